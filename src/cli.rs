@@ -1,0 +1,217 @@
+//! Command-line interface: arguments → a pipeline call → printed result and exit code.
+//!
+//! Input: `std::env::args`. Output: messages on stdout/stderr and an exit code:
+//! 0 success (warnings allowed), 1 errors in content or environment, 2 usage
+//! errors (from clap). Must not contain pipeline logic.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::build::{self, BuildError, BuildOptions, ImportError, ImportOptions};
+use crate::content::Paths;
+use crate::diag::{self, Diagnostic, Sources};
+
+/// glossa — a static-site generator for annotated editions.
+#[derive(Debug, Parser)]
+#[command(name = "glossa", version, about, long_about = None)]
+pub struct Cli {
+    /// Project root (the folder with content/, templates/, static/, seeds/).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// When to colour diagnostics.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Convert a raw seed text into content files (edition.yaml and chapters).
+    Import {
+        /// The seed text, e.g. seeds/000_126d5811f3c286f1.txt.
+        seed: PathBuf,
+        /// The import plan [default: SEED.plan.yaml next to the seed, if it exists].
+        #[arg(long, value_name = "PLAN")]
+        plan: Option<PathBuf>,
+        /// Content folder to write [default: ROOT/content].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Overwrite existing content files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Build the site.
+    Build {
+        /// Output folder [default: ROOT/public]; replaced as a whole.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Absolute URL the site will be served from (for canonical links).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Replace a non-empty output folder that glossa did not write.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the content and templates without writing anything.
+    Check,
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let paths = Paths::new(&cli.root);
+    let mut sources = Sources::new();
+    let ok = match cli.command {
+        Command::Import {
+            seed,
+            plan,
+            out,
+            force,
+        } => {
+            let opts = ImportOptions {
+                out: out.unwrap_or_else(|| paths.content.clone()),
+                paths,
+                seed,
+                plan,
+                force,
+            };
+            run_import(&opts, &mut sources, color)
+        }
+        Command::Build {
+            out,
+            base_url,
+            force,
+        } => {
+            let opts = BuildOptions {
+                out: out.unwrap_or_else(|| paths.root.join("public")),
+                paths,
+                base_url,
+                force,
+            };
+            run_build(&opts, &mut sources, color)
+        }
+        Command::Check => run_check(&paths, &mut sources, color),
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn print_diags(diags: &[Diagnostic], sources: &Sources, color: bool) {
+    if !diags.is_empty() {
+        eprint!("{}", diag::render(diags, sources, color));
+    }
+}
+
+fn shown(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn run_import(opts: &ImportOptions, sources: &mut Sources, color: bool) -> bool {
+    match build::import(opts, sources) {
+        Ok(r) => {
+            if let Some(p) = &r.plan {
+                println!("plan: {}", shown(p));
+            }
+            for d in &r.dropped {
+                let lines = if d.first == d.last {
+                    format!("{}", d.first)
+                } else {
+                    format!("{}–{}", d.first, d.last)
+                };
+                println!("not in the text: line {lines} ({})", d.reason);
+            }
+            for p in &r.written {
+                println!("wrote {}", shown(p));
+            }
+            println!(
+                "imported {} paragraphs into {} chapters in {}",
+                r.paragraphs,
+                r.chapters,
+                shown(&opts.out)
+            );
+            true
+        }
+        Err(ImportError::Content(diags)) => {
+            print_diags(&diags, sources, color);
+            eprintln!("import failed: {}", diag::summary(&diags));
+            false
+        }
+        Err(ImportError::Output(e)) => {
+            eprintln!("error: {e}");
+            false
+        }
+    }
+}
+
+fn run_build(opts: &BuildOptions, sources: &mut Sources, color: bool) -> bool {
+    match build::build(opts, sources) {
+        Ok(r) => {
+            print_diags(&r.warnings, sources, color);
+            println!(
+                "built {} pages ({} files) into {} in {} ms",
+                r.pages,
+                r.files,
+                shown(&opts.out),
+                r.elapsed.as_millis()
+            );
+            true
+        }
+        Err(e) => {
+            report_build_error(&e, sources, color);
+            false
+        }
+    }
+}
+
+fn report_build_error(e: &BuildError, sources: &Sources, color: bool) {
+    match e {
+        BuildError::Content(diags) => {
+            print_diags(diags, sources, color);
+            eprintln!(
+                "build failed: {}; nothing was written",
+                diag::summary(diags)
+            );
+        }
+        BuildError::Template(t) => eprintln!("error: {t}"),
+        BuildError::Output(o) => eprintln!("error: {o}"),
+    }
+}
+
+fn run_check(paths: &Paths, sources: &mut Sources, color: bool) -> bool {
+    let (edition, diags) = build::check(paths, sources);
+    print_diags(&diags, sources, color);
+    if let Some(e) = edition {
+        if let Err(t) = crate::render::Templates::load(&paths.templates) {
+            eprintln!("error: {t}");
+            return false;
+        }
+        println!(
+            "ok: {} chapters, {}",
+            e.chapters.len(),
+            diag::summary(&diags)
+        );
+        true
+    } else {
+        eprintln!("check failed: {}", diag::summary(&diags));
+        false
+    }
+}

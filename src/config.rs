@@ -1,0 +1,195 @@
+//! The edition's settings: `content/edition.yaml` → validated [`Config`].
+//!
+//! Input: the text of `edition.yaml` (already registered as a source file).
+//! Output: a [`Config`] (title, language, base URL, the source's metadata, UI
+//! strings) or diagnostics positioned in that file.
+//!
+//! Must not read files or touch other content; `import` serializes the same type
+//! to write `edition.yaml`, so the two stay in step.
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, FileId};
+use crate::yaml;
+
+/// `content/edition.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The edition's title (the site title).
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    /// BCP 47 language tag of the text, e.g. `zh-CN`.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Absolute URL the site is deployed at; used for canonical links (and later feeds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// The source text's metadata, shown on every page.
+    #[serde(default)]
+    pub source: SourceMeta,
+    /// Interface strings; every key is optional and defaults to Chinese.
+    #[serde(default, skip_serializing_if = "Ui::is_default")]
+    pub ui: Ui,
+}
+
+fn default_language() -> String {
+    "zh-CN".to_string()
+}
+
+/// Metadata of the source text (the original publication).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Seed file (in `seeds/`) the edition was imported from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
+    /// The lead summary that accompanied the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
+    /// The source's rights notice, reproduced on every page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights: Option<String>,
+}
+
+macro_rules! ui_strings {
+    ($($field:ident = $default:expr;)*) => {
+        /// Interface strings used by the templates.
+        #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct Ui {
+            $(pub $field: String,)*
+        }
+        impl Default for Ui {
+            fn default() -> Self {
+                Self { $($field: $default.to_string(),)* }
+            }
+        }
+    };
+}
+
+ui_strings! {
+    toc = "目录";
+    prev = "上一章";
+    next = "下一章";
+    home = "首页";
+    permalink = "本段链接";
+    source = "原文";
+    author = "作者";
+    publication = "发表于";
+    rights = "版权声明";
+    not_found_title = "页面不存在";
+    not_found_text = "你要找的页面不存在或已移动。";
+    back_home = "返回首页";
+    skip_to_content = "跳到正文";
+    lead = "导语";
+    chapters = "章节";
+}
+
+impl Ui {
+    fn is_default(&self) -> bool {
+        *self == Ui::default()
+    }
+}
+
+impl Config {
+    /// Parses and validates `edition.yaml`.
+    pub fn parse(file: FileId, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let config: Config = yaml::parse(file, text, 0, text).map_err(|d| vec![d])?;
+        let mut diags = Vec::new();
+        if config.title.trim().is_empty() {
+            diags.push(
+                Diagnostic::error("empty-title", "the edition title is empty")
+                    .at(file, key_span(text, "title"))
+                    .help("give the edition a title, e.g. `title: 为什么中国只有一个 DeepSeek`"),
+            );
+        }
+        if let Some(url) = &config.base_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            diags.push(
+                Diagnostic::error(
+                    "bad-base-url",
+                    format!("base_url `{url}` is not an absolute http(s) URL"),
+                )
+                .at(file, key_span(text, "base_url"))
+                .help("write it as `https://example.org/edition/`, or remove it"),
+            );
+        }
+        if diags.is_empty() {
+            Ok(config)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// The base URL with exactly one trailing slash, if configured.
+    pub fn base_url(&self) -> Option<String> {
+        self.base_url
+            .as_ref()
+            .map(|u| format!("{}/", u.trim_end_matches('/')))
+    }
+}
+
+/// Span of a top-level `key:` line's key, or the start of the file.
+pub(crate) fn key_span(text: &str, key: &str) -> std::ops::Range<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with(key) && line[key.len()..].trim_start().starts_with(':') {
+            return offset..offset + key.len();
+        }
+        offset += line.len();
+    }
+    0..0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Sources;
+    use std::path::Path;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let mut s = Sources::new();
+        let f = s.add(
+            Path::new("edition.yaml"),
+            "edition.yaml".into(),
+            text.into(),
+        );
+        Config::parse(f, text)
+    }
+
+    #[test]
+    fn defaults_and_roundtrip() {
+        let c = parse("title: 书\n").unwrap();
+        assert_eq!(c.language, "zh-CN");
+        assert_eq!(c.ui.toc, "目录");
+        let again = parse(&yaml::to_string(&c)).unwrap();
+        assert_eq!(c, again);
+    }
+
+    #[test]
+    fn validation() {
+        let e = parse("title: ' '\nbase_url: example.org\n").unwrap_err();
+        assert_eq!(e.len(), 2);
+        let e = parse("title: x\nui:\n  tco: 目\n").unwrap_err();
+        assert_eq!(e[0].help.as_deref(), Some("did you mean `toc`?"));
+    }
+
+    #[test]
+    fn base_url_has_one_trailing_slash() {
+        let c = parse("title: x\nbase_url: https://a.org/ed//\n").unwrap();
+        assert_eq!(c.base_url().unwrap(), "https://a.org/ed/");
+    }
+}

@@ -1,0 +1,339 @@
+//! Walking `content/` and parsing every file, in parallel, reporting all problems.
+//!
+//! Input: [`Paths`]. Output: the [`Edition`] (when nothing fatal happened) and all
+//! diagnostics, each positioned in the file it is about. Files are read and parsed
+//! in parallel; they are registered in [`Sources`] in sorted path order, so file
+//! ids and the order of diagnostics are deterministic.
+//!
+//! Must not render or write anything.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use super::frontmatter::{self, SplitError};
+use super::{Chapter, ChapterMeta, Edition, Paths, is_slug, slug_from_file_name};
+use crate::config::Config;
+use crate::diag::{Diagnostic, FileId, Sources};
+use crate::yaml;
+
+/// Files larger than this are refused with a diagnostic instead of being read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads and validates the edition. Returns `None` when no usable edition exists.
+pub fn load(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+
+    // edition.yaml
+    let config_path = paths.content.join("edition.yaml");
+    let config = match read_source(paths, &config_path, sources) {
+        Ok((file, text)) => match Config::parse(file, &text) {
+            Ok(c) => Some((c, file)),
+            Err(mut ds) => {
+                diags.append(&mut ds);
+                None
+            }
+        },
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    };
+
+    // chapters/*.md
+    let chapter_dir = paths.content.join("chapters");
+    let mut files = Vec::new();
+    if chapter_dir.is_dir() {
+        files = walk_markdown(&chapter_dir, paths, &mut diags);
+    } else if paths.content.is_dir() {
+        diags.push(
+            Diagnostic::error(
+                "no-chapters",
+                format!(
+                    "no chapters folder: {} does not exist",
+                    paths.display(&chapter_dir)
+                ),
+            )
+            .help(
+                "put chapter files in content/chapters/, or create them with `glossa import SEED`",
+            ),
+        );
+    }
+    warn_stray_markdown(paths, &mut diags);
+
+    // Read in parallel, register in path order, parse in parallel.
+    let read: Vec<(PathBuf, std::io::Result<Vec<u8>>)> = files
+        .into_par_iter()
+        .map(|p| {
+            let bytes = read_limited(&p);
+            (p, bytes)
+        })
+        .collect();
+    let mut registered = Vec::with_capacity(read.len());
+    for (path, bytes) in read {
+        match bytes
+            .map_err(|e| io_diag(paths, &path, &e))
+            .and_then(|b| register(paths, &path, b, sources))
+        {
+            Ok((file, text)) => registered.push((path, file, text)),
+            Err(d) => diags.push(d),
+        }
+    }
+    let parsed: Vec<Result<Chapter, Vec<Diagnostic>>> = registered
+        .into_par_iter()
+        .map(|(path, file, text)| parse_chapter(&path, file, text))
+        .collect();
+    let mut chapters = Vec::new();
+    for r in parsed {
+        match r {
+            Ok(c) => chapters.push(c),
+            Err(mut ds) => diags.append(&mut ds),
+        }
+    }
+    chapters.sort_by(|a, b| a.meta.order.cmp(&b.meta.order).then(a.file.cmp(&b.file)));
+
+    if chapters.is_empty() && diags.iter().all(|d| !d.is_error()) {
+        diags.push(
+            Diagnostic::error("no-chapters", "the edition has no chapters")
+                .help("add Markdown files to content/chapters/, or run `glossa import SEED`"),
+        );
+    }
+    let edition = config.map(|(config, config_file)| Edition {
+        config,
+        config_file,
+        chapters,
+    });
+    (edition, diags)
+}
+
+/// Every `.md` file under `dir` (following symlinks, sorted), skipping hidden and editor files.
+fn walk_markdown(dir: &Path, paths: &Paths, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !is_hidden_or_backup(e.file_name().to_string_lossy().as_ref())
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") {
+                    out.push(e.into_path());
+                }
+            }
+            Err(e) => {
+                let where_ = e.path().map(|p| paths.display(p)).unwrap_or_default();
+                let msg = if e.loop_ancestor().is_some() {
+                    format!("symbolic link loop at {where_}")
+                } else {
+                    format!("cannot read {where_}: {e}")
+                };
+                diags.push(
+                    Diagnostic::error("walk", msg)
+                        .help("remove the link or point it at a folder outside content/"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Editor swap and backup files, and hidden files.
+pub fn is_hidden_or_backup(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.starts_with("#")
+}
+
+/// Markdown files directly in `content/` (outside known folders) would be silently
+/// ignored; say so.
+fn warn_stray_markdown(paths: &Paths, diags: &mut Vec<Diagnostic>) {
+    let Ok(entries) = std::fs::read_dir(&paths.content) else {
+        return;
+    };
+    let mut stray: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    stray.sort();
+    for p in stray {
+        diags.push(
+            Diagnostic::warning(
+                "ignored-file",
+                format!("{} is not part of the edition", paths.display(&p)),
+            )
+            .help("chapters live in content/chapters/"),
+        );
+    }
+}
+
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "file is {} bytes; the limit is {} bytes",
+            meta.len(),
+            MAX_FILE_BYTES
+        )));
+    }
+    std::fs::read(path)
+}
+
+fn io_diag(paths: &Paths, path: &Path, e: &std::io::Error) -> Diagnostic {
+    let code = if e.kind() == std::io::ErrorKind::NotFound {
+        "missing-file"
+    } else {
+        "io"
+    };
+    let mut d = Diagnostic::error(code, format!("cannot read {}: {e}", paths.display(path)));
+    if path.file_name().is_some_and(|n| n == "edition.yaml") && code == "missing-file" {
+        d = d.help("every edition needs content/edition.yaml; `glossa import SEED` writes one");
+    }
+    d
+}
+
+/// Reads a file and registers it as a source.
+pub(crate) fn read_source(
+    paths: &Paths,
+    path: &Path,
+    sources: &mut Sources,
+) -> Result<(FileId, Arc<str>), Diagnostic> {
+    let bytes = read_limited(path).map_err(|e| io_diag(paths, path, &e))?;
+    register(paths, path, bytes, sources)
+}
+
+/// Registers file bytes; invalid UTF-8 becomes a diagnostic at the first bad byte.
+fn register(
+    paths: &Paths,
+    path: &Path,
+    bytes: Vec<u8>,
+    sources: &mut Sources,
+) -> Result<(FileId, Arc<str>), Diagnostic> {
+    let display = paths.display(path);
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let text: Arc<str> = text.into();
+            let id = sources.add(path, display, text.clone());
+            Ok((id, text))
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let lossy: Arc<str> = String::from_utf8_lossy(e.as_bytes()).into_owned().into();
+            let id = sources.add(path, display, lossy.clone());
+            // In the lossy text, the valid prefix is unchanged, so `valid` is the offset of U+FFFD.
+            let end = (valid + '\u{fffd}'.len_utf8()).min(lossy.len());
+            Err(Diagnostic::error(
+                "not-utf8",
+                format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
+            )
+            .at(id, valid..end)
+            .label("invalid byte")
+            .help("save the file as UTF-8 (for example, re-encode it from GB18030 with `iconv -f GB18030 -t UTF-8`)"))
+        }
+    }
+}
+
+/// Parses one chapter file: split, YAML, and per-file checks.
+fn parse_chapter(path: &Path, file: FileId, text: Arc<str>) -> Result<Chapter, Vec<Diagnostic>> {
+    let split = match frontmatter::split(&text) {
+        Ok(s) => s,
+        Err(SplitError::Missing) => {
+            let first = text.find('\n').unwrap_or(text.len()).min(40);
+            return Err(vec![Diagnostic::error("no-front-matter", "chapter has no front matter")
+                .at(file, 0..first)
+                .label("expected `---` here")
+                .help("start the file with a `---` line, the chapter's `title:` and `order:`, and a closing `---` line")]);
+        }
+        Err(SplitError::Unclosed(open)) => {
+            return Err(vec![
+                Diagnostic::error("unclosed-front-matter", "front matter is never closed")
+                    .at(file, open)
+                    .label("opened here")
+                    .help("end the front matter with a line containing only `---`"),
+            ]);
+        }
+    };
+    let yaml_text = &text[split.yaml.clone()];
+    let mut meta: ChapterMeta = match yaml::parse(file, &text, split.yaml.start, yaml_text) {
+        Ok(m) => m,
+        Err(mut d) => {
+            if d.code == "missing-key"
+                && d.primary
+                    .as_ref()
+                    .is_some_and(|(_, s)| s.start == split.yaml.start)
+            {
+                d.primary = Some((file, split.open.clone()));
+            }
+            return Err(vec![d]);
+        }
+    };
+    let mut diags = Vec::new();
+    let key_span = |key: &str| -> std::ops::Range<usize> {
+        let r = crate::config::key_span(yaml_text, key);
+        if r.is_empty() {
+            split.open.clone()
+        } else {
+            r.start + split.yaml.start..r.end + split.yaml.start
+        }
+    };
+    if meta.title.trim().is_empty() {
+        diags.push(
+            Diagnostic::error("empty-title", "chapter title is empty")
+                .at(file, key_span("title"))
+                .help("give the chapter a title"),
+        );
+    }
+    let slug = match meta.slug.take() {
+        Some(s) => {
+            if !is_slug(&s) {
+                diags.push(
+                    Diagnostic::error("bad-slug", format!("slug `{s}` is not valid"))
+                        .at(file, key_span("slug"))
+                        .help("use lowercase ASCII letters, digits and `-`, e.g. `two-extremes`"),
+                );
+            }
+            meta.slug = Some(s.clone());
+            s
+        }
+        None => {
+            let s = slug_from_file_name(path);
+            if !is_slug(&s) {
+                diags.push(
+                    Diagnostic::error("bad-slug", format!("the file name gives the slug `{s}`, which is not valid in URLs"))
+                        .at(file, split.open.clone())
+                        .help("rename the file to `NN-some-slug.md` (lowercase ASCII, digits, `-`), or set `slug:` in the front matter"),
+                );
+            }
+            s
+        }
+    };
+    if let Some(src) = &meta.source
+        && (src.lines[0] == 0 || src.lines[0] > src.lines[1])
+    {
+        diags.push(
+            Diagnostic::error(
+                "bad-line-range",
+                format!(
+                    "source line range [{}, {}] is not a range of 1-based lines",
+                    src.lines[0], src.lines[1]
+                ),
+            )
+            .at(file, key_span("source"))
+            .help("write `lines: [first, last]` with 1 <= first <= last"),
+        );
+    }
+    if diags.is_empty() {
+        Ok(Chapter {
+            file,
+            meta,
+            slug,
+            text,
+            body: split.body,
+        })
+    } else {
+        Err(diags)
+    }
+}

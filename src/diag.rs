@@ -1,0 +1,387 @@
+//! Diagnostics: source files, byte spans, positioned messages, and their rendering.
+//!
+//! Input: the bytes of user files (registered in a [`Sources`] map) and problems found in
+//! them by later stages. Output: [`Diagnostic`] values and their text rendering
+//! (via annotate-snippets) with `file:line:column`, a source snippet and help.
+//!
+//! Spans are byte ranges into the *original* file text; nothing here rewrites a
+//! source before it is parsed. [`line_col`] is the one place that turns a byte
+//! offset into a 1-based line and column (columns count characters, not bytes,
+//! so CJK text is positioned correctly).
+//!
+//! This module must not read files, know about content types, or print: it only
+//! describes and formats problems.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// Index of a file in a [`Sources`] map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(u32);
+
+/// One user file, as read from disk.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as shown to the user (relative to the project root when possible).
+    pub display: String,
+    /// Path on disk.
+    pub path: PathBuf,
+    /// The text; for a file that is not valid UTF-8, a lossy decoding (used only for snippets).
+    pub text: Arc<str>,
+}
+
+/// All user files that diagnostics may point into.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a file and returns its id.
+    pub fn add(&mut self, path: &Path, display: String, text: Arc<str>) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).expect("fewer than 4 billion files"));
+        self.files.push(SourceFile {
+            display,
+            path: path.to_path_buf(),
+            text,
+        });
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+}
+
+/// How bad a diagnostic is. Any [`Severity::Error`] makes the command fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A secondary place related to a diagnostic (e.g. the first definition of a duplicate).
+#[derive(Debug, Clone)]
+pub struct Label {
+    pub file: FileId,
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+/// A problem in user content, positioned in a file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable short code, e.g. `yaml-syntax`, `unknown-key`.
+    pub code: &'static str,
+    pub message: String,
+    /// The file and byte span the problem is about; `None` for problems with no file.
+    pub primary: Option<(FileId, Range<usize>)>,
+    /// Text shown under the primary span.
+    pub label: Option<String>,
+    pub secondary: Vec<Label>,
+    pub notes: Vec<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            primary: None,
+            label: None,
+            secondary: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, file: FileId, span: Range<usize>) -> Self {
+        self.primary = Some((file, span));
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn secondary(
+        mut self,
+        file: FileId,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.secondary.push(Label {
+            file,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column` of the primary span, if any.
+    pub fn location(&self, sources: &Sources) -> Option<String> {
+        let (file, span) = self.primary.as_ref()?;
+        let f = sources.get(*file);
+        let (line, col) = line_col(&f.text, span.start);
+        Some(format!("{}:{line}:{col}", f.display))
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+///
+/// An offset past the end is clamped to the end; an offset inside a multi-byte
+/// character counts as that character.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+/// Byte offset of the start of 1-based `line` (clamped to the end of the text).
+pub fn line_start(text: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 2)
+        .map_or(text.len(), |(i, _)| i + 1)
+}
+
+/// Clamps a span so it lies on character boundaries inside `text`.
+fn clamp_span(text: &str, span: &Range<usize>) -> Range<usize> {
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+/// Renders diagnostics as text. `color` selects ANSI styling (for terminals).
+pub fn render(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&render_one(d, sources, &renderer));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let mut title = level.primary_title(d.message.as_str()).id(d.code);
+    let _ = &mut title;
+    let mut group = Group::with_title(title);
+    // Primary snippet, plus secondary labels in the same file.
+    let mut other_files: Vec<&Label> = Vec::new();
+    if let Some((file, span)) = &d.primary {
+        let f = sources.get(*file);
+        let mut snippet = Snippet::source(&*f.text)
+            .path(f.display.as_str())
+            .annotation(
+                AnnotationKind::Primary
+                    .span(clamp_span(&f.text, span))
+                    .label(d.label.as_deref()),
+            );
+        for l in &d.secondary {
+            if l.file == *file {
+                snippet = snippet.annotation(
+                    AnnotationKind::Context
+                        .span(clamp_span(&f.text, &l.span))
+                        .label(l.message.as_str()),
+                );
+            } else {
+                other_files.push(l);
+            }
+        }
+        group = group.element(snippet);
+    } else {
+        other_files.extend(d.secondary.iter());
+    }
+    for l in other_files {
+        let f = sources.get(l.file);
+        group = group.element(
+            Snippet::source(&*f.text)
+                .path(f.display.as_str())
+                .annotation(
+                    AnnotationKind::Context
+                        .span(clamp_span(&f.text, &l.span))
+                        .label(l.message.as_str()),
+                ),
+        );
+    }
+    for n in &d.notes {
+        group = group.element(Level::NOTE.message(n.as_str()));
+    }
+    if let Some(h) = &d.help {
+        group = group.element(Level::HELP.message(h.as_str()));
+    }
+    renderer.render(&[group]).to_string()
+}
+
+/// A one-line summary such as `2 errors, 1 warning`.
+pub fn summary(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let mut s = String::new();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let _ = write!(s, "{errors} error{}", plural(errors));
+    if warnings > 0 {
+        let _ = write!(s, ", {warnings} warning{}", plural(warnings));
+    }
+    s
+}
+
+/// Levenshtein distance in characters; used for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `word`, if it is close enough to be a plausible typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1) + 1;
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_ascii() {
+        let t = "ab\ncd\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 1), (1, 2));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, 4), (2, 2));
+        assert_eq!(line_col(t, 6), (3, 1));
+        assert_eq!(line_col(t, 100), (3, 1));
+    }
+
+    #[test]
+    fn line_col_cjk_counts_characters() {
+        let t = "标题: 中文\nid: 智谱x";
+        let x = t.find('x').unwrap();
+        assert_eq!(line_col(t, x), (2, 7));
+        let wen = t.find('文').unwrap();
+        assert_eq!(line_col(t, wen), (1, 6));
+        // Inside a multi-byte character: counts as that character.
+        assert_eq!(line_col(t, wen + 1), (1, 6));
+    }
+
+    #[test]
+    fn line_start_finds_lines() {
+        let t = "a\nbb\nccc";
+        assert_eq!(line_start(t, 1), 0);
+        assert_eq!(line_start(t, 2), 2);
+        assert_eq!(line_start(t, 3), 5);
+        assert_eq!(line_start(t, 9), t.len());
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(edit_distance("titel", "title"), 2);
+        assert_eq!(did_you_mean("titel", ["title", "order"]), Some("title"));
+        assert_eq!(
+            did_you_mean("summray", ["summary", "source"]),
+            Some("summary")
+        );
+        assert_eq!(did_you_mean("zzzzzz", ["title", "order"]), None);
+    }
+
+    #[test]
+    fn renders_file_line_col_snippet_and_help() {
+        let mut s = Sources::new();
+        let f = s.add(
+            Path::new("x.md"),
+            "x.md".into(),
+            "a: 1\n标题: 智谱\n".into(),
+        );
+        let off = "a: 1\n标题: ".len();
+        let d = Diagnostic::error("test", "bad value")
+            .at(f, off..off + "智谱".len())
+            .label("here")
+            .help("fix it");
+        let text = render(&[d.clone()], &s, false);
+        assert!(text.contains("x.md:2:5"), "{text}");
+        assert!(text.contains("标题: 智谱"), "{text}");
+        assert!(text.contains("help: fix it"), "{text}");
+        assert_eq!(d.location(&s).as_deref(), Some("x.md:2:5"));
+    }
+}

@@ -1,0 +1,213 @@
+//! Text transformations for imported paragraphs.
+//!
+//! Input: one source paragraph (a line of the seed). Output: Markdown that
+//! renders to exactly that text ([`escape_markdown`]), the optional full-width
+//! punctuation normalisation ([`normalize_punctuation`]), and a summary sentence
+//! ([`first_sentence`]). Never inserts or removes spaces between characters.
+//!
+//! Must not know about files, plans or chapters.
+
+use crate::script::is_cjk;
+
+/// Escapes `text` so that, as a Markdown paragraph, it renders to exactly `text`.
+pub fn escape_markdown(text: &str) -> String {
+    let text = text.trim();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
+        let at_start = i == 0;
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' | '-' | '+' | '=' if at_start => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')' if text[..i].bytes().all(|b| b.is_ascii_digit()) && i > 0 => {
+                // `1. ` or `1) ` at the start would open an ordered list.
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Half-width punctuation that has a full-width counterpart in Chinese text.
+fn full_width(c: char) -> Option<char> {
+    Some(match c {
+        ',' => '，',
+        ':' => '：',
+        ';' => '；',
+        '?' => '？',
+        '!' => '！',
+        '(' => '（',
+        ')' => '）',
+        _ => return None,
+    })
+}
+
+/// Replaces half-width `,:;?!()` by full-width forms where they punctuate
+/// Chinese text: a mark directly attached (no space) to a Chinese character on
+/// either side, looking through neighbouring marks (`收购),且`). Parentheses
+/// are converted as matched pairs, so `（…）` never mixes widths. Marks set in
+/// Latin context (`RL+SFT, 以及`, `a,b`, `(THUNLP)` after a space) are kept,
+/// except `?`/`!` ending a sentence of mostly Chinese text (`如何成为 DeepSeek?`).
+pub fn normalize_punctuation(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let near = |i: usize, back: bool| -> Option<char> {
+        let mut j = i;
+        loop {
+            if back {
+                j = j.checked_sub(1)?;
+            } else {
+                j += 1;
+            }
+            let c = *chars.get(j)?;
+            if full_width(c).is_none() {
+                return Some(c);
+            }
+        }
+    };
+    let chinese_text = chars.iter().filter(|c| is_cjk(**c)).count() * 2 > chars.len() / 2;
+    let attached =
+        |i: usize| near(i, true).is_some_and(is_cjk) || near(i, false).is_some_and(is_cjk);
+    let mut convert = vec![false; chars.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '(' => open.push(i),
+            ')' => match open.pop() {
+                Some(o) => {
+                    let both = attached(o) || attached(i);
+                    convert[o] = both;
+                    convert[i] = both;
+                }
+                None => convert[i] = attached(i),
+            },
+            // A question or exclamation mark that ends a Chinese sentence.
+            '?' | '!' if chinese_text && near(i, false).is_none_or(|n| n == '”') => {
+                convert[i] = true
+            }
+            _ if full_width(c).is_some() => convert[i] = attached(i),
+            _ => {}
+        }
+    }
+    for o in open {
+        convert[o] = attached(o);
+    }
+    chars
+        .iter()
+        .zip(convert)
+        .map(|(&c, conv)| if conv { full_width(c).unwrap_or(c) } else { c })
+        .collect()
+}
+
+/// The first sentence of `text` (up to and including `。！？!?`), at most
+/// `max` characters (cut with `…`).
+pub fn first_sentence(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in text.trim().chars().enumerate() {
+        if n >= max {
+            out.push('…');
+            return out;
+        }
+        out.push(c);
+        if matches!(c, '。' | '！' | '？' | '!' | '?') {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::markdown::visible_blocks;
+
+    fn roundtrip(s: &str) {
+        let md = escape_markdown(s);
+        assert_eq!(
+            visible_blocks(&md),
+            vec![s.trim().to_string()],
+            "markdown: {md}"
+        );
+    }
+
+    #[test]
+    fn escaped_text_renders_to_itself() {
+        for s in [
+            "普通的中文段落。",
+            "# 不是标题",
+            "1. 不是列表",
+            "2023) 也不是",
+            "- 不是列表项",
+            "+ 也不是",
+            "> 不是引用",
+            "*不是强调* 与 _也不是_ 与 **粗**",
+            "[链接](不是) 与 ![图](x)",
+            "a <b>html</b> &amp; &copy; 实体",
+            "`代码` 与 \\ 反斜杠",
+            "~~删除线~~ | 表格 |",
+            "---",
+            "===",
+            "“XXX 家连基本的大模型技术团队都没有,为什么要投?”",
+            "Top2 高校[^1] 脚注",
+            "2020 年 6 月到 2022 年",
+        ] {
+            roundtrip(s);
+        }
+    }
+
+    #[test]
+    fn normalizes_between_chinese_only() {
+        assert_eq!(normalize_punctuation("风暴后,中国"), "风暴后，中国");
+        assert_eq!(normalize_punctuation("什么样的变化?"), "什么样的变化？");
+        assert_eq!(
+            normalize_punctuation("聆心(后被智谱收购),且"),
+            "聆心（后被智谱收购），且"
+        );
+        assert_eq!(normalize_punctuation("公司:智谱"), "公司：智谱");
+        assert_eq!(normalize_punctuation("清华;2023 年"), "清华；2023 年");
+        assert_eq!(normalize_punctuation("DeepSeek?他们"), "DeepSeek？他们");
+        assert_eq!(
+            normalize_punctuation("如何成为 DeepSeek?"),
+            "如何成为 DeepSeek？"
+        );
+        assert_eq!(
+            normalize_punctuation("“成为 DeepSeek?”"),
+            "“成为 DeepSeek？”"
+        );
+        assert_eq!(normalize_punctuation("Is it DeepSeek?"), "Is it DeepSeek?");
+        assert_eq!(
+            normalize_punctuation("实验室(THUNLP)走出"),
+            "实验室（THUNLP）走出"
+        );
+        assert_eq!(normalize_punctuation("模型(Llama 2)"), "模型（Llama 2）");
+        // Latin context untouched.
+        assert_eq!(
+            normalize_punctuation("RL+SFT, 以及 (THUNLP)"),
+            "RL+SFT, 以及 (THUNLP)"
+        );
+        assert_eq!(
+            normalize_punctuation("R1-Zero,DeepSeek"),
+            "R1-Zero,DeepSeek"
+        );
+        assert_eq!(normalize_punctuation("a,b"), "a,b");
+        assert_eq!(
+            normalize_punctuation("DeepSeek 风暴后,中国"),
+            "DeepSeek 风暴后，中国"
+        );
+        // No spaces added or removed.
+        assert_eq!(normalize_punctuation("选择了 字节跳动"), "选择了 字节跳动");
+    }
+
+    #[test]
+    fn sentences() {
+        assert_eq!(first_sentence("甲乙。丙丁。", 60), "甲乙。");
+        assert_eq!(first_sentence("甲乙丙丁", 2), "甲乙…");
+        assert_eq!(first_sentence("什么变化?后来", 60), "什么变化?");
+    }
+}

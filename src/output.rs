@@ -1,0 +1,366 @@
+//! The only writer: rendered jobs → a folder on disk (atomically) or memory.
+//!
+//! Input: `(relative path, bytes)` jobs. Output: an output folder that is
+//! replaced as a whole (written into a sibling temporary folder, then swapped in,
+//! so a failed build never leaves a half-written or emptied site), or the jobs
+//! themselves for in-memory use. HTML is minified here (minify-html lives only in
+//! this module), closing tags kept. Also writes new content files for `import`,
+//! refusing to overwrite unless forced.
+//!
+//! Refuses to use as output the project root, `content/`, `templates/`,
+//! `static/`, `seeds/` (or any folder containing them, or inside them), and any
+//! non-empty folder that does not carry the glossa marker file, unless forced.
+//! Must not render or know about content.
+
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::content::Paths;
+use crate::render::Job;
+
+/// Marker file that identifies a folder as glossa output (safe to replace).
+pub const MARKER: &str = ".glossa-output";
+
+/// An output problem (environment tier: always names the path).
+#[derive(Debug)]
+pub enum OutputError {
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// The folder is part of the project and must never be replaced.
+    Protected { path: PathBuf, what: String },
+    /// The folder has files and no marker: it may be someone's data.
+    NotOurs { path: PathBuf },
+    /// Content files exist and `--force` was not given.
+    WouldOverwrite { paths: Vec<PathBuf> },
+}
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Io { path, error } => write!(f, "cannot write {}: {error}", path.display()),
+            Self::Protected { path, what } => write!(
+                f,
+                "refusing to use {} as the output folder: it is {what}; choose another folder with --out",
+                path.display()
+            ),
+            Self::NotOurs { path } => write!(
+                f,
+                "refusing to replace {}: it is not empty and was not written by glossa (no {MARKER} file); \
+                 choose an empty folder, or pass --force to replace it",
+                path.display()
+            ),
+            Self::WouldOverwrite { paths } => {
+                write!(
+                    f,
+                    "refusing to overwrite existing files (pass --force to replace them):"
+                )?;
+                for p in paths {
+                    write!(f, "\n  {}", p.display())?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for OutputError {}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |error| OutputError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// Lexically normalizes a path made absolute against the current directory
+/// (resolving symlinks of the existing part, so aliases are caught).
+fn absolute(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    // Canonicalize the longest existing ancestor, then append the rest.
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        out.push(name);
+    }
+    let mut norm = PathBuf::new();
+    for c in out.components() {
+        match c {
+            Component::ParentDir => {
+                norm.pop();
+            }
+            Component::CurDir => {}
+            other => norm.push(other),
+        }
+    }
+    norm
+}
+
+/// Checks that `out` may be replaced by a build. `force` allows a non-empty
+/// foreign folder, never a project folder.
+pub fn check_out_dir(out: &Path, paths: &Paths, force: bool) -> Result<(), OutputError> {
+    let target = absolute(out);
+    let protected = [
+        (&paths.root, "the project root"),
+        (&paths.content, "the content folder"),
+        (&paths.templates, "the templates folder"),
+        (&paths.static_dir, "the static folder"),
+        (&paths.seeds, "the seeds folder"),
+    ];
+    for (dir, what) in protected {
+        let dir = absolute(dir);
+        if target == dir {
+            return Err(OutputError::Protected {
+                path: out.to_path_buf(),
+                what: what.to_string(),
+            });
+        }
+        if dir.starts_with(&target) {
+            return Err(OutputError::Protected {
+                path: out.to_path_buf(),
+                what: format!("a folder that contains {what}"),
+            });
+        }
+        if target.starts_with(&dir) && dir != absolute(&paths.root) {
+            return Err(OutputError::Protected {
+                path: out.to_path_buf(),
+                what: format!("inside {what}"),
+            });
+        }
+    }
+    if target.parent().is_none() {
+        return Err(OutputError::Protected {
+            path: out.to_path_buf(),
+            what: "the file system root".into(),
+        });
+    }
+    if target.is_file() {
+        return Err(OutputError::Protected {
+            path: out.to_path_buf(),
+            what: "a file".into(),
+        });
+    }
+    if target.is_dir() && !force && !target.join(MARKER).is_file() {
+        let mut entries = std::fs::read_dir(&target).map_err(io(out))?;
+        if entries.next().is_some() {
+            return Err(OutputError::NotOurs {
+                path: out.to_path_buf(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Minifies every HTML job in place (in parallel).
+pub fn minify(jobs: &mut [Job]) {
+    let cfg = minify_cfg();
+    jobs.par_iter_mut().filter(|j| j.is_html()).for_each(|j| {
+        j.bytes = minify_html::minify(&j.bytes, &cfg);
+    });
+}
+
+fn minify_cfg() -> minify_html::Cfg {
+    minify_html::Cfg {
+        keep_closing_tags: true,
+        keep_html_and_head_opening_tags: true,
+        minify_css: true,
+        minify_js: false,
+        minify_doctype: false,
+        ..minify_html::Cfg::default()
+    }
+}
+
+/// Reads the project's static files as jobs (paths relative to `dir`).
+pub fn collect_static(dir: &Path) -> Result<Vec<Job>, OutputError> {
+    let mut jobs = Vec::new();
+    if !dir.is_dir() {
+        return Ok(jobs);
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| OutputError::Io {
+            path: e.path().unwrap_or(dir).to_path_buf(),
+            error: e.into(),
+        })?;
+        let name = entry.file_name().to_string_lossy();
+        if !entry.file_type().is_file() || crate::content::load::is_hidden_or_backup(&name) {
+            continue;
+        }
+        let p = entry.path();
+        let rel = p
+            .strip_prefix(dir)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes = std::fs::read(p).map_err(io(p))?;
+        jobs.push(Job { path: rel, bytes });
+    }
+    Ok(jobs)
+}
+
+/// Writes the site to `out`, replacing its previous contents atomically.
+///
+/// The new site is written into a temporary sibling folder; only when every
+/// file is written is the old folder moved aside and the new one renamed in.
+pub fn write_site(out: &Path, jobs: &[Job]) -> Result<(), OutputError> {
+    let out = absolute(out);
+    let parent = out.parent().ok_or_else(|| OutputError::Protected {
+        path: out.clone(),
+        what: "the file system root".into(),
+    })?;
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.glossa-new-"))
+        .tempdir_in(parent)
+        .map_err(io(parent))?;
+
+    // Create folders first (sequentially), then write files in parallel.
+    let mut dirs: Vec<PathBuf> = jobs
+        .iter()
+        .filter_map(|j| Path::new(&j.path).parent().map(|p| staging.path().join(p)))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in &dirs {
+        std::fs::create_dir_all(d).map_err(io(d))?;
+    }
+    jobs.par_iter().try_for_each(|j| {
+        if !is_safe_relative(&j.path) {
+            return Err(OutputError::Protected {
+                path: PathBuf::from(&j.path),
+                what: "a path outside the output folder".into(),
+            });
+        }
+        let p = staging.path().join(&j.path);
+        std::fs::write(&p, &j.bytes).map_err(io(&p))
+    })?;
+    let marker = staging.path().join(MARKER);
+    std::fs::write(
+        &marker,
+        "This folder was written by glossa and is replaced on every build.\n",
+    )
+    .map_err(io(&marker))?;
+
+    // Swap.
+    let staged = staging.keep();
+    let old = if out.exists() {
+        let old = tempfile::Builder::new()
+            .prefix(&format!(".{name}.glossa-old-"))
+            .tempdir_in(parent)
+            .map_err(io(parent))?
+            .keep();
+        let old_site = old.join("site");
+        if let Err(e) = std::fs::rename(&out, &old_site) {
+            let _ = std::fs::remove_dir_all(&staged);
+            let _ = std::fs::remove_dir_all(&old);
+            return Err(io(&out)(e));
+        }
+        Some(old)
+    } else {
+        None
+    };
+    if let Err(e) = std::fs::rename(&staged, &out) {
+        // Put the old site back.
+        if let Some(old) = &old {
+            let _ = std::fs::rename(old.join("site"), &out);
+            let _ = std::fs::remove_dir_all(old);
+        }
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(io(&out)(e));
+    }
+    if let Some(old) = old {
+        let _ = std::fs::remove_dir_all(old);
+    }
+    Ok(())
+}
+
+/// A job path must be relative and stay inside the output folder.
+fn is_safe_relative(p: &str) -> bool {
+    !p.is_empty()
+        && Path::new(p)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Writes new text files under `dir` (for `import`). Existing files are refused,
+/// all listed at once, unless `force`. Each file is written to a temporary file
+/// and renamed into place.
+pub fn write_new_files(
+    dir: &Path,
+    files: &[(String, String)],
+    force: bool,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let targets: Vec<PathBuf> = files.iter().map(|(rel, _)| dir.join(rel)).collect();
+    if !force {
+        let existing: Vec<PathBuf> = targets.iter().filter(|p| p.exists()).cloned().collect();
+        if !existing.is_empty() {
+            return Err(OutputError::WouldOverwrite { paths: existing });
+        }
+    }
+    for ((rel, text), target) in files.iter().zip(&targets) {
+        if !is_safe_relative(rel) {
+            return Err(OutputError::Protected {
+                path: target.clone(),
+                what: "a path outside the content folder".into(),
+            });
+        }
+        let parent = target.parent().unwrap_or(dir);
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(io(parent))?;
+        std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io(target))?;
+        tmp.persist(target).map_err(|e| io(target)(e.error))?;
+    }
+    Ok(targets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_relative_paths() {
+        assert!(is_safe_relative("a/b.html"));
+        assert!(!is_safe_relative("../a"));
+        assert!(!is_safe_relative("/a"));
+        assert!(!is_safe_relative("a/../../b"));
+        assert!(!is_safe_relative(""));
+    }
+
+    #[test]
+    fn minify_keeps_closing_tags() {
+        let mut jobs = vec![Job {
+            path: "a.html".into(),
+            bytes: b"<!doctype html>\n<html>\n<body>\n  <p>  \xe4\xb8\xad  </p>\n</body></html>"
+                .to_vec(),
+        }];
+        minify(&mut jobs);
+        let s = String::from_utf8(jobs[0].bytes.clone()).unwrap();
+        assert!(s.contains("</p>"), "{s}");
+        assert!(!s.contains("\n  "), "{s}");
+    }
+}

@@ -1,0 +1,228 @@
+//! Rendering: a checked [`Edition`] → a list of `(relative path, bytes)` jobs.
+//!
+//! Input: the frozen edition and compiled [`Templates`]. Output: one [`Job`] per
+//! page (`index.html`, `chapters/SLUG/index.html`, `404.html`), rendered in
+//! parallel. Pure: nothing here touches the disk; `output` writes the jobs.
+//!
+//! Submodules: [`markdown`] (the Markdown passes), [`templates`] (the only
+//! place that names Tera). Syntax highlighting will live in `render/highlight`,
+//! the only place that will name syntect. Views handed to templates borrow
+//! from the edition; edition-wide values are set once as template globals.
+//!
+//! All internal links are relative (`root` is `./` or `../../`), so a site
+//! works under any sub-path; only `404.html`, which hosts serve at arbitrary
+//! depths, uses the base URL when one is configured.
+
+pub mod markdown;
+pub mod templates;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::{SourceMeta, Ui};
+use crate::content::{Chapter, Edition, Provenance};
+pub use templates::{PageContext, TemplateError, Templates};
+
+/// One file of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// Path relative to the output root, `/`-separated.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Job {
+    pub fn is_html(&self) -> bool {
+        self.path.ends_with(".html")
+    }
+}
+
+#[derive(Serialize)]
+struct EditionView<'a> {
+    title: &'a str,
+    subtitle: Option<&'a str>,
+    language: &'a str,
+    source: &'a SourceMeta,
+}
+
+#[derive(Serialize)]
+struct ChapterLink<'a> {
+    order: u32,
+    slug: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    /// Relative to the site root.
+    url: String,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    kind: &'static str,
+    title: &'a str,
+    description: Option<&'a str>,
+    canonical: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ChapterView<'a> {
+    order: u32,
+    slug: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    html: &'a str,
+    paragraphs: u32,
+    source: Option<&'a Provenance>,
+}
+
+#[derive(Serialize)]
+struct NavLink<'a> {
+    title: &'a str,
+    url: String,
+}
+
+/// URL of a chapter page relative to the site root.
+pub fn chapter_url(slug: &str) -> String {
+    format!("chapters/{slug}/")
+}
+
+/// Renders every page of the edition.
+pub fn render_site(
+    edition: &Edition,
+    templates: &mut Templates,
+    generator: &str,
+) -> Result<Vec<Job>, TemplateError> {
+    let config = &edition.config;
+    templates.set_global(
+        "edition",
+        &EditionView {
+            title: &config.title,
+            subtitle: config.subtitle.as_deref(),
+            language: &config.language,
+            source: &config.source,
+        },
+    );
+    templates.set_global("ui", &config.ui);
+    let links: Vec<ChapterLink> = edition
+        .chapters
+        .iter()
+        .map(|c| ChapterLink {
+            order: c.meta.order,
+            slug: &c.slug,
+            title: c.title(),
+            summary: summary(c),
+            url: chapter_url(&c.slug),
+        })
+        .collect();
+    templates.set_global("chapters", &links);
+    templates.set_global("generator", generator);
+    let templates = &*templates;
+    let base = config.base_url();
+
+    let mut jobs = Vec::with_capacity(edition.chapters.len() + 2);
+    jobs.push(render_index(edition, templates, base.as_deref())?);
+    jobs.push(render_404(edition, templates, base.as_deref())?);
+    let chapters: Result<Vec<Job>, TemplateError> = (0..edition.chapters.len())
+        .into_par_iter()
+        .map(|i| render_chapter(edition, i, templates, base.as_deref(), &config.ui))
+        .collect();
+    jobs.extend(chapters?);
+    Ok(jobs)
+}
+
+fn summary(c: &Chapter) -> &str {
+    c.meta.summary.as_deref().unwrap_or("")
+}
+
+fn canonical(base: Option<&str>, path: &str) -> Option<String> {
+    base.map(|b| format!("{b}{path}"))
+}
+
+fn render_index(
+    edition: &Edition,
+    t: &Templates,
+    base: Option<&str>,
+) -> Result<Job, TemplateError> {
+    let config = &edition.config;
+    let mut ctx = PageContext::new();
+    ctx.insert("root", "./").insert(
+        "page",
+        &PageView {
+            kind: "index",
+            title: &config.title,
+            description: config.subtitle.as_deref().or(config.source.lead.as_deref()),
+            canonical: canonical(base, ""),
+        },
+    );
+    Ok(Job {
+        path: "index.html".into(),
+        bytes: t.render("index.html", &ctx)?.into_bytes(),
+    })
+}
+
+fn render_404(edition: &Edition, t: &Templates, base: Option<&str>) -> Result<Job, TemplateError> {
+    let ui: &Ui = &edition.config.ui;
+    let mut ctx = PageContext::new();
+    // Hosts serve 404.html at any depth, so relative links would break; use the
+    // base URL when known, else the host root.
+    ctx.insert("root", base.unwrap_or("/")).insert(
+        "page",
+        &PageView {
+            kind: "404",
+            title: &ui.not_found_title,
+            description: None,
+            canonical: None,
+        },
+    );
+    Ok(Job {
+        path: "404.html".into(),
+        bytes: t.render("404.html", &ctx)?.into_bytes(),
+    })
+}
+
+fn render_chapter(
+    edition: &Edition,
+    i: usize,
+    t: &Templates,
+    base: Option<&str>,
+    ui: &Ui,
+) -> Result<Job, TemplateError> {
+    let c = &edition.chapters[i];
+    let body = markdown::render(c.body(), &ui.permalink);
+    let nav = |j: Option<usize>| {
+        j.and_then(|j| edition.chapters.get(j)).map(|o| NavLink {
+            title: o.title(),
+            url: format!("../{}/", o.slug),
+        })
+    };
+    let url = chapter_url(&c.slug);
+    let mut ctx = PageContext::new();
+    ctx.insert("root", "../../")
+        .insert(
+            "page",
+            &PageView {
+                kind: "chapter",
+                title: c.title(),
+                description: c.meta.summary.as_deref(),
+                canonical: canonical(base, &url),
+            },
+        )
+        .insert(
+            "chapter",
+            &ChapterView {
+                order: c.meta.order,
+                slug: &c.slug,
+                title: c.title(),
+                summary: summary(c),
+                html: &body.html,
+                paragraphs: body.paragraphs,
+                source: c.meta.source.as_ref(),
+            },
+        )
+        .insert("prev", &nav(i.checked_sub(1)))
+        .insert("next", &nav(Some(i + 1)))
+        .insert("toc_url", "../../#toc");
+    Ok(Job {
+        path: format!("{url}index.html"),
+        bytes: t.render("chapter.html", &ctx)?.into_bytes(),
+    })
+}
