@@ -106,7 +106,7 @@ impl Ui {
 impl Config {
     /// Parses and validates `edition.yaml`.
     pub fn parse(file: FileId, text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config = yaml::parse(file, text, 0, text).map_err(|d| vec![d])?;
+        let config: Config = yaml::parse(file, 0, text).map_err(|d| vec![d])?;
         let mut diags = Vec::new();
         if config.title.trim().is_empty() {
             diags.push(

@@ -15,20 +15,15 @@ use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, FileId, did_you_mean};
 
-/// Parses `yaml` (found at byte `base` of `file`, whose full text is `file_text`).
-pub fn parse<T: DeserializeOwned>(
-    file: FileId,
-    file_text: &str,
-    base: usize,
-    yaml: &str,
-) -> Result<T, Diagnostic> {
+/// Parses `yaml`, which sits at byte `base` of `file`.
+pub fn parse<T: DeserializeOwned>(file: FileId, base: usize, yaml: &str) -> Result<T, Diagnostic> {
     // An empty block deserializes like an empty mapping, so required keys are reported as missing.
     let result = if yaml.trim().is_empty() {
         serde_yaml::from_str::<T>("{}")
     } else {
         serde_yaml::from_str::<T>(yaml)
     };
-    result.map_err(|e| to_diagnostic(&e, file, file_text, base, yaml))
+    result.map_err(|e| to_diagnostic(&e, file, base, yaml))
 }
 
 /// Serializes a value as YAML (block style, deterministic field order).
@@ -36,73 +31,143 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
     serde_yaml::to_string(value).expect("content types always serialize")
 }
 
-fn to_diagnostic(
-    e: &serde_yaml::Error,
-    file: FileId,
-    file_text: &str,
-    base: usize,
-    yaml: &str,
-) -> Diagnostic {
-    let full = e.to_string();
-    // serde_yaml appends " at line L column C"; the diagnostic shows the position itself.
-    let message = match full.rfind(" at line ") {
-        Some(i) => full[..i].to_string(),
-        None => full.clone(),
-    };
+fn to_diagnostic(e: &serde_yaml::Error, file: FileId, base: usize, yaml: &str) -> Diagnostic {
+    // serde_yaml embeds "at line L column C" (relative to the YAML block); the
+    // diagnostic shows the position itself, so drop them from the message.
+    let message = strip_positions(&e.to_string());
     let index = e.location().map_or(0, |l| l.index()).min(yaml.len());
-    let mut span = word_at(yaml, index);
+    let span = word_at(yaml, index);
+    let at = |d: Diagnostic, span: &Range<usize>| d.at(file, shift(span, base));
 
-    let mut help = None;
-    let code;
     if let Some(field) = between(&message, "unknown field `", "`") {
-        code = "unknown-key";
         let expected = expected_names(&message);
-        help = Some(match did_you_mean(field, expected.iter().copied()) {
+        let help = match did_you_mean(field, expected.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("known keys here: {}", expected.join(", ")),
-        });
-        return Diagnostic::error(code, format!("unknown key `{field}`"))
-            .at(file, shift(&span, base))
-            .label("not a known key")
-            .help(help.unwrap_or_default())
-            .note(context_note(&message));
-    } else if let Some(field) = between(&message, "missing field `", "`") {
-        code = "missing-key";
-        help = Some(format!("add `{field}: …`"));
-        if index == 0 {
-            // Top-level: point at the start of the block.
-            span = 0..yaml.find('\n').unwrap_or(yaml.len()).min(3);
+        };
+        let mut d = at(
+            Diagnostic::error("unknown-key", format!("unknown key `{field}`")),
+            &span,
+        )
+        .label("not a known key")
+        .help(help);
+        if let Some((path, _)) = message.split_once(": unknown field") {
+            d = d.note(format!("inside `{path}`"));
         }
-    } else if let Some(field) = between(&message, "duplicate field `", "`")
+        return d;
+    }
+    if let Some(value) = between(&message, "unknown variant `", "`") {
+        let expected = expected_names(&message);
+        let help = match did_you_mean(value, expected.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("use one of: {}", expected.join(", ")),
+        };
+        return at(Diagnostic::error("unknown-value", message.clone()), &span)
+            .label("not an allowed value")
+            .help(help);
+    }
+    if let Some(field) = between(&message, "missing field `", "`") {
+        // At the top level serde reports the block start: point at its first line.
+        let span = if index == 0 {
+            0..yaml.find('\n').unwrap_or(yaml.len()).min(3)
+        } else {
+            span
+        };
+        return at(Diagnostic::error("missing-key", message.clone()), &span)
+            .help(format!("add `{field}: …`"));
+    }
+    if let Some(field) = between(&message, "duplicate field `", "`")
         .or_else(|| between(&message, "duplicate entry with key \"", "\""))
     {
-        code = "duplicate-key";
-        if let Some(s) = second_key_occurrence(yaml, field) {
-            span = s;
+        let span = second_key_occurrence(yaml, field).unwrap_or(span);
+        return at(
+            Diagnostic::error("duplicate-key", format!("`{field}` is given twice")),
+            &span,
+        )
+        .label("second time")
+        .help(format!("remove one of the `{field}` entries"));
+    }
+    if message.contains("invalid type") || message.contains("invalid value") {
+        let mut d = at(Diagnostic::error("wrong-type", message.clone()), &span);
+        if let Some(help) = type_help(&message) {
+            d = d.help(help);
         }
-        help = Some(format!("remove one of the `{field}` entries"));
-    } else if message.contains("invalid type") || message.contains("invalid value") {
-        code = "wrong-type";
+        return d;
+    }
+    let mut d = at(Diagnostic::error("yaml-syntax", message.clone()), &span);
+    if yaml[index..].starts_with('\t') || message.contains("cannot start any token") {
+        d = d.help("YAML does not allow tabs for indentation; use spaces");
+    } else if message.contains("quoted scalar") {
+        if let Some(open) = unclosed_quote(yaml) {
+            // The opening quote is what the editor has to fix; the end of the block is context.
+            d = at(Diagnostic::error("yaml-syntax", message.clone()), &open)
+                .label("this quote is never closed")
+                .secondary(file, shift(&span, base), "the YAML block ends here");
+        }
+        d = d.help("close the quoted value with the same quote mark it opens with");
     } else {
-        code = "yaml-syntax";
-        if yaml[index..].starts_with('\t') || message.contains("cannot start any token") {
-            help = Some("YAML does not allow tabs for indentation; use spaces".into());
-        }
+        d = d.help("check indentation, and that every `key: value` pair is on its own line");
     }
-    let mut d = Diagnostic::error(code, message).at(file, shift(&span, base));
-    if let Some(h) = help {
-        d = d.help(h);
-    }
-    let _ = file_text;
     d
 }
 
-/// A note naming where in the structure the key was found, when serde gives a path.
-fn context_note(message: &str) -> String {
-    match message.split_once(": unknown field") {
-        Some((path, _)) => format!("in `{path}`"),
-        None => "at the top level of the front matter".to_string(),
+/// Removes "at line L column C" fragments from a serde_yaml message.
+fn strip_positions(message: &str) -> String {
+    let mut out = message.to_string();
+    while let Some(i) = out.find(" at line ") {
+        let rest = &out[i + " at line ".len()..];
+        let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+        let n = digits(rest);
+        let Some(after) = rest[n..].strip_prefix(" column ") else {
+            break;
+        };
+        let m = digits(after);
+        let end = i + " at line ".len() + n + " column ".len() + m;
+        out.replace_range(i..end, "");
     }
+    out
+}
+
+/// Help for a type mismatch, from serde's "expected …" wording.
+fn type_help(message: &str) -> Option<String> {
+    let expected = message.rsplit("expected ").next()?;
+    let what = if matches!(expected, "u8" | "u16" | "u32" | "u64" | "i32" | "i64") {
+        "a whole number, e.g. `1`"
+    } else if expected.contains("string") {
+        "text (quote it if it looks like a number or a list)"
+    } else if expected.contains("sequence") || expected.contains("array") {
+        "a list, e.g. `[a, b]` or lines starting with `- `"
+    } else if expected.contains("struct") || expected.contains("map") {
+        "a mapping of `key: value` lines"
+    } else {
+        return None;
+    };
+    let key = message
+        .split(": invalid")
+        .next()
+        .filter(|k| !k.contains(' '));
+    Some(match key {
+        Some(k) => format!("`{k}` expects {what}"),
+        None => format!("this value should be {what}"),
+    })
+}
+
+/// The first value that opens a quote and never closes it (for unterminated strings).
+fn unclosed_quote(yaml: &str) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for line in yaml.split_inclusive('\n') {
+        if let Some(colon) = line.find(": ") {
+            let value = line[colon + 2..].trim_end();
+            for q in ['"', '\''] {
+                if value.starts_with(q) && (value.len() == 1 || !value[1..].ends_with(q)) {
+                    let start = offset + colon + 2;
+                    return Some(start..start + 1);
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn shift(span: &Range<usize>, base: usize) -> Range<usize> {
@@ -173,7 +238,7 @@ mod tests {
     fn err(text: &str, base: usize) -> (Diagnostic, Sources) {
         let mut s = Sources::new();
         let f = s.add(Path::new("t.md"), "t.md".into(), text.into());
-        let d = parse::<T>(f, text, base, &text[base..]).unwrap_err();
+        let d = parse::<T>(f, base, &text[base..]).unwrap_err();
         (d, s)
     }
 
@@ -184,6 +249,7 @@ mod tests {
         assert_eq!(d.code, "unknown-key");
         assert_eq!(d.location(&s).unwrap(), "t.md:3:1");
         assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
+        assert!(d.notes.is_empty());
         let (file, span) = d.primary.clone().unwrap();
         assert_eq!(&s.get(file).text[span], "titel");
     }
@@ -195,10 +261,39 @@ mod tests {
         assert_eq!(d.location(&s).unwrap(), "t.md:2:8");
         let (d, s) = err("title: a\ntitle: b\n", 0);
         assert_eq!(d.code, "duplicate-key");
+        assert_eq!(d.message, "`title` is given twice");
         assert_eq!(d.location(&s).unwrap(), "t.md:2:1");
         let (d, _) = err("\ttitle: a\n", 0);
         assert_eq!(d.code, "yaml-syntax");
         assert!(d.help.unwrap().contains("tabs"));
+    }
+
+    #[test]
+    fn positions_are_removed_from_messages() {
+        assert_eq!(
+            strip_positions("found end at line 4 column 1, while scanning at line 2 column 7"),
+            "found end, while scanning"
+        );
+        let (d, s) = err("title: \"open\norder: 1\n", 0);
+        assert_eq!(d.code, "yaml-syntax");
+        assert!(!d.message.contains("line"), "{}", d.message);
+        let (file, span) = d.primary.clone().unwrap();
+        assert_eq!(&s.get(file).text[span], "\"");
+        assert_eq!(d.location(&s).unwrap(), "t.md:1:8");
+    }
+
+    #[test]
+    fn type_help_names_the_key() {
+        let (d, _) = err("title: a\norder: one\n", 0);
+        assert_eq!(
+            d.help.as_deref(),
+            Some("`order` expects a whole number, e.g. `1`")
+        );
+        let (d, _) = err("title: [a, b]\n", 0);
+        assert_eq!(
+            d.help.as_deref(),
+            Some("`title` expects text (quote it if it looks like a number or a list)")
+        );
     }
 
     #[test]

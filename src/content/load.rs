@@ -257,7 +257,7 @@ fn parse_chapter(path: &Path, file: FileId, text: Arc<str>) -> Result<Chapter, V
         }
     };
     let yaml_text = &text[split.yaml.clone()];
-    let mut meta: ChapterMeta = match yaml::parse(file, &text, split.yaml.start, yaml_text) {
+    let mut meta: ChapterMeta = match yaml::parse(file, split.yaml.start, yaml_text) {
         Ok(m) => m,
         Err(mut d) => {
             if d.code == "missing-key"

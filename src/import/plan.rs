@@ -77,7 +77,7 @@ pub struct PlanChapter {
 
 impl Plan {
     pub fn parse(file: FileId, text: &str) -> Result<Plan, Diagnostic> {
-        yaml::parse(file, text, 0, text)
+        yaml::parse(file, 0, text)
     }
 }
 

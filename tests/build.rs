@@ -1,0 +1,352 @@
+//! `glossa build` and `glossa check`: the shipped edition, bad-input fixtures,
+//! and output-folder safety.
+
+mod common;
+
+use std::path::Path;
+
+use common::{broken_links, glossa, project, repo, snapshot_dir};
+use scraper::{Html, Selector};
+
+fn build(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    glossa(root)
+        .arg("build")
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+/// Chapter slugs of the shipped edition, in reading order.
+fn shipped_slugs() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo().join("content/chapters"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|n| {
+            n.trim_end_matches(".md")
+                .split_once('-')
+                .unwrap()
+                .1
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn builds_the_shipped_edition() {
+    let p = project(None);
+    let out = p.path().join("public");
+    let o = build(p.path(), &out, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("built 10 pages"), "{summary}");
+    assert!(summary.contains(" ms"), "{summary}");
+
+    let slugs = shipped_slugs();
+    assert_eq!(slugs.len(), 8);
+    let edition = std::fs::read_to_string(repo().join("content/edition.yaml")).unwrap();
+    let rights_first_line = edition
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("rights:"))
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_string();
+
+    for (i, slug) in slugs.iter().enumerate() {
+        let path = out.join(format!("chapters/{slug}/index.html"));
+        let html =
+            std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {}", path.display()));
+        let doc = Html::parse_document(&html);
+        // Paragraph ids are p1..pN in document order.
+        let ids: Vec<String> = doc
+            .select(&sel("p[id]"))
+            .map(|e| e.value().attr("id").unwrap().to_string())
+            .collect();
+        assert!(!ids.is_empty(), "{slug} has no numbered paragraphs");
+        let expected: Vec<String> = (1..=ids.len()).map(|n| format!("p{n}")).collect();
+        assert_eq!(ids, expected, "{slug}: paragraph ids not sequential");
+        // Each has a visible permalink to itself.
+        for p in doc.select(&sel("p[id]")) {
+            let id = p.value().attr("id").unwrap();
+            let link = p.select(&sel("a.pn")).next().expect("permalink");
+            assert_eq!(link.value().attr("href"), Some(format!("#{id}").as_str()));
+            assert_eq!(link.text().collect::<String>(), id[1..]);
+        }
+        // prev/next.
+        let prev = doc
+            .select(&sel("a[rel=prev]"))
+            .next()
+            .map(|a| a.value().attr("href").unwrap().to_string());
+        let next = doc
+            .select(&sel("a[rel=next]"))
+            .next()
+            .map(|a| a.value().attr("href").unwrap().to_string());
+        assert_eq!(
+            prev,
+            (i > 0).then(|| format!("../{}/", slugs[i - 1])),
+            "{slug} prev"
+        );
+        assert_eq!(
+            next,
+            slugs.get(i + 1).map(|s| format!("../{s}/")),
+            "{slug} next"
+        );
+        // Source attribution on every page.
+        for needle in ["陈彩娴", "AI 科技评论", rights_first_line.as_str()] {
+            assert!(html.contains(needle), "{slug} lacks {needle}");
+        }
+        assert!(html.contains("lang=\"zh-CN\""), "{slug} lacks lang");
+    }
+    for page in ["index.html", "404.html"] {
+        let html = std::fs::read_to_string(out.join(page)).unwrap();
+        assert!(
+            html.contains("陈彩娴") && html.contains(&rights_first_line),
+            "{page} lacks the source notice"
+        );
+    }
+    // The index lists every chapter with its summary.
+    let index = Html::parse_document(&std::fs::read_to_string(out.join("index.html")).unwrap());
+    let toc: Vec<String> = index
+        .select(&sel("#toc a"))
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    let want: Vec<String> = slugs.iter().map(|s| format!("chapters/{s}/")).collect();
+    assert_eq!(toc, want);
+    assert!(out.join("style.css").is_file());
+    assert!(out.join(".glossa-output").is_file());
+
+    let broken = broken_links(&out);
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn output_is_minified_and_parses_as_html() {
+    let p = project(None);
+    let out = p.path().join("public");
+    assert!(build(p.path(), &out, &[]).status.success());
+    for (path, bytes) in snapshot_dir(&out) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        assert!(
+            html.starts_with("<!doctype html>") || html.starts_with("<!DOCTYPE html>"),
+            "{path}"
+        );
+        assert!(!html.contains("\n  "), "{path} still has indentation");
+        assert!(
+            html.contains("</p>") || path == "404.html",
+            "{path}: closing tags dropped"
+        );
+        let doc = Html::parse_document(&html);
+        assert!(
+            doc.errors.is_empty(),
+            "{path} parse errors: {:?}",
+            doc.errors
+        );
+        assert!(
+            doc.select(&sel("main")).next().is_some(),
+            "{path} has no <main>"
+        );
+    }
+}
+
+#[test]
+fn base_url_sets_canonical_links_and_404_links() {
+    let p = project(None);
+    let out = p.path().join("public");
+    let o = build(p.path(), &out, &["--base-url", "https://example.org/ed"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let page = std::fs::read_to_string(out.join("chapters/talent-flow/index.html")).unwrap();
+    assert!(
+        page.contains("https://example.org/ed/chapters/talent-flow/"),
+        "no canonical URL"
+    );
+    let nf = std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(
+        nf.contains("https://example.org/ed/style.css"),
+        "404 links must be absolute"
+    );
+}
+
+#[test]
+fn check_accepts_the_shipped_edition() {
+    let o = glossa(&repo()).arg("check").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ok: 8 chapters, 0 errors"));
+}
+
+#[test]
+fn valid_fixture_renders_markdown_features() {
+    let p = project(Some(&repo().join("tests/fixtures/valid/content")));
+    let out = p.path().join("public");
+    let o = build(p.path(), &out, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let one = std::fs::read_to_string(out.join("chapters/one/index.html")).unwrap();
+    assert!(one.contains("<strong>粗体</strong>"), "{one}");
+    let two = std::fs::read_to_string(out.join("chapters/two/index.html")).unwrap();
+    assert!(two.contains("footnote-definition"), "{two}");
+    assert!(broken_links(&out).is_empty(), "{:?}", broken_links(&out));
+}
+
+/// Every bad-input fixture: exit 1, the diagnostic snapshot, and an intact previous output.
+#[test]
+fn bad_input_fixtures() {
+    let dir = repo().join("tests/fixtures/bad");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 6);
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let p = project(Some(&case.join("content")));
+        // A previous good output.
+        let out = p.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join(".glossa-output"), "old").unwrap();
+        std::fs::write(out.join("index.html"), "<p>old site</p>").unwrap();
+        let before = snapshot_dir(&out);
+
+        let check = glossa(p.path()).arg("check").output().unwrap();
+        assert_eq!(
+            check.status.code(),
+            Some(1),
+            "{name}: check should fail\n{}",
+            text(&check)
+        );
+        let stderr = String::from_utf8_lossy(&check.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{name} panicked");
+        insta::assert_snapshot!(format!("bad_{name}"), stderr);
+
+        let b = build(p.path(), &out, &[]);
+        assert_eq!(b.status.code(), Some(1), "{name}: build should fail");
+        assert!(String::from_utf8_lossy(&b.stderr).contains("nothing was written"));
+        assert_eq!(
+            snapshot_dir(&out),
+            before,
+            "{name}: previous output changed"
+        );
+    }
+}
+
+#[test]
+fn refuses_project_folders_as_output() {
+    let p = project(None);
+    for bad in [
+        "content",
+        ".",
+        "templates",
+        "static",
+        "seeds",
+        "..",
+        "content/sub",
+    ] {
+        let o = build(p.path(), &p.path().join(bad), &[]);
+        assert_eq!(o.status.code(), Some(1), "--out {bad} accepted");
+        assert!(text(&o).contains("refusing"), "{bad}: {}", text(&o));
+    }
+    // Relative paths too, resolved against the working directory.
+    let o = glossa(p.path())
+        .arg("build")
+        .arg("--out")
+        .arg("./content/")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    // Even with --force.
+    let o = build(p.path(), &p.path().join("content"), &["--force"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        p.path().join("content/edition.yaml").is_file(),
+        "content survived"
+    );
+}
+
+#[test]
+fn refuses_a_foreign_non_empty_folder_unless_forced() {
+    let p = project(None);
+    let out = p.path().join("mine");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("thesis.docx"), "precious").unwrap();
+    let o = build(p.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("not written by glossa"), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("thesis.docx")).unwrap(),
+        "precious"
+    );
+    let o = build(p.path(), &out, &["--force"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(out.join("index.html").is_file());
+}
+
+#[test]
+fn rebuilding_replaces_the_output_and_a_failed_build_leaves_it_untouched() {
+    let p = project(None);
+    let out = p.path().join("public");
+    assert!(build(p.path(), &out, &[]).status.success());
+    std::fs::write(out.join("stale.html"), "stale").unwrap();
+    assert!(build(p.path(), &out, &[]).status.success());
+    assert!(
+        !out.join("stale.html").exists(),
+        "a rebuild replaces the whole folder"
+    );
+    let before = snapshot_dir(&out);
+
+    // Break a chapter: the build fails and the site is untouched.
+    let ch = p.path().join("content/chapters/03-serial-entrepreneurs.md");
+    let good = std::fs::read_to_string(&ch).unwrap();
+    std::fs::write(&ch, good.replacen("order: 3", "order: 3\nordr: 4", 1)).unwrap();
+    let o = build(p.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("did you mean `order`?"), "{}", text(&o));
+    assert_eq!(snapshot_dir(&out), before);
+    // A broken template also leaves it untouched.
+    std::fs::write(&ch, good).unwrap();
+    std::fs::write(p.path().join("templates/chapter.html"), "{% if %}").unwrap();
+    let o = build(p.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(snapshot_dir(&out), before);
+    // No temporary folders are left beside it.
+    let leftovers: Vec<_> = std::fs::read_dir(p.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("glossa-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn help_and_version() {
+    let o = glossa(&repo()).arg("--help").output().unwrap();
+    assert!(o.status.success());
+    let help = String::from_utf8_lossy(&o.stdout);
+    for cmd in ["import", "build", "check"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+    let o = glossa(&repo()).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("glossa {}", env!("CARGO_PKG_VERSION"))
+    );
+}

@@ -1,0 +1,156 @@
+//! Helpers shared by the integration tests: temporary projects, running the
+//! binary, and a link checker over a built site.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use scraper::{Html, Selector};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temporary project with the repository's templates and static files and
+/// the given content folder (or the shipped one).
+pub fn project(content: Option<&Path>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("templates"), &dir.path().join("templates"));
+    copy_dir(&repo().join("static"), &dir.path().join("static"));
+    copy_dir(&repo().join("seeds"), &dir.path().join("seeds"));
+    let content = content.map_or_else(|| repo().join("content"), Path::to_path_buf);
+    copy_dir(&content, &dir.path().join("content"));
+    dir
+}
+
+/// The glossa binary, run in `root` with `--root root` and no colours.
+pub fn glossa(root: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("glossa").unwrap();
+    cmd.current_dir(root)
+        .arg("--root")
+        .arg(root)
+        .arg("--color")
+        .arg("never");
+    cmd
+}
+
+/// Every file under `dir` with its bytes, keyed by `/`-separated relative path.
+pub fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.insert(rel, std::fs::read(entry.path()).unwrap());
+        }
+    }
+    out
+}
+
+/// Checks every internal link (`href`/`src`) of every HTML page under `site`:
+/// the target file must exist and, when the link has a fragment, the target
+/// page must have an element with that id. Returns the broken links.
+pub fn broken_links(site: &Path) -> Vec<String> {
+    let files = snapshot_dir(site);
+    let mut ids: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    let id_sel = Selector::parse("[id]").unwrap();
+    let link_sel =
+        Selector::parse("a[href], link[href], script[src], img[src], source[src]").unwrap();
+    let mut docs = Vec::new();
+    for (path, bytes) in &files {
+        if path.ends_with(".html") {
+            let doc = Html::parse_document(&String::from_utf8_lossy(bytes));
+            let set = doc
+                .select(&id_sel)
+                .filter_map(|e| e.value().attr("id").map(str::to_string))
+                .collect();
+            ids.insert(path.clone(), set);
+            docs.push((path.clone(), doc));
+        }
+    }
+    let mut broken = Vec::new();
+    for (page, doc) in &docs {
+        if page == "404.html" {
+            // Served at arbitrary depths; its links are absolute (checked elsewhere).
+            continue;
+        }
+        for el in doc.select(&link_sel) {
+            let url = el
+                .value()
+                .attr("href")
+                .or_else(|| el.value().attr("src"))
+                .unwrap();
+            if url.contains("://") || url.starts_with("mailto:") || url.starts_with("data:") {
+                continue;
+            }
+            let (path_part, fragment) = match url.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (url, None),
+            };
+            let target = if path_part.is_empty() {
+                page.clone()
+            } else if path_part.starts_with('/') {
+                broken.push(format!("{page}: root-absolute link {url}"));
+                continue;
+            } else {
+                let base = Path::new(page).parent().unwrap_or(Path::new(""));
+                let mut parts: Vec<String> = base
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                for seg in path_part.split('/') {
+                    match seg {
+                        "" | "." => {}
+                        ".." => {
+                            if parts.pop().is_none() {
+                                broken.push(format!("{page}: {url} leaves the site"));
+                            }
+                        }
+                        s => parts.push(s.to_string()),
+                    }
+                }
+                let mut t = parts.join("/");
+                if path_part.ends_with('/') || t.is_empty() {
+                    if !t.is_empty() {
+                        t.push('/');
+                    }
+                    t.push_str("index.html");
+                }
+                t
+            };
+            if !files.contains_key(&target) {
+                broken.push(format!("{page}: {url} → missing {target}"));
+                continue;
+            }
+            if let Some(f) = fragment
+                && !f.is_empty()
+                && !ids.get(&target).is_some_and(|s| s.contains(f))
+            {
+                broken.push(format!("{page}: {url} → no id `{f}` in {target}"));
+            }
+        }
+    }
+    broken
+}
