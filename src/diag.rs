@@ -83,9 +83,14 @@ pub struct Label {
     pub message: String,
 }
 
-/// A problem in user content, positioned in a file.
+/// A problem in user content, positioned in a file. Boxed, so results that
+/// carry one stay small; fields are reached through `Deref`.
 #[derive(Debug, Clone)]
-pub struct Diagnostic {
+pub struct Diagnostic(Box<DiagnosticData>);
+
+/// The contents of a [`Diagnostic`].
+#[derive(Debug, Clone)]
+pub struct DiagnosticData {
     pub severity: Severity,
     /// Stable short code, e.g. `yaml-syntax`, `unknown-key`.
     pub code: &'static str,
@@ -99,9 +104,22 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+impl std::ops::Deref for Diagnostic {
+    type Target = DiagnosticData;
+    fn deref(&self) -> &DiagnosticData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Diagnostic {
+    fn deref_mut(&mut self) -> &mut DiagnosticData {
+        &mut self.0
+    }
+}
+
 impl Diagnostic {
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(DiagnosticData {
             severity: Severity::Error,
             code,
             message: message.into(),
@@ -110,14 +128,13 @@ impl Diagnostic {
             secondary: Vec::new(),
             notes: Vec::new(),
             help: None,
-        }
+        }))
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(code, message)
-        }
+        let mut d = Self::error(code, message);
+        d.severity = Severity::Warning;
+        d
     }
 
     pub fn at(mut self, file: FileId, span: Range<usize>) -> Self {
@@ -378,7 +395,7 @@ mod tests {
             .at(f, off..off + "智谱".len())
             .label("here")
             .help("fix it");
-        let text = render(&[d.clone()], &s, false);
+        let text = render(std::slice::from_ref(&d), &s, false);
         assert!(text.contains("x.md:2:5"), "{text}");
         assert!(text.contains("标题: 智谱"), "{text}");
         assert!(text.contains("help: fix it"), "{text}");

@@ -196,7 +196,7 @@ fn word_at(yaml: &str, index: usize) -> Range<usize> {
     }
     let rest = &yaml[start..];
     let len = rest
-        .find(|c: char| c == ':' || c == '\n' || c == '\r' || c == ',' || c == ']' || c == '}')
+        .find([':', '\n', '\r', ',', ']', '}'])
         .unwrap_or(rest.len());
     let len = rest[..len].trim_end().len();
     start..start + len.max(rest.chars().next().map_or(0, char::len_utf8))
@@ -265,7 +265,7 @@ mod tests {
         assert_eq!(d.location(&s).unwrap(), "t.md:2:1");
         let (d, _) = err("\ttitle: a\n", 0);
         assert_eq!(d.code, "yaml-syntax");
-        assert!(d.help.unwrap().contains("tabs"));
+        assert!(d.help.as_deref().unwrap().contains("tabs"));
     }
 
     #[test]

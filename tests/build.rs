@@ -113,7 +113,11 @@ fn builds_the_shipped_edition() {
         for needle in ["陈彩娴", "AI 科技评论", rights_first_line.as_str()] {
             assert!(html.contains(needle), "{slug} lacks {needle}");
         }
-        assert!(html.contains("lang=\"zh-CN\""), "{slug} lacks lang");
+        let lang = doc
+            .select(&sel("html"))
+            .next()
+            .and_then(|h| h.value().attr("lang"));
+        assert_eq!(lang, Some("zh-CN"), "{slug} lacks lang");
     }
     for page in ["index.html", "404.html"] {
         let html = std::fs::read_to_string(out.join(page)).unwrap();
@@ -128,8 +132,14 @@ fn builds_the_shipped_edition() {
         .select(&sel("#toc a"))
         .map(|a| a.value().attr("href").unwrap().to_string())
         .collect();
-    let want: Vec<String> = slugs.iter().map(|s| format!("chapters/{s}/")).collect();
+    let want: Vec<String> = slugs.iter().map(|s| format!("./chapters/{s}/")).collect();
     assert_eq!(toc, want);
+    let summaries = index.select(&sel("#toc li p")).count();
+    assert_eq!(
+        summaries,
+        slugs.len(),
+        "every chapter has its summary in the table of contents"
+    );
     assert!(out.join("style.css").is_file());
     assert!(out.join(".glossa-output").is_file());
 

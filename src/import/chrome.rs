@@ -67,9 +67,9 @@ pub fn classify(lines: &[&str]) -> Vec<Role> {
             let lead = (0..a)
                 .filter(|&i| chars(lines[i]) >= 30)
                 .max_by_key(|&i| (chars(lines[i]), std::cmp::Reverse(i)));
-            for i in 0..a {
-                if roles[i] == Role::Body {
-                    roles[i] = if Some(i) == lead {
+            for (i, role) in roles.iter_mut().enumerate().take(a) {
+                if *role == Role::Body {
+                    *role = if Some(i) == lead {
                         Role::Lead
                     } else {
                         Role::Chrome(Reason::PageChrome)

@@ -43,6 +43,8 @@ struct EditionView<'a> {
     subtitle: Option<&'a str>,
     language: &'a str,
     source: &'a SourceMeta,
+    /// The rights notice split into lines (templates join them with `<br>`).
+    rights_lines: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -99,6 +101,11 @@ pub fn render_site(
             subtitle: config.subtitle.as_deref(),
             language: &config.language,
             source: &config.source,
+            rights_lines: config
+                .source
+                .rights
+                .as_deref()
+                .map_or_else(Vec::new, |r| r.lines().collect()),
         },
     );
     templates.set_global("ui", &config.ui);
