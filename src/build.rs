@@ -74,11 +74,25 @@ pub fn check(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diag
     if let Some(e) = &edition {
         diags.extend(annotate::check(e, sources));
     }
+    sort_diags(&mut diags, sources);
     if diags.iter().any(Diagnostic::is_error) {
         (None, diags)
     } else {
         (edition, diags)
     }
+}
+
+/// Orders diagnostics by file, then position (files in registration order).
+fn sort_diags(diags: &mut [Diagnostic], _sources: &Sources) {
+    diags.sort_by(|a, b| {
+        let key = |d: &Diagnostic| d.primary.as_ref().map(|(f, s)| (*f, s.start));
+        match (key(a), key(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+    });
 }
 
 /// Loads, checks and renders the site into memory (minified, static files included).
@@ -89,19 +103,26 @@ pub fn render_to_memory(
     timings: &mut Timings,
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
     let t = Instant::now();
-    let (edition, diags) = check(paths, sources);
-    let Some(mut edition) = edition else {
+    let (edition, mut diags) = content::load(paths, sources);
+    let Some(mut edition) = edition.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
+        sort_diags(&mut diags, sources);
         return Err(BuildError::Content(diags));
     };
     if let Some(url) = base_url {
         edition.config.base_url = Some(url.to_string());
+    }
+    let (linked, mut more) = annotate::link(&edition, sources);
+    diags.append(&mut more);
+    sort_diags(&mut diags, sources);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(BuildError::Content(diags));
     }
     let mut templates = Templates::load(&paths.templates)?;
     timings.load = t.elapsed();
 
     let t = Instant::now();
     let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
-    let mut jobs = render::render_site(&edition, &mut templates, generator)?;
+    let mut jobs = render::render_site(&linked, &mut templates, generator)?;
     output::minify(&mut jobs);
     jobs.extend(output::collect_static(&paths.static_dir)?);
     timings.render = t.elapsed();

@@ -95,11 +95,39 @@ ui_strings! {
     skip_to_content = "跳到正文";
     lead = "导语";
     chapters = "章节";
+    note = "注释";
+    notes = "注释";
+    sources = "来源";
+    back_to_text = "回到正文";
+    note_permalink = "本注链接";
+    highlight_passage = "高亮原文";
+    close = "关闭";
+    annotations = "全部注释";
+    all_kinds = "全部";
+    kind_note = "注释";
+    kind_context = "背景";
+    kind_definition = "释义";
+    kind_fact_check = "核查";
+    kind_translation = "译文";
+    kind_source = "来源";
+    endnotes = "本章注释";
 }
 
 impl Ui {
     fn is_default(&self) -> bool {
         *self == Ui::default()
+    }
+
+    /// The label of an annotation kind (注释 / 背景 / 释义 / 核查 / 译文 / 来源).
+    pub fn kind_label(&self, kind: &str) -> &str {
+        match kind {
+            "context" => &self.kind_context,
+            "definition" => &self.kind_definition,
+            "fact-check" => &self.kind_fact_check,
+            "translation" => &self.kind_translation,
+            "source" => &self.kind_source,
+            _ => &self.kind_note,
+        }
     }
 }
 

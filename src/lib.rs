@@ -9,6 +9,7 @@
 //! | [`yaml`] | the only door to serde_yaml: YAML ↔ typed values, positioned errors |
 //! | [`config`] | `edition.yaml` → [`config::Config`] |
 //! | [`content`] | front matter, model types, loading `content/` → [`content::Edition`] |
+//! | [`text`] | the only Markdown parser for chapters: events, reading text, blocks |
 //! | [`import`] | seed text + plan → content files (text only, written by `output`) |
 //! | [`annotate`] | cross-file checks on the loaded edition |
 //! | [`render`] | Markdown passes and Tera → `(path, bytes)` jobs, pure and parallel |
@@ -23,6 +24,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod text;
 pub mod diag;
 pub mod import;
 pub mod output;

@@ -31,6 +31,31 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
     serde_yaml::to_string(value).expect("content types always serialize")
 }
 
+/// Span of the value of the `n`-th (0-based) `key:` line in `text` (any
+/// indentation, list dashes allowed), for pointing diagnostics at values that
+/// serde has already turned into plain data. Empty at 0 when not found.
+pub fn nth_value_span(text: &str, key: &str, n: usize) -> Range<usize> {
+    let mut seen = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches([' ', '-']);
+        let indent = line.len() - trimmed.len();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && let Some(value) = rest.strip_prefix(':')
+        {
+            if seen == n {
+                let lead = value.len() - value.trim_start().len();
+                let start = offset + indent + key.len() + 1 + lead;
+                let end = offset + line.trim_end().len();
+                return start..end.max(start);
+            }
+            seen += 1;
+        }
+        offset += line.len();
+    }
+    0..0
+}
+
 fn to_diagnostic(e: &serde_yaml::Error, file: FileId, base: usize, yaml: &str) -> Diagnostic {
     // serde_yaml embeds "at line L column C" (relative to the YAML block); the
     // diagnostic shows the position itself, so drop them from the message.

@@ -56,7 +56,7 @@ fn builds_the_shipped_edition() {
     let o = build(p.path(), &out, &[]);
     assert!(o.status.success(), "{}", text(&o));
     let summary = String::from_utf8_lossy(&o.stdout);
-    assert!(summary.contains("built 10 pages"), "{summary}");
+    assert!(summary.contains("built 11 pages"), "{summary}");
     assert!(summary.contains(" ms"), "{summary}");
 
     let slugs = shipped_slugs();
@@ -88,7 +88,7 @@ fn builds_the_shipped_edition() {
             let id = p.value().attr("id").unwrap();
             let link = p.select(&sel("a.pn")).next().expect("permalink");
             assert_eq!(link.value().attr("href"), Some(format!("#{id}").as_str()));
-            assert_eq!(link.text().collect::<String>(), id[1..]);
+            assert_eq!(link.value().attr("data-n"), Some(&id[1..]), "the number is drawn from data-n");
         }
         // prev/next.
         let prev = doc

@@ -34,7 +34,7 @@ fn paragraphs(content: &Path) -> Vec<String> {
     for bytes in files.values() {
         let text = String::from_utf8(bytes.clone()).unwrap();
         let split = frontmatter::split(&text).unwrap();
-        out.extend(glossa::render::markdown::visible_blocks(&text[split.body]));
+        out.extend(glossa::text::visible_blocks(&text[split.body]));
     }
     out
 }

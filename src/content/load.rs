@@ -331,6 +331,7 @@ fn parse_chapter(path: &Path, file: FileId, text: Arc<str>) -> Result<Chapter, V
             meta,
             slug,
             text,
+            yaml: split.yaml,
             body: split.body,
         })
     } else {

@@ -112,6 +112,30 @@ pub enum AnnotationKind {
     Source,
 }
 
+impl AnnotationKind {
+    /// Every kind, in the order the annotations page lists them.
+    pub const ALL: [AnnotationKind; 6] = [
+        AnnotationKind::Context,
+        AnnotationKind::Definition,
+        AnnotationKind::FactCheck,
+        AnnotationKind::Translation,
+        AnnotationKind::Source,
+        AnnotationKind::Note,
+    ];
+
+    /// The kind as written in front matter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnnotationKind::Note => "note",
+            AnnotationKind::Context => "context",
+            AnnotationKind::Definition => "definition",
+            AnnotationKind::FactCheck => "fact-check",
+            AnnotationKind::Translation => "translation",
+            AnnotationKind::Source => "source",
+        }
+    }
+}
+
 /// An external reference.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -134,6 +158,8 @@ pub struct Chapter {
     pub slug: String,
     /// The whole file text; spans index into it.
     pub text: Arc<str>,
+    /// Byte range of the front matter's YAML in `text`.
+    pub yaml: Range<usize>,
     /// Byte range of the Markdown body in `text`.
     pub body: Range<usize>,
 }
@@ -141,6 +167,17 @@ pub struct Chapter {
 impl Chapter {
     pub fn body(&self) -> &str {
         &self.text[self.body.clone()]
+    }
+
+    /// The front matter's YAML text.
+    pub fn yaml(&self) -> &str {
+        &self.text[self.yaml.clone()]
+    }
+
+    /// Span (in the file) of the value of the `n`-th `key:` in the front matter.
+    pub fn value_span(&self, key: &str, n: usize) -> Range<usize> {
+        let r = crate::yaml::nth_value_span(self.yaml(), key, n);
+        r.start + self.yaml.start..r.end + self.yaml.start
     }
 
     pub fn title(&self) -> &str {

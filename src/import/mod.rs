@@ -94,7 +94,7 @@ pub fn import(
                         "bad-line-range",
                         format!("drop range [{a}, {b}] is outside the seed's {} lines", lines.len()),
                     )
-                    .at(p.file, plan::nth_value_span(p.text, "lines", k))
+                    .at(p.file, yaml::nth_value_span(p.text, "lines", k))
                     .help("write `lines: [first, last]` with 1 <= first <= last <= the seed's line count"),
                 );
                 continue;
@@ -312,7 +312,7 @@ fn find_breaks<'p>(
     let mut out: Vec<(usize, &plan::PlanChapter)> = Vec::new();
     let mut slugs: Vec<&str> = Vec::new();
     for (k, ch) in p.plan.chapters.iter().enumerate() {
-        let span = plan::nth_value_span(p.text, "starts", k);
+        let span = yaml::nth_value_span(p.text, "starts", k);
         let starts = ch.starts.trim();
         let norm = text::normalize_punctuation(starts);
         let hits: Vec<usize> = paras
@@ -327,7 +327,7 @@ fn find_breaks<'p>(
         if !is_slug(&ch.slug) {
             diags.push(
                 Diagnostic::error("bad-slug", format!("slug `{}` is not valid", ch.slug))
-                    .at(p.file, plan::nth_value_span(p.text, "slug", k))
+                    .at(p.file, yaml::nth_value_span(p.text, "slug", k))
                     .help("use lowercase ASCII letters, digits and `-`"),
             );
         } else if slugs.contains(&ch.slug.as_str()) {
@@ -336,7 +336,7 @@ fn find_breaks<'p>(
                     "duplicate-slug",
                     format!("two chapters use the slug `{}`", ch.slug),
                 )
-                .at(p.file, plan::nth_value_span(p.text, "slug", k))
+                .at(p.file, yaml::nth_value_span(p.text, "slug", k))
                 .help("give every chapter its own slug"),
             );
         }
@@ -403,7 +403,7 @@ fn find_breaks<'p>(
                     paras[*first - 1].line
                 ),
             )
-            .at(p.file, plan::nth_value_span(p.text, "starts", 0))
+            .at(p.file, yaml::nth_value_span(p.text, "starts", 0))
             .help("start the first chapter at the first paragraph of the text, or drop those lines as chrome"),
         );
     }

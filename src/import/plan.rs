@@ -80,26 +80,3 @@ impl Plan {
         yaml::parse(file, 0, text)
     }
 }
-
-/// Span of the value of the `n`-th (0-based) occurrence of `key:` in `text`, for diagnostics.
-pub fn nth_value_span(text: &str, key: &str, n: usize) -> std::ops::Range<usize> {
-    let mut seen = 0;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start_matches([' ', '-']);
-        let indent = line.len() - trimmed.len();
-        if let Some(rest) = trimmed.strip_prefix(key)
-            && let Some(value) = rest.strip_prefix(':')
-        {
-            if seen == n {
-                let lead = value.len() - value.trim_start().len();
-                let start = offset + indent + key.len() + 1 + lead;
-                let end = offset + line.trim_end().len();
-                return start..end.max(start);
-            }
-            seen += 1;
-        }
-        offset += line.len();
-    }
-    0..0
-}

@@ -125,7 +125,7 @@ pub fn first_sentence(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::markdown::visible_blocks;
+    use crate::text::visible_blocks;
 
     fn roundtrip(s: &str) {
         let md = escape_markdown(s);

@@ -1,210 +1,434 @@
-//! Markdown → HTML for chapter bodies, as a list of small named event passes.
+//! Chapter bodies and notes → HTML, as small named passes over the parsed events.
 //!
-//! Input: a chapter's Markdown body. Output: HTML and the number of paragraphs.
+//! Input: a chapter's [`Doc`] (events already carrying their reading-text ranges,
+//! from `text`) and its anchored notes as [`NoteView`]s. Output: the body HTML.
 //!
-//! Passes, in order (each a function over pulldown-cmark events):
-//! 1. [`parse`]: pulldown-cmark with footnotes, tables and heading attributes.
-//! 2. [`inert_raw_html`]: raw HTML in content is shown as text, never
-//!    interpreted (content cannot inject markup or scripts).
-//! 3. [`cjk_soft_breaks`]: a soft line break between two CJK characters renders
-//!    as nothing (Chinese has no spaces between words); elsewhere it stays a space.
-//! 4. [`number_paragraphs`]: every paragraph outside footnote definitions gets
-//!    `id="pN"` (1-based, in document order) and a visible permalink.
+//! Passes, in order, each a function over `(event, range)` items:
+//! 1. [`number_paragraphs`]: `<p id="pN">` with a permalink whose number is drawn
+//!    by CSS (so it is not part of the page's text content).
+//! 2. [`mark_annotations`]: text covered by notes is wrapped in `<mark>` pieces
+//!    (split at inline markup boundaries, so overlapping and nested notes nest
+//!    correctly); an empty `<span id="m-ID">` marks each start; a marker button
+//!    follows each passage's end (moved after a link when the passage ends inside one).
+//! 3. [`attach_notes`]: blocks with notes are wrapped in `<div class="blk">` with
+//!    an `<aside class="notes">` holding the notes (sidenotes on wide screens,
+//!    popovers opened by the marker elsewhere, readable without JavaScript).
 //!
-//! Later passes (annotation marks, entity links, code highlighting in
-//! `render/highlight`) slot in between 3 and 4. Must not touch files or templates.
+//! Code highlighting will be a pass here, with syntect only in `render/highlight`.
+//! Must not touch files or templates.
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use std::fmt::Write as _;
 
-/// A rendered body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Body {
+use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::config::Ui;
+use crate::content::SourceRef;
+use crate::text::{BlockKind, Doc};
+
+type Item<'a> = (Event<'a>, Option<std::ops::Range<usize>>);
+
+/// A note as every output (sidenote, endnote, annotations page, JSON-LD) shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteView<'a> {
+    pub number: u32,
+    pub id: &'a str,
+    pub kind: &'static str,
+    pub kind_label: &'a str,
+    /// The passage as it appears in the text.
+    pub quote: String,
+    /// The note rendered from Markdown.
     pub html: String,
-    /// Number of numbered paragraphs (`p1` … `pN`).
-    pub paragraphs: u32,
+    pub sources: &'a [SourceRef],
+    pub para: Option<u32>,
+    /// Block index in the chapter's `Doc`.
+    #[serde(skip)]
+    pub block: usize,
+    /// Byte range in the chapter's reading text.
+    #[serde(skip)]
+    pub range: std::ops::Range<usize>,
+    /// `#:~:text=` fragment that highlights the passage in browsers.
+    pub text_fragment: String,
 }
 
-/// The Markdown dialect of content files.
-pub fn options() -> Options {
-    Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES
+/// Renders a chapter body with its notes.
+pub fn chapter_html(doc: &Doc<'_>, notes: &[NoteView<'_>], ui: &Ui) -> String {
+    let items: Vec<Item<'_>> = doc.events.clone();
+    let items = number_paragraphs(items, doc, ui);
+    let items = mark_annotations(items, notes, ui);
+    let items = attach_notes(items, doc, notes, ui);
+    let mut out = String::with_capacity(doc.text.len() * 2);
+    html::push_html(&mut out, items.into_iter().map(|(e, _)| e));
+    out
 }
 
-/// Renders a chapter body. `permalink_label` is the accessible name prefix of
-/// paragraph links (e.g. "本段链接").
-pub fn render(markdown: &str, permalink_label: &str) -> Body {
-    let events = parse(markdown);
-    let events = inert_raw_html(events);
-    let events = cjk_soft_breaks(events);
-    let (events, paragraphs) = number_paragraphs(events, permalink_label);
-    let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
-    Body {
-        html: out,
-        paragraphs,
-    }
+/// Renders note Markdown (raw HTML shown as text; no paragraph numbers).
+pub fn note_html(markdown: &str) -> String {
+    let events = Parser::new_ext(markdown, crate::text::options()).map(|e| match e {
+        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
 }
 
-/// Pass 1: parse.
-pub fn parse(markdown: &str) -> Vec<Event<'_>> {
-    Parser::new_ext(markdown, options()).collect()
-}
-
-/// Pass 2: raw HTML becomes text.
-pub fn inert_raw_html(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    events
-        .into_iter()
-        .map(|e| match e {
-            Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
-            other => other,
-        })
-        .collect()
-}
-
-pub use crate::script::is_cjk;
-
-/// Pass 3: drop soft breaks between CJK characters.
-pub fn cjk_soft_breaks(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    let last_char = |e: &Event<'_>| match e {
-        Event::Text(t) => t.chars().next_back(),
-        _ => None,
-    };
-    let first_char = |e: &Event<'_>| match e {
-        Event::Text(t) => t.chars().next(),
-        _ => None,
-    };
-    let mut drop = Vec::new();
-    for i in 0..events.len() {
-        if matches!(events[i], Event::SoftBreak) && i > 0 && i + 1 < events.len() {
-            let before = last_char(&events[i - 1]);
-            let after = first_char(&events[i + 1]);
-            if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
-                drop.push(i);
-            }
-        }
-    }
-    if !drop.is_empty() {
-        let mut k = 0;
-        let mut i = 0;
-        events.retain(|_| {
-            let keep = !(k < drop.len() && drop[k] == i);
-            if !keep {
-                k += 1;
-            }
-            i += 1;
-            keep
-        });
-    }
-    events
-}
-
-/// Pass 4: number paragraphs and add permalinks.
-pub fn number_paragraphs<'a>(
-    events: Vec<Event<'a>>,
-    permalink_label: &str,
-) -> (Vec<Event<'a>>, u32) {
-    let mut n = 0u32;
-    let mut in_footnote = 0usize;
-    let mut out = Vec::with_capacity(events.len());
-    for e in events {
-        match &e {
-            Event::Start(Tag::FootnoteDefinition(_)) => in_footnote += 1,
-            Event::End(TagEnd::FootnoteDefinition) => in_footnote = in_footnote.saturating_sub(1),
-            Event::Start(Tag::Paragraph) if in_footnote == 0 => {
-                n += 1;
-                out.push(Event::Html(CowStr::from(format!(
-                    "<p id=\"p{n}\"><a class=\"pn\" href=\"#p{n}\" aria-label=\"{label} {n}\">{n}</a>",
-                    label = escape_attr(permalink_label)
-                ))));
-                continue;
-            }
-            _ => {}
-        }
-        out.push(e);
-    }
-    (out, n)
-}
-
-fn escape_attr(s: &str) -> String {
+fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String cannot fail");
     out
 }
 
-/// The text a reader sees in a Markdown fragment (no markup), one string per block.
-/// Used to check that imported text survives Markdown rendering unchanged.
-pub fn visible_blocks(markdown: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut cur = String::new();
-    for e in cjk_soft_breaks(parse(markdown)) {
-        match e {
-            Event::Text(t) | Event::Code(t) => cur.push_str(&t),
-            Event::SoftBreak => cur.push(' '),
-            Event::HardBreak => cur.push('\n'),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
-                blocks.push(std::mem::take(&mut cur));
+/// Pass 1: number paragraphs.
+pub fn number_paragraphs<'a>(items: Vec<Item<'a>>, doc: &Doc<'_>, ui: &Ui) -> Vec<Item<'a>> {
+    let mut starts = std::collections::HashMap::new();
+    for b in &doc.blocks {
+        if let Some(n) = b.para {
+            starts.insert(b.start_event, n);
+        }
+    }
+    let label = escape(&ui.permalink);
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| match starts.get(&i) {
+            Some(n) => (
+                Event::Html(CowStr::from(format!(
+                    "<p id=\"p{n}\"><a class=\"pn\" href=\"#p{n}\" data-n=\"{n}\" aria-label=\"{label} {n}\"></a>"
+                ))),
+                None,
+            ),
+            None => item,
+        })
+        .collect()
+}
+
+/// Pass 2: wrap annotated text in marks and place marker buttons. Keeps one
+/// output item per input item (event indices stay valid for pass 3).
+pub fn mark_annotations<'a>(items: Vec<Item<'a>>, notes: &[NoteView<'_>], ui: &Ui) -> Vec<Item<'a>> {
+    if notes.is_empty() {
+        return items;
+    }
+    let mut out = Vec::with_capacity(items.len() + notes.len() * 3);
+    let mut link_depth = 0usize;
+    let mut pending = String::new(); // markers waiting for the end of a link
+    for (event, range) in items {
+        match &event {
+            Event::Start(Tag::Link { .. }) => link_depth += 1,
+            Event::End(TagEnd::Link) => {
+                link_depth = link_depth.saturating_sub(1);
+                if link_depth == 0 && !pending.is_empty() {
+                    // Same output as the end tag, plus the markers: one item for one item,
+                    // so later passes can still index events.
+                    let html = format!("</a>{}", std::mem::take(&mut pending));
+                    out.push((Event::Html(CowStr::from(html)), None));
+                } else {
+                    out.push((event, range));
+                }
+                continue;
             }
             _ => {}
         }
+        let Some(r) = range.clone() else {
+            out.push((event, range));
+            continue;
+        };
+        let covering: Vec<&NoteView> = notes
+            .iter()
+            .filter(|n| n.range.start < r.end && n.range.end > r.start || (n.range.is_empty() && n.range.start == r.start))
+            .collect();
+        let (text, is_code) = match &event {
+            Event::Text(t) => (t.as_ref(), false),
+            Event::Code(t) => (t.as_ref(), true),
+            _ => {
+                out.push((event, range));
+                continue;
+            }
+        };
+        if covering.is_empty() {
+            out.push((event, range));
+            continue;
+        }
+        // Cut points inside this event.
+        let mut cuts = vec![r.start, r.end];
+        for n in &covering {
+            for p in [n.range.start, n.range.end] {
+                if p > r.start && p < r.end {
+                    cuts.push(p);
+                }
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut html = String::new();
+        if is_code {
+            html.push_str("<code>");
+        }
+        let mut markers = String::new();
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            for n in notes.iter().filter(|n| n.range.start == a) {
+                let _ = write!(html, "<span class=\"anchor\" id=\"m-{}\"></span>", n.id);
+            }
+            let piece = escape(&text[a - r.start..b - r.start]);
+            let inside: Vec<&&NoteView> = covering.iter().filter(|n| n.range.start <= a && n.range.end >= b).collect();
+            if inside.is_empty() {
+                html.push_str(&piece);
+            } else {
+                let ids: Vec<&str> = inside.iter().map(|n| n.id).collect();
+                let class = if inside.len() == 1 {
+                    format!("ann k-{}", inside[0].kind)
+                } else {
+                    "ann multi".to_string()
+                };
+                let _ = write!(html, "<mark class=\"{class}\" data-a=\"{}\">{piece}</mark>", ids.join(" "));
+            }
+            for n in notes.iter().filter(|n| n.range.end == b) {
+                marker(&mut markers, n, ui);
+            }
+            if !markers.is_empty() && !is_code && link_depth == 0 {
+                html.push_str(&std::mem::take(&mut markers));
+            }
+        }
+        if is_code {
+            html.push_str("</code>");
+        }
+        if !markers.is_empty() {
+            if link_depth == 0 {
+                html.push_str(&markers);
+            } else {
+                pending.push_str(&markers);
+            }
+        }
+        out.push((Event::Html(CowStr::from(html)), range));
     }
-    blocks
+    out
+}
+
+fn marker(out: &mut String, n: &NoteView<'_>, ui: &Ui) {
+    let _ = write!(
+        out,
+        "<button type=\"button\" class=\"ref k-{kind}\" id=\"r-{id}\" popovertarget=\"n-{id}\" data-n=\"{num}\" \
+         aria-label=\"{label} {num}（{kl}）\" aria-describedby=\"n-{id}\"></button>",
+        kind = n.kind,
+        id = n.id,
+        num = n.number,
+        label = escape(&ui.note),
+        kl = escape(n.kind_label),
+    );
+}
+
+/// Pass 3: put each block's notes in an aside after it.
+pub fn attach_notes<'a>(items: Vec<Item<'a>>, doc: &Doc<'_>, notes: &[NoteView<'_>], ui: &Ui) -> Vec<Item<'a>> {
+    if notes.is_empty() {
+        return items;
+    }
+    // event index → (block index) for block starts and ends with notes
+    let mut by_block: std::collections::BTreeMap<usize, Vec<&NoteView>> = Default::default();
+    for n in notes {
+        by_block.entry(n.block).or_default().push(n);
+    }
+    let mut before = std::collections::HashMap::new();
+    let mut after = std::collections::HashMap::new();
+    for (b, ns) in &by_block {
+        let block = &doc.blocks[*b];
+        let aside = aside_html(ns, ui);
+        if block.kind == BlockKind::Item {
+            // Inside the list item, just before it closes.
+            before.insert(block.end_event, aside);
+        } else {
+            before.insert(block.start_event, "<div class=\"blk\">".to_string());
+            after.insert(block.end_event, format!("{aside}</div>"));
+        }
+    }
+    let mut out = Vec::with_capacity(items.len() + before.len() + after.len());
+    for (i, item) in items.into_iter().enumerate() {
+        if let Some(h) = before.remove(&i) {
+            out.push((Event::Html(CowStr::from(h)), None));
+        }
+        out.push(item);
+        if let Some(h) = after.remove(&i) {
+            out.push((Event::Html(CowStr::from(h)), None));
+        }
+    }
+    out
+}
+
+fn aside_html(notes: &[&NoteView<'_>], ui: &Ui) -> String {
+    let mut s = String::new();
+    let _ = write!(s, "<aside class=\"notes\" aria-label=\"{}\">", escape(&ui.notes));
+    for n in notes {
+        note_element(&mut s, n, ui);
+    }
+    s.push_str("</aside>");
+    s
+}
+
+/// One note: number, kind label, body, sources, permalinks, close button.
+fn note_element(s: &mut String, n: &NoteView<'_>, ui: &Ui) {
+    let _ = write!(
+        s,
+        "<div class=\"note k-{kind}\" id=\"n-{id}\" popover role=\"note\" aria-label=\"{label} {num}\">\
+         <p class=\"note-head\"><a class=\"note-num\" href=\"#m-{id}\" title=\"{back}\">{num}</a> \
+         <span class=\"kind\">{kl}</span></p><div class=\"note-body\">{body}</div>",
+        kind = n.kind,
+        id = n.id,
+        num = n.number,
+        label = escape(&ui.note),
+        back = escape(&ui.back_to_text),
+        kl = escape(n.kind_label),
+        body = n.html,
+    );
+    if !n.sources.is_empty() {
+        let _ = write!(s, "<ul class=\"sources\" aria-label=\"{}\">", escape(&ui.sources));
+        for src in n.sources {
+            s.push_str("<li>");
+            s.push_str(&source_html(src));
+            s.push_str("</li>");
+        }
+        s.push_str("</ul>");
+    }
+    let _ = write!(
+        s,
+        "<p class=\"note-links\"><a href=\"#n-{id}\">{perma}</a> <a href=\"{frag}\">{hl}</a></p>\
+         <button type=\"button\" class=\"close\" popovertarget=\"n-{id}\" popovertargetaction=\"hide\">{close}</button></div>",
+        id = n.id,
+        perma = escape(&ui.note_permalink),
+        frag = escape(&n.text_fragment),
+        hl = escape(&ui.highlight_passage),
+        close = escape(&ui.close),
+    );
+}
+
+/// A source reference: linked title, publisher, date.
+pub fn source_html(src: &SourceRef) -> String {
+    let mut s = String::new();
+    match src.url.as_deref().filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+        Some(url) => {
+            let _ = write!(s, "<a href=\"{}\">{}</a>", escape(url), escape(&src.title));
+        }
+        None => s.push_str(&escape(&src.title)),
+    }
+    for part in [src.publisher.as_deref(), src.date.as_deref()].into_iter().flatten() {
+        s.push_str("，");
+        s.push_str(&escape(part));
+    }
+    s
+}
+
+/// Percent-encodes a text-fragment component (everything but unreserved ASCII).
+pub fn fragment_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::parse;
+
+    fn view<'a>(doc: &Doc<'_>, id: &'a str, quote: &str, number: u32) -> NoteView<'a> {
+        let start = doc.text.find(quote).unwrap();
+        let block = doc
+            .blocks
+            .iter()
+            .position(|b| b.ranges.iter().any(|r| r.start <= start && start < r.end))
+            .unwrap();
+        NoteView {
+            number,
+            id,
+            kind: "context",
+            kind_label: "背景",
+            quote: quote.to_string(),
+            html: "<p>注</p>".into(),
+            sources: &[],
+            para: doc.blocks[block].para,
+            block,
+            range: start..start + quote.len(),
+            text_fragment: format!("#:~:text={}", fragment_encode(quote)),
+        }
+    }
 
     #[test]
     fn numbers_paragraphs_including_blockquotes_not_footnotes() {
-        let md = "一\n\n> 二\n>\n> 三\n\n四[^a]\n\n[^a]: 注\n";
-        let b = render(md, "本段链接");
-        assert_eq!(b.paragraphs, 4);
+        let doc = parse("一\n\n> 二\n>\n> 三\n\n四[^a]\n\n[^a]: 注\n");
+        let html = chapter_html(&doc, &[], &Ui::default());
         for n in 1..=4 {
-            assert!(b.html.contains(&format!("<p id=\"p{n}\">")), "{}", b.html);
+            assert!(html.contains(&format!("<p id=\"p{n}\">")), "{html}");
         }
-        assert!(!b.html.contains("id=\"p5\""));
-        assert!(b.html.contains("aria-label=\"本段链接 2\""));
+        assert!(!html.contains("id=\"p5\""));
+        assert!(html.contains("aria-label=\"本段链接 2\""));
+        assert!(html.contains("footnote-definition"), "{html}");
     }
 
     #[test]
     fn soft_breaks_between_cjk_vanish() {
-        let b = render("中文\n中文\n\nEnglish\nwords\n\n中文\nword\n", "x");
-        assert!(b.html.contains("中文中文</p>"), "{}", b.html);
-        assert!(b.html.contains("English\nwords"), "{}", b.html);
-        assert!(b.html.contains("中文\nword"), "{}", b.html);
+        let html = chapter_html(&parse("中文\n中文\n\nEnglish\nwords\n\n中文\nword\n"), &[], &Ui::default());
+        assert!(html.contains("中文中文</p>"), "{html}");
+        assert!(html.contains("English words"), "{html}");
+        assert!(html.contains("中文 word"), "{html}");
     }
 
     #[test]
-    fn tables_footnotes_heading_attributes() {
-        let b = render(
-            "# 标题 {#t}\n\n|a|b|\n|-|-|\n|1|2|\n\n文[^1]\n\n[^1]: 注\n",
-            "x",
-        );
-        assert!(b.html.contains("<h1 id=\"t\">"), "{}", b.html);
-        assert!(b.html.contains("<table>"), "{}", b.html);
-        assert!(b.html.contains("footnote-definition"), "{}", b.html);
+    fn raw_html_is_inert() {
+        let html = chapter_html(&parse("a <script>x</script> b\n"), &[], &Ui::default());
+        assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
     }
 
     #[test]
-    fn escapes_text() {
-        let b = render("a &lt; b <script>x</script>\n", "\"x\"");
-        assert!(
-            b.html.contains("aria-label=\"&quot;x&quot; 1\""),
-            "{}",
-            b.html
-        );
-        assert!(
-            b.html.contains("&lt;script&gt;x&lt;/script&gt;"),
-            "{}",
-            b.html
-        );
-        assert!(!b.html.contains("<script"), "{}", b.html);
+    fn marks_span_inline_markup_and_nest() {
+        let doc = parse("前者以**积极拥抱** DeepSeek 生态。\n");
+        let a = view(&doc, "a", "积极拥抱 DeepSeek", 1);
+        let b = view(&doc, "b", "DeepSeek", 2);
+        let html = chapter_html(&doc, &[a, b], &Ui::default());
+        // The passage is split at the bold boundary, never crossing it.
+        assert!(html.contains("<strong><span class=\"anchor\" id=\"m-a\"></span><mark class=\"ann k-context\" data-a=\"a\">积极拥抱</mark></strong>"), "{html}");
+        assert!(html.contains("<mark class=\"ann multi\" data-a=\"a b\">DeepSeek</mark>"), "{html}");
+        // Both markers follow the end of the passages; notes in an aside after the paragraph.
+        assert!(html.contains("id=\"r-a\"") && html.contains("id=\"r-b\""), "{html}");
+        assert!(html.contains("<div class=\"blk\"><p id=\"p1\">"), "{html}");
+        assert!(html.contains("</p>\n<aside class=\"notes\""), "{html}");
+        assert_eq!(html.matches("id=\"n-a\"").count(), 1);
+        assert!(html.contains("aria-describedby=\"n-a\""));
     }
 
     #[test]
-    fn visible_text() {
-        assert_eq!(
-            visible_blocks("**甲**乙\n丙\n\n> 丁\n"),
-            vec!["甲乙丙", "丁"]
-        );
+    fn markers_move_out_of_links() {
+        let doc = parse("见[雷峰网报道](https://x)后文。\n");
+        let a = view(&doc, "a", "雷峰网", 1);
+        let html = chapter_html(&doc, &[a], &Ui::default());
+        let link_end = html.find("</a>").unwrap();
+        let button = html.find("<button type=\"button\" class=\"ref").unwrap();
+        assert!(button > link_end, "{html}");
+        assert!(html.contains("后文。</p>\n<aside"), "{html}");
+    }
+
+    #[test]
+    fn list_item_notes_stay_inside_the_item() {
+        let doc = parse("- 甲乙\n- 丙丁\n");
+        let a = view(&doc, "a", "丙丁", 1);
+        let html = chapter_html(&doc, &[a], &Ui::default());
+        assert!(html.contains("</aside></li>"), "{html}");
+        assert!(!html.contains("class=\"blk\""), "{html}");
+    }
+
+    #[test]
+    fn sources_and_encoding() {
+        let s = SourceRef {
+            title: "A <b>".into(),
+            publisher: Some("P".into()),
+            url: Some("javascript:alert(1)".into()),
+            date: Some("2025-01".into()),
+        };
+        assert_eq!(source_html(&s), "A &lt;b&gt;，P，2025-01");
+        assert_eq!(fragment_encode("a-b, 中"), "a%2Db%2C%20%E4%B8%AD");
     }
 }

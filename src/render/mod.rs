@@ -1,13 +1,16 @@
-//! Rendering: a checked [`Edition`] → a list of `(relative path, bytes)` jobs.
+//! Rendering: a linked edition → a list of `(relative path, bytes)` jobs.
 //!
-//! Input: the frozen edition and compiled [`Templates`]. Output: one [`Job`] per
-//! page (`index.html`, `chapters/SLUG/index.html`, `404.html`), rendered in
-//! parallel. Pure: nothing here touches the disk; `output` writes the jobs.
+//! Input: the frozen, linked edition (chapters parsed, notes anchored) and
+//! compiled [`Templates`]. Output: one [`Job`] per file: `index.html`,
+//! `chapters/SLUG/index.html`, `annotations/index.html`, `404.html` and the Web
+//! Annotation export `annotations.jsonld`, rendered in parallel. Pure: nothing
+//! here touches the disk; `output` writes the jobs.
 //!
-//! Submodules: [`markdown`] (the Markdown passes), [`templates`] (the only
-//! place that names Tera). Syntax highlighting will live in `render/highlight`,
-//! the only place that will name syntect. Views handed to templates borrow
-//! from the edition; edition-wide values are set once as template globals.
+//! Submodules: [`markdown`] (the HTML passes over parsed chapters), [`templates`]
+//! (the only place that names Tera), [`webanno`] (the JSON-LD export). Syntax
+//! highlighting will live in `render/highlight`, the only place that will name
+//! syntect. Views handed to templates borrow from the edition; edition-wide
+//! values are set once as template globals.
 //!
 //! All internal links are relative (`root` is `./` or `../../`), so a site
 //! works under any sub-path; only `404.html`, which hosts serve at arbitrary
@@ -15,12 +18,15 @@
 
 pub mod markdown;
 pub mod templates;
+pub mod webanno;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{SourceMeta, Ui};
-use crate::content::{Chapter, Edition, Provenance};
+use crate::annotate::{Linked, LinkedChapter};
+use crate::content::{AnnotationKind, Chapter, Edition, Provenance};
+use markdown::NoteView;
 pub use templates::{PageContext, TemplateError, Templates};
 
 /// One file of the site.
@@ -89,10 +95,11 @@ pub fn chapter_url(slug: &str) -> String {
 
 /// Renders every page of the edition.
 pub fn render_site(
-    edition: &Edition,
+    linked: &Linked<'_>,
     templates: &mut Templates,
     generator: &str,
 ) -> Result<Vec<Job>, TemplateError> {
+    let edition = linked.edition;
     let config = &edition.config;
     templates.set_global(
         "edition",
@@ -125,12 +132,24 @@ pub fn render_site(
     let templates = &*templates;
     let base = config.base_url();
 
-    let mut jobs = Vec::with_capacity(edition.chapters.len() + 2);
+    // Notes of every chapter, rendered once and shared by every output.
+    let notes: Vec<Vec<NoteView>> = linked
+        .chapters
+        .par_iter()
+        .map(|c| note_views(c, &config.ui))
+        .collect();
+
+    let mut jobs = Vec::with_capacity(edition.chapters.len() + 4);
     jobs.push(render_index(edition, templates, base.as_deref())?);
     jobs.push(render_404(edition, templates, base.as_deref())?);
+    jobs.push(render_annotations(linked, &notes, templates, base.as_deref())?);
+    jobs.push(Job {
+        path: "annotations.jsonld".into(),
+        bytes: webanno::export(linked, &notes, base.as_deref()),
+    });
     let chapters: Result<Vec<Job>, TemplateError> = (0..edition.chapters.len())
         .into_par_iter()
-        .map(|i| render_chapter(edition, i, templates, base.as_deref(), &config.ui))
+        .map(|i| render_chapter(linked, i, &notes[i], templates, base.as_deref(), &config.ui))
         .collect();
     jobs.extend(chapters?);
     Ok(jobs)
@@ -187,14 +206,17 @@ fn render_404(edition: &Edition, t: &Templates, base: Option<&str>) -> Result<Jo
 }
 
 fn render_chapter(
-    edition: &Edition,
+    linked: &Linked<'_>,
     i: usize,
+    notes: &[NoteView<'_>],
     t: &Templates,
     base: Option<&str>,
     ui: &Ui,
 ) -> Result<Job, TemplateError> {
-    let c = &edition.chapters[i];
-    let body = markdown::render(c.body(), &ui.permalink);
+    let edition = linked.edition;
+    let lc = &linked.chapters[i];
+    let c = lc.chapter;
+    let html = markdown::chapter_html(&lc.doc, notes, ui);
     let nav = |j: Option<usize>| {
         j.and_then(|j| edition.chapters.get(j)).map(|o| NavLink {
             title: o.title(),
@@ -220,16 +242,125 @@ fn render_chapter(
                 slug: &c.slug,
                 title: c.title(),
                 summary: summary(c),
-                html: &body.html,
-                paragraphs: body.paragraphs,
+                html: &html,
+                paragraphs: lc.doc.paragraphs,
                 source: c.meta.source.as_ref(),
             },
         )
+        .insert("notes", notes)
         .insert("prev", &nav(i.checked_sub(1)))
         .insert("next", &nav(Some(i + 1)))
         .insert("toc_url", "../../#toc");
     Ok(Job {
         path: format!("{url}index.html"),
         bytes: t.render("chapter.html", &ctx)?.into_bytes(),
+    })
+}
+
+/// The chapter's notes in reading order, as every output shows them.
+fn note_views<'a>(lc: &LinkedChapter<'a>, ui: &'a Ui) -> Vec<NoteView<'a>> {
+    let blocks = &lc.doc.blocks;
+    lc.notes
+        .iter()
+        .map(|n| {
+            let a = n.annotation;
+            let kind = a.kind.as_str();
+            let quote = lc.doc.text[n.range.clone()].to_string();
+            // Text fragment context stays inside the block (browsers match within blocks).
+            let (btext, map) = blocks[n.block].text_with_map(&lc.doc.text);
+            let bstart = map.iter().position(|&m| m == n.range.start).unwrap_or(0);
+            let bend = map.iter().rposition(|&m| m == n.range.end).unwrap_or(btext.len());
+            let before: String = {
+                let v: Vec<char> = btext[..bstart].chars().collect();
+                v[v.len().saturating_sub(6)..].iter().collect()
+            };
+            let after: String = btext[bend.min(btext.len())..].chars().take(6).collect();
+            let mut frag = String::from("#:~:text=");
+            if !before.trim().is_empty() {
+                frag.push_str(&markdown::fragment_encode(&before));
+                frag.push_str("-,");
+            }
+            frag.push_str(&markdown::fragment_encode(&quote));
+            if !after.trim().is_empty() {
+                frag.push_str(",-");
+                frag.push_str(&markdown::fragment_encode(&after));
+            }
+            NoteView {
+                number: n.number,
+                id: &a.id,
+                kind,
+                kind_label: ui.kind_label(kind),
+                quote,
+                html: markdown::note_html(&a.note),
+                sources: &a.sources,
+                para: n.para,
+                block: n.block,
+                range: n.range.clone(),
+                text_fragment: frag,
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct KindView<'a> {
+    kind: &'static str,
+    label: &'a str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct ChapterNotes<'a, 'n> {
+    order: u32,
+    title: &'a str,
+    /// Relative to the site root.
+    url: String,
+    notes: &'n [NoteView<'a>],
+}
+
+fn render_annotations(
+    linked: &Linked<'_>,
+    notes: &[Vec<NoteView<'_>>],
+    t: &Templates,
+    base: Option<&str>,
+) -> Result<Job, TemplateError> {
+    let ui = &linked.edition.config.ui;
+    let kinds: Vec<KindView> = AnnotationKind::ALL
+        .iter()
+        .map(|k| KindView {
+            kind: k.as_str(),
+            label: ui.kind_label(k.as_str()),
+            count: notes.iter().flatten().filter(|n| n.kind == k.as_str()).count(),
+        })
+        .filter(|k| k.count > 0)
+        .collect();
+    let chapters: Vec<ChapterNotes> = linked
+        .chapters
+        .iter()
+        .zip(notes)
+        .map(|(lc, ns)| ChapterNotes {
+            order: lc.chapter.meta.order,
+            title: lc.chapter.title(),
+            url: chapter_url(&lc.chapter.slug),
+            notes: ns,
+        })
+        .collect();
+    let mut ctx = PageContext::new();
+    ctx.insert("root", "../")
+        .insert(
+            "page",
+            &PageView {
+                kind: "annotations",
+                title: &ui.annotations,
+                description: None,
+                canonical: canonical(base, "annotations/"),
+            },
+        )
+        .insert("kinds", &kinds)
+        .insert("total", &notes.iter().map(Vec::len).sum::<usize>())
+        .insert("annotated_chapters", &chapters);
+    Ok(Job {
+        path: "annotations/index.html".into(),
+        bytes: t.render("annotations.html", &ctx)?.into_bytes(),
     })
 }

@@ -1,0 +1,369 @@
+//! Linking a loaded edition: anchoring annotations and checking relations between files.
+//!
+//! Input: a loaded [`Edition`] and its [`Sources`]. Output: a [`Linked`] edition
+//! (each chapter parsed once into its reading text, each annotation anchored to
+//! a byte range of it and numbered in reading order) and every diagnostic:
+//! duplicate chapter `order` and slugs, invalid or duplicate annotation ids,
+//! missing sources, and every quote that is ambiguous, not found (with the
+//! closest passage) or asks for an occurrence that does not exist. Diagnostics
+//! point at the annotation's `quote:` (or `id:`/`kind:`) value in the front matter.
+//!
+//! After this the edition is frozen: [`Linked`] only borrows it. Must not read
+//! files or render HTML. Submodule [`anchor`] matches one quote.
+
+pub mod anchor;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::content::{Annotation, AnnotationKind, Chapter, Edition, is_slug};
+use crate::diag::{Diagnostic, Sources};
+use crate::text::Doc;
+use anchor::{Disambiguator, Outcome, Query};
+
+/// An anchored annotation.
+#[derive(Debug, Clone)]
+pub struct Note<'a> {
+    /// 1-based, per chapter, in reading order.
+    pub number: u32,
+    pub annotation: &'a Annotation,
+    /// Index of the block in [`Doc::blocks`].
+    pub block: usize,
+    /// Byte range of the passage in the chapter's reading text.
+    pub range: Range<usize>,
+    /// Paragraph number of the block, if it is a paragraph.
+    pub para: Option<u32>,
+}
+
+/// A chapter with its parsed text and anchored notes.
+#[derive(Debug)]
+pub struct LinkedChapter<'a> {
+    pub chapter: &'a Chapter,
+    pub doc: Doc<'a>,
+    /// Anchored notes in reading order (`number` = index + 1).
+    pub notes: Vec<Note<'a>>,
+}
+
+/// The frozen, linked edition that `render` works from.
+#[derive(Debug)]
+pub struct Linked<'a> {
+    pub edition: &'a Edition,
+    /// Same order as `edition.chapters`.
+    pub chapters: Vec<LinkedChapter<'a>>,
+}
+
+impl Linked<'_> {
+    /// Total number of anchored notes.
+    pub fn note_count(&self) -> usize {
+        self.chapters.iter().map(|c| c.notes.len()).sum()
+    }
+}
+
+/// Links the edition; returns it with all diagnostics (the caller decides whether errors stop it).
+pub fn link<'a>(edition: &'a Edition, sources: &Sources) -> (Linked<'a>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    duplicate_orders(edition, sources, &mut diags);
+    duplicate_slugs(edition, sources, &mut diags);
+    annotation_ids(edition, &mut diags);
+    let results: Vec<(LinkedChapter<'a>, Vec<Diagnostic>)> =
+        edition.chapters.par_iter().map(link_chapter).collect();
+    let mut chapters = Vec::with_capacity(results.len());
+    for (c, mut d) in results {
+        diags.append(&mut d);
+        chapters.push(c);
+    }
+    (Linked { edition, chapters }, diags)
+}
+
+/// Runs every check; returns all diagnostics found.
+pub fn check(edition: &Edition, sources: &Sources) -> Vec<Diagnostic> {
+    link(edition, sources).1
+}
+
+/// Ids: valid and unique across the edition.
+fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, (&Chapter, usize)> = HashMap::new();
+    for c in &edition.chapters {
+        for (k, a) in c.meta.annotations.iter().enumerate() {
+            let span = c.value_span("id", k);
+            if !is_slug(&a.id) {
+                diags.push(
+                    Diagnostic::error("bad-annotation-id", format!("annotation id `{}` is not valid", a.id))
+                        .at(c.file, span.clone())
+                        .help("use lowercase ASCII letters, digits and `-`, e.g. `six-tigers`"),
+                );
+            }
+            if let Some((other, j)) = seen.get(a.id.as_str()) {
+                diags.push(
+                    Diagnostic::error("duplicate-annotation-id", format!("annotation id `{}` is used twice", a.id))
+                        .at(c.file, span)
+                        .label("second use")
+                        .secondary(other.file, other.value_span("id", *j), "first use")
+                        .help("ids must be unique in the whole edition: they are the notes' permalinks"),
+                );
+            } else {
+                seen.insert(&a.id, (c, k));
+            }
+        }
+    }
+}
+
+/// Parses a chapter and anchors its annotations.
+fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
+    let doc = crate::text::parse(c.body());
+    let blocks = anchor::block_texts(&doc);
+    let mut diags = Vec::new();
+    let mut notes = Vec::new();
+    for (k, a) in c.meta.annotations.iter().enumerate() {
+        if matches!(a.kind, AnnotationKind::FactCheck | AnnotationKind::Context) && a.sources.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    "missing-sources",
+                    format!("a `{}` annotation needs at least one source", a.kind.as_str()),
+                )
+                .at(c.file, c.value_span("kind", k))
+                .help("add `sources:` with a `title` (and `publisher`, `url`, `date` when known)"),
+            );
+        }
+        for (j, src) in a.sources.iter().enumerate() {
+            if let Some(url) = &src.url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                diags.push(
+                    Diagnostic::error("bad-source-url", format!("source URL `{url}` is not an http(s) address"))
+                        .at(
+                            c.file,
+                            c.value_span("url", url_index(c, k) + a.sources[..j].iter().filter(|s| s.url.is_some()).count()),
+                        )
+                        .help("write the full address, starting with https://"),
+                );
+            }
+        }
+        if a.note.trim().is_empty() {
+            diags.push(
+                Diagnostic::warning("empty-note", format!("annotation `{}` has no note", a.id))
+                    .at(c.file, c.value_span("id", k))
+                    .help("write the note under `note: |`"),
+            );
+        }
+        let span = c.value_span("quote", k);
+        let q = Query {
+            quote: &a.quote,
+            prefix: a.prefix.as_deref(),
+            suffix: a.suffix.as_deref(),
+            occurrence: a.occurrence,
+        };
+        let para_label = |b: usize| match blocks[b].para {
+            Some(n) => format!("¶{n}"),
+            None => format!("block {}", b + 1),
+        };
+        match anchor::anchor(&blocks, &q) {
+            Outcome::Anchored(cand) => notes.push(Note {
+                number: 0,
+                annotation: a,
+                block: cand.block,
+                range: cand.range,
+                para: blocks[cand.block].para,
+            }),
+            Outcome::EmptyQuote => diags.push(
+                Diagnostic::error("empty-quote", "the quote is empty")
+                    .at(c.file, span)
+                    .help("copy the exact words of the passage the note is about"),
+            ),
+            Outcome::OccurrenceOutOfRange { found } => diags.push(
+                Diagnostic::error(
+                    "occurrence-out-of-range",
+                    format!(
+                        "`occurrence: {}` asked for, but the quote matches {found} time{}",
+                        a.occurrence.unwrap_or(0),
+                        if found == 1 { "" } else { "s" }
+                    ),
+                )
+                .at(c.file, c.value_span("occurrence", occurrence_index(c, k)))
+                .help(if found == 0 {
+                    "the quote (with its prefix/suffix) is not in the chapter; check its text".to_string()
+                } else {
+                    format!("use a number from 1 to {found}")
+                }),
+            ),
+            Outcome::Ambiguous(cands) => {
+                let mut d = Diagnostic::error(
+                    "ambiguous-quote",
+                    format!("the quote “{}” matches {} places", a.quote.trim(), cands.len()),
+                )
+                .at(c.file, span)
+                .label("ambiguous");
+                for (cand, dis) in &cands {
+                    let b = &blocks[cand.block];
+                    let fix = match dis {
+                        Disambiguator::Prefix(p) => format!("prefix: {}", yaml_str(p)),
+                        Disambiguator::Suffix(s) => format!("suffix: {}", yaml_str(s)),
+                        Disambiguator::Occurrence(n) => format!("occurrence: {n}"),
+                    };
+                    d = d.note(format!(
+                        "{}: {}  → add `{fix}`",
+                        para_label(cand.block),
+                        context(&b.norm, cand.norm.clone(), 10)
+                    ));
+                }
+                diags.push(d.help("add the `prefix`, `suffix` or `occurrence` shown for the place you mean"));
+            }
+            Outcome::NotFound { without_context, closest } => {
+                let mut d = Diagnostic::error(
+                    "quote-not-found",
+                    format!("the quote “{}” is not in this chapter", a.quote.trim()),
+                )
+                .at(c.file, span)
+                .label("not found");
+                if without_context > 0 {
+                    d = d
+                        .note(format!(
+                            "the quote alone matches {without_context} time{}, but not with the given prefix/suffix",
+                            if without_context == 1 { "" } else { "s" }
+                        ))
+                        .help("check `prefix` and `suffix`: they must be the text immediately before and after the quote");
+                } else if let Some(cl) = closest {
+                    d = d.note(format!(
+                        "closest passage: {} “{}” (similarity {:.0}%)",
+                        para_label(cl.block),
+                        cl.text,
+                        cl.similarity * 100.0
+                    ));
+                    d = d.help(if fold_width(&cl.text) == fold_width(&anchor::normalize(a.quote.trim())) {
+                        format!("the passage differs only in punctuation width; quote it as “{}”", cl.text)
+                    } else {
+                        "copy the quote from the chapter text exactly (the text may have changed)".to_string()
+                    });
+                } else {
+                    d = d.help("copy the quote from the chapter text exactly");
+                }
+                diags.push(d);
+            }
+        }
+    }
+    notes.sort_by_key(|n| (n.range.start, std::cmp::Reverse(n.range.end)));
+    for (i, n) in notes.iter_mut().enumerate() {
+        n.number = i as u32 + 1;
+    }
+    (LinkedChapter { chapter: c, doc, notes }, diags)
+}
+
+/// Number of `url:` keys in the annotations before annotation `k`, for positioning.
+fn url_index(c: &Chapter, k: usize) -> usize {
+    c.meta.annotations[..k]
+        .iter()
+        .map(|a| a.sources.iter().filter(|s| s.url.is_some()).count())
+        .sum()
+}
+
+/// Index among the annotations that have an `occurrence:` key, for positioning.
+fn occurrence_index(c: &Chapter, k: usize) -> usize {
+    c.meta.annotations[..k].iter().filter(|a| a.occurrence.is_some()).count()
+}
+
+/// A string as it would be written in YAML (quoted when it has edge spaces or special starts).
+fn yaml_str(s: &str) -> String {
+    if s.starts_with([' ', '[', '{', '*', '&', '!', '|', '>', '%', '@', '`', '\'', '"', '#', '-', '?', ':'])
+        || s.ends_with(' ')
+        || s.contains(": ")
+    {
+        format!("{s:?}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// `…context…` around a byte range of `text`, `n` characters each side.
+fn context(text: &str, r: Range<usize>, n: usize) -> String {
+    let before: Vec<char> = text[..r.start].chars().collect();
+    let after: Vec<char> = text[r.end..].chars().collect();
+    let b: String = before[before.len().saturating_sub(n)..].iter().collect();
+    let a: String = after[..after.len().min(n)].iter().collect();
+    format!(
+        "{}{}【{}】{}{}",
+        if before.len() > n { "…" } else { "" },
+        b,
+        &text[r],
+        a,
+        if after.len() > n { "…" } else { "" }
+    )
+}
+
+/// Folds full-width punctuation to half-width, to recognise width-only differences.
+fn fold_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+fn key_span(text: &str, key: &str) -> std::ops::Range<usize> {
+    crate::config::key_span(text, key)
+}
+
+fn duplicate_orders(edition: &Edition, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<u32, usize> = HashMap::new();
+    for (i, c) in edition.chapters.iter().enumerate() {
+        if let Some(&j) = first.get(&c.meta.order) {
+            let other = &edition.chapters[j];
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-order",
+                    format!("two chapters have `order: {}`", c.meta.order),
+                )
+                .at(c.file, key_span(&c.text, "order"))
+                .label("this chapter")
+                .secondary(
+                    other.file,
+                    key_span(&other.text, "order"),
+                    "also uses this order",
+                )
+                .help(format!(
+                    "give each chapter its own order; {} and {} cannot both be chapter {}",
+                    sources.get(other.file).display,
+                    sources.get(c.file).display,
+                    c.meta.order
+                )),
+            );
+        } else {
+            first.insert(c.meta.order, i);
+        }
+    }
+}
+
+fn duplicate_slugs(edition: &Edition, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, c) in edition.chapters.iter().enumerate() {
+        if let Some(&j) = first.get(c.slug.as_str()) {
+            let other = &edition.chapters[j];
+            let span = |ch: &crate::content::Chapter| {
+                let s = key_span(&ch.text, "slug");
+                if s.is_empty() {
+                    key_span(&ch.text, "title")
+                } else {
+                    s
+                }
+            };
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-slug",
+                    format!("two chapters would be written to chapters/{}/", c.slug),
+                )
+                .at(c.file, span(c))
+                .secondary(other.file, span(other), "same slug here")
+                .help(format!(
+                    "rename one file or set a different `slug:`; {} already uses `{}`",
+                    sources.get(other.file).display,
+                    c.slug
+                )),
+            );
+        } else {
+            first.insert(&c.slug, i);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The W3C Web Annotation export: notes → `annotations.jsonld`.
+//!
+//! Input: the linked edition and its note views. Output: the bytes of an
+//! `AnnotationCollection` (JSON-LD, `http://www.w3.org/ns/anno.jsonld`) whose first
+//! `AnnotationPage` holds one `Annotation` per note: a `TextualBody` (the note as
+//! HTML, with `language`) and a target whose `source` is the chapter page and
+//! whose selectors are a `TextQuoteSelector` (exact, and up to 32 characters of
+//! prefix/suffix) and a `TextPositionSelector` (code points).
+//!
+//! Positions count the page's **reading text**: the text content of the
+//! chapter's `<div class="text" id="text">` without glossa's apparatus (the
+//! `aside.notes` elements; paragraph numbers and note markers carry no text).
+//! Quote prefixes and suffixes come from the same text. Ids are stable URLs: with a base URL
+//! they are absolute (`BASE/chapters/SLUG/#n-ID`), without one relative to the
+//! site root. Must not touch the disk.
+
+use serde_json::{Value, json};
+
+use super::chapter_url;
+use super::markdown::NoteView;
+use crate::annotate::Linked;
+
+/// Characters of context on each side in a `TextQuoteSelector`.
+pub const CONTEXT: usize = 32;
+
+/// Motivation for each kind (Web Annotation vocabulary).
+fn motivation(kind: &str) -> &'static str {
+    match kind {
+        "definition" => "describing",
+        "fact-check" => "assessing",
+        "translation" => "describing",
+        "source" => "linking",
+        "context" => "describing",
+        _ => "commenting",
+    }
+}
+
+/// Serializes every note of the edition.
+pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&str>) -> Vec<u8> {
+    let edition = linked.edition;
+    let prefix = base.unwrap_or("");
+    let lang = edition.config.language.as_str();
+    let mut items = Vec::new();
+    for (lc, ns) in linked.chapters.iter().zip(notes) {
+        let page = format!("{prefix}{}", chapter_url(&lc.chapter.slug));
+        let text = &lc.doc.text;
+        for n in ns {
+            let before: Vec<char> = text[..n.range.start].chars().collect();
+            let start = before.len();
+            let exact = &text[n.range.clone()];
+            let end = start + exact.chars().count();
+            let p: String = before[start.saturating_sub(CONTEXT)..].iter().collect();
+            let s: String = text[n.range.end..].chars().take(CONTEXT).collect();
+            let quote = json!({"type": "TextQuoteSelector", "exact": exact, "prefix": p, "suffix": s});
+            let position = json!({"type": "TextPositionSelector", "start": start, "end": end});
+            let mut body = n.html.clone();
+            if !n.sources.is_empty() {
+                body.push_str("<ul>");
+                for src in n.sources {
+                    body.push_str("<li>");
+                    body.push_str(&super::markdown::source_html(src));
+                    body.push_str("</li>");
+                }
+                body.push_str("</ul>");
+            }
+            items.push(json!({
+                "id": format!("{page}#n-{}", n.id),
+                "type": "Annotation",
+                "motivation": motivation(n.kind),
+                "body": {
+                    "type": "TextualBody",
+                    "value": body,
+                    "format": "text/html",
+                    "language": lang,
+                    "purpose": motivation(n.kind),
+                },
+                "target": {
+                    "source": page,
+                    "selector": [quote, position],
+                },
+                "glossa:kind": n.kind,
+                "glossa:number": n.number,
+            }));
+        }
+    }
+    let total = items.len();
+    let doc: Value = json!({
+        "@context": ["http://www.w3.org/ns/anno.jsonld", {"glossa": "https://glossa.invalid/ns#"}],
+        "id": format!("{prefix}annotations.jsonld"),
+        "type": "AnnotationCollection",
+        "label": edition.config.title,
+        "total": total,
+        "first": {
+            "id": format!("{prefix}annotations.jsonld#page1"),
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
+        },
+    });
+    let mut out = serde_json::to_vec_pretty(&doc).expect("JSON values always serialize");
+    out.push(b'\n');
+    out
+}
