@@ -35,6 +35,14 @@ pub enum Color {
     Never,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// Rendered diagnostics with source snippets, on stderr.
+    Human,
+    /// One JSON document on stdout (for editors' tooling and CI).
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert a raw seed text into content files (edition.yaml and chapters).
@@ -64,7 +72,11 @@ pub enum Command {
         force: bool,
     },
     /// Check the content and templates without writing anything.
-    Check,
+    Check {
+        /// Output format of the diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }
 
 /// Runs the command line; returns the process exit code.
@@ -106,7 +118,7 @@ pub fn run() -> ExitCode {
             };
             run_build(&opts, &mut sources, color)
         }
-        Command::Check => run_check(&paths, &mut sources, color),
+        Command::Check { format } => run_check(&paths, &mut sources, color, format),
     };
     if ok {
         ExitCode::SUCCESS
@@ -196,22 +208,35 @@ fn report_build_error(e: &BuildError, sources: &Sources, color: bool) {
     }
 }
 
-fn run_check(paths: &Paths, sources: &mut Sources, color: bool) -> bool {
-    let (edition, diags) = build::check(paths, sources);
-    print_diags(&diags, sources, color);
-    if let Some(e) = edition {
-        if let Err(t) = crate::render::Templates::load(&paths.templates) {
-            eprintln!("error: {t}");
-            return false;
+fn run_check(paths: &Paths, sources: &mut Sources, color: bool, format: Format) -> bool {
+    let (edition, mut diags) = build::check(paths, sources);
+    let mut template_error = None;
+    if edition.is_some()
+        && let Err(t) = crate::render::Templates::load(&paths.templates)
+    {
+        template_error = Some(t.to_string());
+    }
+    if let Format::Json = format {
+        if let Some(t) = &template_error {
+            diags.push(Diagnostic::error("template", t.clone()));
         }
-        println!(
-            "ok: {} chapters, {}",
-            e.chapters.len(),
-            diag::summary(&diags)
-        );
-        true
-    } else {
-        eprintln!("check failed: {}", diag::summary(&diags));
-        false
+        println!("{}", serde_json::to_string_pretty(&diag::to_json(&diags, sources)).unwrap_or_default());
+        return !diags.iter().any(Diagnostic::is_error);
+    }
+    print_diags(&diags, sources, color);
+    if let Some(t) = template_error {
+        eprintln!("error: {t}");
+        return false;
+    }
+    match edition {
+        Some(e) => {
+            let notes: usize = e.chapters.iter().map(|c| c.meta.annotations.len()).sum();
+            println!("ok: {} chapters, {notes} annotations, {}", e.chapters.len(), diag::summary(&diags));
+            true
+        }
+        None => {
+            eprintln!("check failed: {}", diag::summary(&diags));
+            false
+        }
     }
 }

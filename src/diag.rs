@@ -293,6 +293,54 @@ fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String 
     renderer.render(&[group]).to_string()
 }
 
+/// Machine-readable diagnostics (`glossa check --format json`): one object per
+/// diagnostic with file, 1-based line/column (start and end), severity, code,
+/// message, label, notes, help and related places.
+pub fn to_json(diags: &[Diagnostic], sources: &Sources) -> serde_json::Value {
+    let place = |file: FileId, span: &Range<usize>| {
+        let f = sources.get(file);
+        let (line, column) = line_col(&f.text, span.start);
+        let (end_line, end_column) = line_col(&f.text, span.end);
+        serde_json::json!({
+            "file": f.display, "line": line, "column": column,
+            "end_line": end_line, "end_column": end_column,
+        })
+    };
+    let items: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let mut v = serde_json::json!({
+                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "code": d.code,
+                "message": d.message,
+                "label": d.label,
+                "help": d.help,
+                "notes": d.notes,
+                "related": d.secondary.iter().map(|l| {
+                    let mut p = place(l.file, &l.span);
+                    p["message"] = l.message.clone().into();
+                    p
+                }).collect::<Vec<_>>(),
+            });
+            let fields = match &d.primary {
+                Some((file, span)) => place(*file, span),
+                None => serde_json::json!({"file": null, "line": null, "column": null, "end_line": null, "end_column": null}),
+            };
+            for (k, val) in fields.as_object().into_iter().flatten() {
+                v[k] = val.clone();
+            }
+            v
+        })
+        .collect();
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    serde_json::json!({
+        "ok": errors == 0,
+        "errors": errors,
+        "warnings": diags.len() - errors,
+        "diagnostics": items,
+    })
+}
+
 /// A one-line summary such as `2 errors, 1 warning`.
 pub fn summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
@@ -400,5 +448,13 @@ mod tests {
         assert!(text.contains("标题: 智谱"), "{text}");
         assert!(text.contains("help: fix it"), "{text}");
         assert_eq!(d.location(&s).as_deref(), Some("x.md:2:5"));
+        let j = to_json(std::slice::from_ref(&d), &s);
+        assert_eq!(j["errors"], 1);
+        let item = &j["diagnostics"][0];
+        assert_eq!(item["file"], "x.md");
+        assert_eq!((item["line"].as_u64(), item["column"].as_u64()), (Some(2), Some(5)));
+        assert_eq!(item["end_column"], 7);
+        assert_eq!(item["code"], "test");
+        assert_eq!(item["help"], "fix it");
     }
 }

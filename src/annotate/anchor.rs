@@ -182,18 +182,21 @@ fn occurrences(blocks: &[BlockText], quote: &str) -> Vec<Candidate> {
 fn disambiguate(blocks: &[BlockText], cands: &[Candidate], i: usize) -> Disambiguator {
     let text = |c: &Candidate| &blocks[c.block].norm;
     let me = &cands[i];
-    let before: Vec<char> = text(me)[..me.norm.start].chars().collect();
-    let after: Vec<char> = text(me)[me.norm.end..].chars().collect();
+    // Same semantics as matching: spaces next to the quote are not significant.
+    let before_of = |c: &Candidate| text(c)[..c.norm.start].trim_end();
+    let after_of = |c: &Candidate| text(c)[c.norm.end..].trim_start();
+    let before: Vec<char> = before_of(me).chars().collect();
+    let after: Vec<char> = after_of(me).chars().collect();
     for k in 1..=24 {
         if k <= before.len() {
             let p: String = before[before.len() - k..].iter().collect();
-            if cands.iter().filter(|c| text(c)[..c.norm.start].ends_with(&p)).count() == 1 {
+            if !p.starts_with(' ') && cands.iter().filter(|c| before_of(c).ends_with(&p)).count() == 1 {
                 return Disambiguator::Prefix(p);
             }
         }
         if k <= after.len() {
             let s: String = after[..k].iter().collect();
-            if cands.iter().filter(|c| text(c)[c.norm.end..].starts_with(&s)).count() == 1 {
+            if !s.ends_with(' ') && cands.iter().filter(|c| after_of(c).starts_with(&s)).count() == 1 {
                 return Disambiguator::Suffix(s);
             }
         }
@@ -298,8 +301,8 @@ mod tests {
         let (o, _) = run(md, "DeepSeek", None, None, None);
         let Outcome::Ambiguous(c) = o else { panic!("{o:?}") };
         assert_eq!(c.len(), 2);
-        assert_eq!(c[0].1, Disambiguator::Suffix(" 好".into()));
-        assert_eq!(c[1].1, Disambiguator::Suffix(" 强".into()));
+        assert_eq!(c[0].1, Disambiguator::Suffix("好".into()));
+        assert_eq!(c[1].1, Disambiguator::Suffix("强".into()));
         assert_eq!(blocks_para(md, &c[1].0), Some(2));
         // Disambiguated by prefix, suffix, or occurrence.
         let (o, t) = run(md, "DeepSeek", Some("乙说 "), None, None);

@@ -106,7 +106,8 @@ pub fn broken_links(site: &Path) -> Vec<String> {
                 continue;
             }
             let (path_part, fragment) = match url.split_once('#') {
-                Some((p, f)) => (p, Some(f)),
+                // A text fragment (`#:~:text=…`) is a browser directive, not an id.
+                Some((p, f)) => (p, f.split(":~:").next().filter(|f| !f.is_empty())),
                 None => (url, None),
             };
             let target = if path_part.is_empty() {
