@@ -220,7 +220,10 @@ fn run_check(paths: &Paths, sources: &mut Sources, color: bool, format: Format) 
         if let Some(t) = &template_error {
             diags.push(Diagnostic::error("template", t.clone()));
         }
-        println!("{}", serde_json::to_string_pretty(&diag::to_json(&diags, sources)).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&diag::to_json(&diags, sources)).unwrap_or_default()
+        );
         return !diags.iter().any(Diagnostic::is_error);
     }
     print_diags(&diags, sources, color);
@@ -231,7 +234,11 @@ fn run_check(paths: &Paths, sources: &mut Sources, color: bool, format: Format) 
     match edition {
         Some(e) => {
             let notes: usize = e.chapters.iter().map(|c| c.meta.annotations.len()).sum();
-            println!("ok: {} chapters, {notes} annotations, {}", e.chapters.len(), diag::summary(&diags));
+            println!(
+                "ok: {} chapters, {notes} annotations, {}",
+                e.chapters.len(),
+                diag::summary(&diags)
+            );
             true
         }
         None => {

@@ -452,7 +452,10 @@ mod tests {
         assert_eq!(j["errors"], 1);
         let item = &j["diagnostics"][0];
         assert_eq!(item["file"], "x.md");
-        assert_eq!((item["line"].as_u64(), item["column"].as_u64()), (Some(2), Some(5)));
+        assert_eq!(
+            (item["line"].as_u64(), item["column"].as_u64()),
+            (Some(2), Some(5))
+        );
         assert_eq!(item["end_column"], 7);
         assert_eq!(item["code"], "test");
         assert_eq!(item["help"], "fix it");

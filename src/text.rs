@@ -226,7 +226,11 @@ mod tests {
     #[test]
     fn reading_text_and_blocks() {
         let doc = parse("一**二**三\n四\n\n> 五\n\n- 六\n- 七\n\n# 八\n\nab\ncd[^x]\n\n[^x]: 注\n");
-        let blocks: Vec<String> = doc.blocks.iter().map(|b| b.text_with_map(&doc.text).0).collect();
+        let blocks: Vec<String> = doc
+            .blocks
+            .iter()
+            .map(|b| b.text_with_map(&doc.text).0)
+            .collect();
         assert_eq!(blocks, vec!["一二三四", "五", "六", "七", "八", "ab cd1"]);
         assert_eq!(doc.paragraphs, 3);
         assert_eq!(doc.blocks[0].para, Some(1));

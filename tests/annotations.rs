@@ -18,7 +18,12 @@ fn sel(s: &str) -> Selector {
 fn build(content: Option<&Path>) -> (tempfile::TempDir, std::path::PathBuf) {
     let p = project(content);
     let out = p.path().join("public");
-    let o = glossa(p.path()).arg("build").arg("--out").arg(&out).output().unwrap();
+    let o = glossa(p.path())
+        .arg("build")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     (p, out)
 }
@@ -59,7 +64,14 @@ fn declared_ids(content: &Path) -> HashMap<String, Vec<String>> {
     for e in std::fs::read_dir(content.join("chapters")).unwrap() {
         let path = e.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        let slug = path.file_stem().unwrap().to_string_lossy().split_once('-').unwrap().1.to_string();
+        let slug = path
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .split_once('-')
+            .unwrap()
+            .1
+            .to_string();
         let split = glossa::content::frontmatter::split(&text).unwrap();
         let ids = text[split.yaml]
             .lines()
@@ -74,10 +86,13 @@ fn declared_ids(content: &Path) -> HashMap<String, Vec<String>> {
 fn check_pages(content: &Path, site: &Path) -> usize {
     let mut total = 0;
     for (slug, ids) in declared_ids(content) {
-        let html = std::fs::read_to_string(site.join(format!("chapters/{slug}/index.html"))).unwrap();
+        let html =
+            std::fs::read_to_string(site.join(format!("chapters/{slug}/index.html"))).unwrap();
         let doc = Html::parse_document(&html);
         for id in &ids {
-            let markers: Vec<ElementRef> = doc.select(&sel(&format!("button.ref[id='r-{id}']"))).collect();
+            let markers: Vec<ElementRef> = doc
+                .select(&sel(&format!("button.ref[id='r-{id}']")))
+                .collect();
             assert_eq!(markers.len(), 1, "{slug}: marker for {id}");
             let notes: Vec<ElementRef> = doc.select(&sel(&format!(".note[id='n-{id}']"))).collect();
             assert_eq!(notes.len(), 1, "{slug}: note for {id}");
@@ -88,10 +103,22 @@ fn check_pages(content: &Path, site: &Path) -> usize {
             let n = notes[0].value();
             assert!(n.attr("popover").is_some(), "{id}: note is a popover");
             assert_eq!(n.attr("role"), Some("note"));
-            assert_eq!(doc.select(&sel(&format!("#m-{id}"))).count(), 1, "{slug}: anchor for {id}");
-            assert!(doc.select(&sel(&format!("mark[data-a~='{id}']"))).count() >= 1, "{id} highlighted");
+            assert_eq!(
+                doc.select(&sel(&format!("#m-{id}"))).count(),
+                1,
+                "{slug}: anchor for {id}"
+            );
+            assert!(
+                doc.select(&sel(&format!("mark[data-a~='{id}']"))).count() >= 1,
+                "{id} highlighted"
+            );
             // The kind is shown as a word, not only as a colour.
-            assert!(notes[0].select(&sel(".kind")).next().is_some_and(|k| !k.text().collect::<String>().is_empty()));
+            assert!(
+                notes[0]
+                    .select(&sel(".kind"))
+                    .next()
+                    .is_some_and(|k| !k.text().collect::<String>().is_empty())
+            );
         }
         // Notes are numbered 1..N in reading order (marker order in the document).
         let numbers: Vec<String> = doc
@@ -101,7 +128,11 @@ fn check_pages(content: &Path, site: &Path) -> usize {
         let want: Vec<String> = (1..=ids.len()).map(|n| n.to_string()).collect();
         assert_eq!(numbers, want, "{slug}: notes numbered in reading order");
         // Print endnotes: one per note.
-        assert_eq!(doc.select(&sel(".endnotes > ol > li")).count(), ids.len(), "{slug}: endnotes");
+        assert_eq!(
+            doc.select(&sel(".endnotes > ol > li")).count(),
+            ids.len(),
+            "{slug}: endnotes"
+        );
         total += ids.len();
     }
     total
@@ -111,7 +142,11 @@ fn check_export(site: &Path, expected: usize) {
     let bytes = std::fs::read(site.join("annotations.jsonld")).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&bytes).expect("valid JSON");
     assert_eq!(v["type"], "AnnotationCollection");
-    assert!(v["@context"].to_string().contains("http://www.w3.org/ns/anno.jsonld"));
+    assert!(
+        v["@context"]
+            .to_string()
+            .contains("http://www.w3.org/ns/anno.jsonld")
+    );
     assert_eq!(v["total"].as_u64(), Some(expected as u64));
     let items = v["first"]["items"].as_array().unwrap();
     assert_eq!(items.len(), expected);
@@ -128,7 +163,10 @@ fn check_export(site: &Path, expected: usize) {
         assert!(!body["value"].as_str().unwrap().is_empty());
         let source = item["target"]["source"].as_str().unwrap();
         let id = item["id"].as_str().unwrap();
-        assert!(id.starts_with(source) && id.contains("#n-"), "{id} is a URL of its page");
+        assert!(
+            id.starts_with(source) && id.contains("#n-"),
+            "{id} is a URL of its page"
+        );
         let (_, text) = pages.entry(source.to_string()).or_insert_with(|| {
             let html = std::fs::read_to_string(site.join(source).join("index.html")).unwrap();
             let doc = Html::parse_document(&html);
@@ -136,18 +174,36 @@ fn check_export(site: &Path, expected: usize) {
             (doc, text)
         });
         let sels = item["target"]["selector"].as_array().unwrap();
-        let quote = sels.iter().find(|s| s["type"] == "TextQuoteSelector").unwrap();
-        let pos = sels.iter().find(|s| s["type"] == "TextPositionSelector").unwrap();
-        let (start, end) = (pos["start"].as_u64().unwrap() as usize, pos["end"].as_u64().unwrap() as usize);
+        let quote = sels
+            .iter()
+            .find(|s| s["type"] == "TextQuoteSelector")
+            .unwrap();
+        let pos = sels
+            .iter()
+            .find(|s| s["type"] == "TextPositionSelector")
+            .unwrap();
+        let (start, end) = (
+            pos["start"].as_u64().unwrap() as usize,
+            pos["end"].as_u64().unwrap() as usize,
+        );
         let exact = quote["exact"].as_str().unwrap();
         let span: String = text[start..end].iter().collect();
-        assert_eq!(span, exact, "{id}: position selector re-anchors to the quote");
+        assert_eq!(
+            span, exact,
+            "{id}: position selector re-anchors to the quote"
+        );
         // The quote selector alone finds the same span.
         let full: String = text.iter().collect();
-        let needle = format!("{}{}{}", quote["prefix"].as_str().unwrap(), exact, quote["suffix"].as_str().unwrap());
+        let needle = format!(
+            "{}{}{}",
+            quote["prefix"].as_str().unwrap(),
+            exact,
+            quote["suffix"].as_str().unwrap()
+        );
         let hits: Vec<usize> = full.match_indices(&needle).map(|(i, _)| i).collect();
         assert_eq!(hits.len(), 1, "{id}: quote selector is unique");
-        let at = full[..hits[0]].chars().count() + quote["prefix"].as_str().unwrap().chars().count();
+        let at =
+            full[..hits[0]].chars().count() + quote["prefix"].as_str().unwrap().chars().count();
         assert_eq!(at, start, "{id}: quote selector gives the same start");
         assert!(quote["prefix"].as_str().unwrap().chars().count() <= 32);
         assert!(quote["suffix"].as_str().unwrap().chars().count() <= 32);
@@ -170,40 +226,65 @@ fn fixture_markers_notes_page_and_export() {
         assert!(!html.contains("<img src=x"), "{page} has an injected image");
     }
     let jsonld = std::fs::read_to_string(site.join("annotations.jsonld")).unwrap();
-    assert!(!jsonld.contains("<script"), "JSON-LD carries a raw script tag");
+    assert!(
+        !jsonld.contains("<script"),
+        "JSON-LD carries a raw script tag"
+    );
 }
 
 #[test]
 fn annotations_page_lists_every_note_and_links_back() {
     let content = repo().join("tests/fixtures/annotated/content");
     let (_p, site) = build(Some(&content));
-    let doc = Html::parse_document(&std::fs::read_to_string(site.join("annotations/index.html")).unwrap());
+    let doc = Html::parse_document(
+        &std::fs::read_to_string(site.join("annotations/index.html")).unwrap(),
+    );
     let entries: Vec<ElementRef> = doc.select(&sel("li.entry")).collect();
     assert_eq!(entries.len(), 8);
     for e in &entries {
         let id = e.value().attr("id").unwrap();
-        let link = e.select(&sel(".entry-head a")).next().unwrap().value().attr("href").unwrap();
+        let link = e
+            .select(&sel(".entry-head a"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("href")
+            .unwrap();
         assert!(link.ends_with(&format!("#m-{id}")), "{link}");
-        assert!(e.value().classes().any(|c| c.starts_with("k-")), "kind class");
+        assert!(
+            e.value().classes().any(|c| c.starts_with("k-")),
+            "kind class"
+        );
     }
     // One filter link per kind present, each with a target element.
     for a in doc.select(&sel(".kinds a")) {
         let href = a.value().attr("href").unwrap();
         let target = &href[1..];
-        assert!(doc.select(&sel(&format!("[id='{target}']"))).next().is_some(), "{href}");
+        assert!(
+            doc.select(&sel(&format!("[id='{target}']")))
+                .next()
+                .is_some(),
+            "{href}"
+        );
     }
 }
 
 #[test]
 fn shipped_edition_is_annotated_and_anchors_cleanly() {
-    let o = glossa(&repo()).args(["check", "--format", "json"]).output().unwrap();
+    let o = glossa(&repo())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0, "{v}");
     assert!(o.status.success());
     let content = repo().join("content");
     let (_p, site) = build(None);
     let total = check_pages(&content, &site);
-    assert!(total >= 60, "the shipped edition has {total} annotations; at least 60 are required");
+    assert!(
+        total >= 60,
+        "the shipped edition has {total} annotations; at least 60 are required"
+    );
     check_export(&site, total);
     assert!(broken_links(&site).is_empty(), "{:?}", broken_links(&site));
 }
@@ -212,7 +293,10 @@ fn shipped_edition_is_annotated_and_anchors_cleanly() {
 fn check_json_reports_every_problem_with_positions() {
     let root = repo().join("tests/fixtures/bad/annotations");
     let p = project(Some(&root.join("content")));
-    let o = glossa(p.path()).args(["check", "--format", "json"]).output().unwrap();
+    let o = glossa(p.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
     assert_eq!(v["ok"], false);
@@ -236,7 +320,18 @@ fn check_json_reports_every_problem_with_positions() {
             assert!(!d[key].is_null(), "{key} missing in {d}");
         }
     }
-    let typo = diags.iter().find(|d| d["message"].as_str().unwrap().contains("梁文峰")).unwrap();
-    assert_eq!((typo["line"].as_u64(), typo["column"].as_u64()), (Some(10), Some(12)));
-    assert!(typo["notes"][0].as_str().unwrap().contains("梁文锋以下基本全是打工人"));
+    let typo = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("梁文峰"))
+        .unwrap();
+    assert_eq!(
+        (typo["line"].as_u64(), typo["column"].as_u64()),
+        (Some(10), Some(12))
+    );
+    assert!(
+        typo["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("梁文锋以下基本全是打工人")
+    );
 }

@@ -217,3 +217,201 @@ fn dark_mode_follows_the_system() {
         "dark background is not dark: {bg}"
     );
 }
+
+// ---- Annotations, driven over the DevTools protocol ----
+
+use common::cdp::{Browser, artifacts};
+
+fn annotated_site() -> (tempfile::TempDir, PathBuf) {
+    let p = project(Some(
+        &common::repo().join("tests/fixtures/annotated/content"),
+    ));
+    let out = p.path().join("public");
+    let o = glossa(p.path())
+        .arg("build")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (p, out)
+}
+
+/// Rectangles of the notes and of the text column, as JSON.
+const GEOMETRY: &str = r#"(() => {
+  const text = document.querySelector('#text p').getBoundingClientRect();
+  const notes = [...document.querySelectorAll('aside.notes .note')].map(n => {
+    const r = n.getBoundingClientRect();
+    const blk = n.closest('.blk');
+    const b = blk ? blk.firstElementChild.getBoundingClientRect() : r;
+    return {id: n.id, first: n === n.parentElement.firstElementChild, left: r.left, top: r.top, bottom: r.bottom, right: r.right, w: r.width, h: r.height, blockTop: b.top, blockBottom: b.bottom};
+  });
+  return {textRight: text.right, vw: innerWidth, sw: document.documentElement.scrollWidth, notes};
+})()"#;
+
+fn check_sidenotes(b: &mut Browser, page: &Path, shot: &str) -> usize {
+    b.open(page);
+    let g = b.eval(GEOMETRY);
+    b.screenshot(&artifacts().join(shot));
+    let notes = g["notes"].as_array().unwrap();
+    let text_right = g["textRight"].as_f64().unwrap();
+    assert!(
+        g["sw"].as_f64().unwrap() <= g["vw"].as_f64().unwrap(),
+        "page scrolls sideways: {g}"
+    );
+    for n in notes {
+        assert!(
+            n["h"].as_f64().unwrap() > 0.0,
+            "note hidden on a wide screen: {n}"
+        );
+        assert!(
+            n["left"].as_f64().unwrap() >= text_right,
+            "note not in the margin: {n} (text ends at {text_right})"
+        );
+        // Beside its paragraph: the first note of a block starts level with the block.
+        let (top, bt) = (n["top"].as_f64().unwrap(), n["blockTop"].as_f64().unwrap());
+        assert!(top >= bt - 1.0, "note above its paragraph: {n}");
+        if n["first"] == true {
+            assert!(
+                (top - bt).abs() <= 12.0,
+                "first note not level with its paragraph: {n}"
+            );
+        }
+    }
+    for (i, a) in notes.iter().enumerate() {
+        for c in &notes[i + 1..] {
+            let overlap = a["top"].as_f64().unwrap() < c["bottom"].as_f64().unwrap() - 0.5
+                && c["top"].as_f64().unwrap() < a["bottom"].as_f64().unwrap() - 0.5;
+            assert!(!overlap, "notes overlap: {a} and {c}");
+        }
+    }
+    notes.len()
+}
+
+#[test]
+fn sidenotes_sit_in_the_margin_without_overlapping() {
+    let Some(mut b) = Browser::launch(1280, 900) else {
+        return;
+    };
+    let (_p, site) = annotated_site();
+    let n = check_sidenotes(
+        &mut b,
+        &site.join("chapters/one/index.html"),
+        "sidenotes-fixture-1280.png",
+    );
+    assert_eq!(n, 7);
+    let (_q, shipped) = built_site();
+    for e in std::fs::read_dir(shipped.join("chapters")).unwrap() {
+        let dir = e.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        check_sidenotes(
+            &mut b,
+            &dir.join("index.html"),
+            &format!("sidenotes-{name}-1280.png"),
+        );
+    }
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+/// Tabs to the first note marker, presses Enter, and reports the note's state.
+fn open_first_note_by_keyboard(b: &mut Browser, shot: &str) -> serde_json::Value {
+    let hidden = b.eval("(() => { const n = document.querySelector('.note'); return n.getBoundingClientRect().height === 0 && !n.matches(':popover-open'); })()");
+    assert_eq!(hidden, true, "note visible before it is opened");
+    let mut reached = false;
+    for _ in 0..60 {
+        b.press("Tab");
+        if b.eval("document.activeElement && document.activeElement.matches('button.ref')") == true
+        {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "no note marker reachable with Tab");
+    let target = b.eval("document.activeElement.getAttribute('popovertarget')");
+    b.press("Enter");
+    let state = b.eval(&format!(
+        "(() => {{ const n = document.getElementById({target}); const r = n.getBoundingClientRect(); \
+         return {{open: n.matches(':popover-open'), h: r.height, w: r.width, top: r.top, bottom: r.bottom, vh: innerHeight, text: n.innerText}}; }})()"
+    ));
+    assert_eq!(state["open"], true, "Enter did not open the note: {state}");
+    assert!(
+        state["h"].as_f64().unwrap() > 20.0,
+        "open note not visible: {state}"
+    );
+    assert!(
+        state["bottom"].as_f64().unwrap() <= state["vh"].as_f64().unwrap() + 1.0,
+        "open note off screen: {state}"
+    );
+    b.screenshot(&artifacts().join(shot));
+    b.press("Escape");
+    let closed = b.eval(&format!(
+        "!document.getElementById({target}).matches(':popover-open')"
+    ));
+    assert_eq!(closed, true, "Escape did not close the note");
+    state
+}
+
+#[test]
+fn narrow_screens_open_notes_from_the_keyboard() {
+    let Some(mut b) = Browser::launch(390, 844) else {
+        return;
+    };
+    let (_p, site) = annotated_site();
+    b.open(&site.join("chapters/one/index.html"));
+    b.screenshot(&artifacts().join("notes-390-closed.png"));
+    let state = open_first_note_by_keyboard(&mut b, "note-390-open.png");
+    assert!(state["text"].as_str().unwrap().contains("粗体"), "{state}");
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn notes_open_with_javascript_disabled() {
+    let Some(mut b) = Browser::launch(390, 844) else {
+        return;
+    };
+    b.set_javascript(false);
+    let (_p, site) = annotated_site();
+    b.open(&site.join("chapters/one/index.html"));
+    open_first_note_by_keyboard(&mut b, "note-390-nojs-open.png");
+    // A note's permalink shows it in place without JavaScript too.
+    let target = site.join("chapters/one/index.html");
+    b.call(
+        "Page.navigate",
+        serde_json::json!({"url": format!("file://{}#n-six-tigers", target.display())}),
+    );
+    let shown =
+        b.eval("document.getElementById('n-six-tigers').getBoundingClientRect().height > 0");
+    assert_eq!(shown, true, "a linked note is visible");
+    b.screenshot(&artifacts().join("notes-390-nojs-target.png"));
+}
+
+#[test]
+fn annotations_page_filters_by_kind_without_javascript() {
+    let Some(mut b) = Browser::launch(1024, 900) else {
+        return;
+    };
+    b.set_javascript(false);
+    let (_p, site) = annotated_site();
+    let page = site.join("annotations/index.html");
+    b.open(&page);
+    let all =
+        b.eval("[...document.querySelectorAll('li.entry')].filter(e => e.offsetParent).length");
+    assert_eq!(all, 8);
+    b.call(
+        "Page.navigate",
+        serde_json::json!({"url": format!("file://{}#translation", page.display())}),
+    );
+    let visible = b.eval("[...document.querySelectorAll('li.entry')].filter(e => e.offsetParent).map(e => e.className)");
+    let classes: Vec<String> = visible
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(classes.len(), 2, "{classes:?}");
+    assert!(
+        classes.iter().all(|c| c.contains("k-translation")),
+        "{classes:?}"
+    );
+    b.screenshot(&artifacts().join("annotations-filter-translation.png"));
+}

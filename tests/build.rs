@@ -88,7 +88,11 @@ fn builds_the_shipped_edition() {
             let id = p.value().attr("id").unwrap();
             let link = p.select(&sel("a.pn")).next().expect("permalink");
             assert_eq!(link.value().attr("href"), Some(format!("#{id}").as_str()));
-            assert_eq!(link.value().attr("data-n"), Some(&id[1..]), "the number is drawn from data-n");
+            assert_eq!(
+                link.value().attr("data-n"),
+                Some(&id[1..]),
+                "the number is drawn from data-n"
+            );
         }
         // prev/next.
         let prev = doc
@@ -201,8 +205,16 @@ fn base_url_sets_canonical_links_and_404_links() {
 fn check_accepts_the_shipped_edition() {
     let o = glossa(&repo()).arg("check").output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("ok: 8 chapters, "), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("annotations, 0 errors"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("ok: 8 chapters, "),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("annotations, 0 errors"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

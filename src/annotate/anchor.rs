@@ -131,8 +131,12 @@ pub fn anchor(blocks: &[BlockText], q: &Query) -> Outcome {
     let fits = |c: &Candidate| {
         let t = &blocks[c.block].norm;
         // Spaces between the context and the quote are not significant.
-        prefix.as_ref().is_none_or(|p| t[..c.norm.start].trim_end().ends_with(p.trim_end()))
-            && suffix.as_ref().is_none_or(|s| t[c.norm.end..].trim_start().starts_with(s.trim_start()))
+        prefix
+            .as_ref()
+            .is_none_or(|p| t[..c.norm.start].trim_end().ends_with(p.trim_end()))
+            && suffix
+                .as_ref()
+                .is_none_or(|s| t[c.norm.end..].trim_start().starts_with(s.trim_start()))
     };
     let matching: Vec<Candidate> = all.iter().filter(|c| fits(c)).cloned().collect();
     if let Some(n) = q.occurrence {
@@ -147,7 +151,11 @@ pub fn anchor(blocks: &[BlockText], q: &Query) -> Outcome {
         1 => Outcome::Anchored(matching[0].clone()),
         0 => Outcome::NotFound {
             without_context: all.len(),
-            closest: if all.is_empty() { closest(blocks, &quote) } else { None },
+            closest: if all.is_empty() {
+                closest(blocks, &quote)
+            } else {
+                None
+            },
         },
         _ => Outcome::Ambiguous(
             matching
@@ -190,13 +198,17 @@ fn disambiguate(blocks: &[BlockText], cands: &[Candidate], i: usize) -> Disambig
     for k in 1..=24 {
         if k <= before.len() {
             let p: String = before[before.len() - k..].iter().collect();
-            if !p.starts_with(' ') && cands.iter().filter(|c| before_of(c).ends_with(&p)).count() == 1 {
+            if !p.starts_with(' ')
+                && cands.iter().filter(|c| before_of(c).ends_with(&p)).count() == 1
+            {
                 return Disambiguator::Prefix(p);
             }
         }
         if k <= after.len() {
             let s: String = after[..k].iter().collect();
-            if !s.ends_with(' ') && cands.iter().filter(|c| after_of(c).starts_with(&s)).count() == 1 {
+            if !s.ends_with(' ')
+                && cands.iter().filter(|c| after_of(c).starts_with(&s)).count() == 1
+            {
                 return Disambiguator::Suffix(s);
             }
         }
@@ -242,7 +254,12 @@ fn closest(blocks: &[BlockText], quote: &str) -> Option<Closest> {
         }
     }
     let (d, block, r) = best?;
-    let text: String = blocks[block].norm.chars().skip(r.start).take(r.end - r.start).collect();
+    let text: String = blocks[block]
+        .norm
+        .chars()
+        .skip(r.start)
+        .take(r.end - r.start)
+        .collect();
     Some(Closest {
         block,
         text,
@@ -255,7 +272,13 @@ mod tests {
     use super::*;
     use crate::text::parse;
 
-    fn run(md: &str, quote: &str, prefix: Option<&str>, suffix: Option<&str>, occ: Option<u32>) -> (Outcome, String) {
+    fn run(
+        md: &str,
+        quote: &str,
+        prefix: Option<&str>,
+        suffix: Option<&str>,
+        occ: Option<u32>,
+    ) -> (Outcome, String) {
         let doc = parse(md);
         let blocks = block_texts(&doc);
         let o = anchor(
@@ -279,18 +302,36 @@ mod tests {
 
     #[test]
     fn exact_unique() {
-        assert_eq!(anchored("后者则以其他中国大模型创业公司（俗称“大模型六小虎”）为主。\n", "大模型六小虎"), "大模型六小虎");
+        assert_eq!(
+            anchored(
+                "后者则以其他中国大模型创业公司（俗称“大模型六小虎”）为主。\n",
+                "大模型六小虎"
+            ),
+            "大模型六小虎"
+        );
     }
 
     #[test]
     fn across_bold_and_links_and_mixed_scripts() {
-        assert_eq!(anchored("前者以**积极拥抱** DeepSeek 生态。\n", "积极拥抱 DeepSeek"), "积极拥抱 DeepSeek");
-        assert_eq!(anchored("见[雷峰网](https://x) AI 科技评论报道。\n", "雷峰网 AI 科技"), "雷峰网 AI 科技");
+        assert_eq!(
+            anchored("前者以**积极拥抱** DeepSeek 生态。\n", "积极拥抱 DeepSeek"),
+            "积极拥抱 DeepSeek"
+        );
+        assert_eq!(
+            anchored(
+                "见[雷峰网](https://x) AI 科技评论报道。\n",
+                "雷峰网 AI 科技"
+            ),
+            "雷峰网 AI 科技"
+        );
     }
 
     #[test]
     fn whitespace_is_normalised_but_punctuation_width_is_not() {
-        assert_eq!(anchored("DeepSeek   V3 这样的\n工作\n", "DeepSeek V3"), "DeepSeek   V3");
+        assert_eq!(
+            anchored("DeepSeek   V3 这样的\n工作\n", "DeepSeek V3"),
+            "DeepSeek   V3"
+        );
         let (o, _) = run("风暴后，中国\n", "风暴后,中国", None, None, None);
         assert!(matches!(o, Outcome::NotFound { .. }), "{o:?}");
     }
@@ -299,14 +340,19 @@ mod tests {
     fn ambiguous_lists_candidates_with_shortest_disambiguators() {
         let md = "甲说 DeepSeek 好。\n\n乙说 DeepSeek 强。\n";
         let (o, _) = run(md, "DeepSeek", None, None, None);
-        let Outcome::Ambiguous(c) = o else { panic!("{o:?}") };
+        let Outcome::Ambiguous(c) = o else {
+            panic!("{o:?}")
+        };
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].1, Disambiguator::Suffix("好".into()));
         assert_eq!(c[1].1, Disambiguator::Suffix("强".into()));
         assert_eq!(blocks_para(md, &c[1].0), Some(2));
         // Disambiguated by prefix, suffix, or occurrence.
         let (o, t) = run(md, "DeepSeek", Some("乙说 "), None, None);
-        assert!(matches!(&o, Outcome::Anchored(c) if t[c.range.clone()] == *"DeepSeek" && c.block == 1), "{o:?}");
+        assert!(
+            matches!(&o, Outcome::Anchored(c) if t[c.range.clone()] == *"DeepSeek" && c.block == 1),
+            "{o:?}"
+        );
         let (o, _) = run(md, "DeepSeek", None, Some(" 好"), None);
         assert!(matches!(&o, Outcome::Anchored(c) if c.block == 0), "{o:?}");
         let (o, _) = run(md, "DeepSeek", None, None, Some(2));
@@ -329,22 +375,40 @@ mod tests {
     fn not_found_suggests_the_closest_passage() {
         let md = "第一段没有关系。\n\n梁文锋以下基本全是打工人。\n";
         let (o, _) = run(md, "梁文峰以下基本全是打工人", None, None, None);
-        let Outcome::NotFound { closest: Some(c), without_context: 0 } = o else { panic!("{o:?}") };
+        let Outcome::NotFound {
+            closest: Some(c),
+            without_context: 0,
+        } = o
+        else {
+            panic!("{o:?}")
+        };
         assert_eq!(c.block, 1);
         assert_eq!(c.text, "梁文锋以下基本全是打工人");
-        assert!((c.similarity - (1.0 - 1.0 / 12.0)).abs() < 1e-9, "{}", c.similarity);
+        assert!(
+            (c.similarity - (1.0 - 1.0 / 12.0)).abs() < 1e-9,
+            "{}",
+            c.similarity
+        );
     }
 
     #[test]
     fn context_that_excludes_every_match_is_reported() {
         let (o, _) = run("甲乙丙\n", "乙", Some("丁"), None, None);
-        assert_eq!(o, Outcome::NotFound { without_context: 1, closest: None });
+        assert_eq!(
+            o,
+            Outcome::NotFound {
+                without_context: 1,
+                closest: None
+            }
+        );
     }
 
     #[test]
     fn overlapping_occurrences_are_found() {
         let (o, _) = run("哈哈哈\n", "哈哈", None, None, None);
-        let Outcome::Ambiguous(c) = o else { panic!("{o:?}") };
+        let Outcome::Ambiguous(c) = o else {
+            panic!("{o:?}")
+        };
         assert_eq!(c.len(), 2);
     }
 

@@ -90,18 +90,26 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
             let span = c.value_span("id", k);
             if !is_slug(&a.id) {
                 diags.push(
-                    Diagnostic::error("bad-annotation-id", format!("annotation id `{}` is not valid", a.id))
-                        .at(c.file, span.clone())
-                        .help("use lowercase ASCII letters, digits and `-`, e.g. `six-tigers`"),
+                    Diagnostic::error(
+                        "bad-annotation-id",
+                        format!("annotation id `{}` is not valid", a.id),
+                    )
+                    .at(c.file, span.clone())
+                    .help("use lowercase ASCII letters, digits and `-`, e.g. `six-tigers`"),
                 );
             }
             if let Some((other, j)) = seen.get(a.id.as_str()) {
                 diags.push(
-                    Diagnostic::error("duplicate-annotation-id", format!("annotation id `{}` is used twice", a.id))
-                        .at(c.file, span)
-                        .label("second use")
-                        .secondary(other.file, other.value_span("id", *j), "first use")
-                        .help("ids must be unique in the whole edition: they are the notes' permalinks"),
+                    Diagnostic::error(
+                        "duplicate-annotation-id",
+                        format!("annotation id `{}` is used twice", a.id),
+                    )
+                    .at(c.file, span)
+                    .label("second use")
+                    .secondary(other.file, other.value_span("id", *j), "first use")
+                    .help(
+                        "ids must be unique in the whole edition: they are the notes' permalinks",
+                    ),
                 );
             } else {
                 seen.insert(&a.id, (c, k));
@@ -117,11 +125,16 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut notes = Vec::new();
     for (k, a) in c.meta.annotations.iter().enumerate() {
-        if matches!(a.kind, AnnotationKind::FactCheck | AnnotationKind::Context) && a.sources.is_empty() {
+        if matches!(a.kind, AnnotationKind::FactCheck | AnnotationKind::Context)
+            && a.sources.is_empty()
+        {
             diags.push(
                 Diagnostic::error(
                     "missing-sources",
-                    format!("a `{}` annotation needs at least one source", a.kind.as_str()),
+                    format!(
+                        "a `{}` annotation needs at least one source",
+                        a.kind.as_str()
+                    ),
                 )
                 .at(c.file, c.value_span("kind", k))
                 .help("add `sources:` with a `title` (and `publisher`, `url`, `date` when known)"),
@@ -132,12 +145,19 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
                 && !(url.starts_with("https://") || url.starts_with("http://"))
             {
                 diags.push(
-                    Diagnostic::error("bad-source-url", format!("source URL `{url}` is not an http(s) address"))
-                        .at(
-                            c.file,
-                            c.value_span("url", url_index(c, k) + a.sources[..j].iter().filter(|s| s.url.is_some()).count()),
-                        )
-                        .help("write the full address, starting with https://"),
+                    Diagnostic::error(
+                        "bad-source-url",
+                        format!("source URL `{url}` is not an http(s) address"),
+                    )
+                    .at(
+                        c.file,
+                        c.value_span(
+                            "url",
+                            url_index(c, k)
+                                + a.sources[..j].iter().filter(|s| s.url.is_some()).count(),
+                        ),
+                    )
+                    .help("write the full address, starting with https://"),
                 );
             }
         }
@@ -183,7 +203,8 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
                 )
                 .at(c.file, c.value_span("occurrence", occurrence_index(c, k)))
                 .help(if found == 0 {
-                    "the quote (with its prefix/suffix) is not in the chapter; check its text".to_string()
+                    "the quote (with its prefix/suffix) is not in the chapter; check its text"
+                        .to_string()
                 } else {
                     format!("use a number from 1 to {found}")
                 }),
@@ -191,7 +212,11 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
             Outcome::Ambiguous(cands) => {
                 let mut d = Diagnostic::error(
                     "ambiguous-quote",
-                    format!("the quote “{}” matches {} places", a.quote.trim(), cands.len()),
+                    format!(
+                        "the quote “{}” matches {} places",
+                        a.quote.trim(),
+                        cands.len()
+                    ),
                 )
                 .at(c.file, span)
                 .label("ambiguous");
@@ -208,9 +233,14 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
                         context(&b.norm, cand.norm.clone(), 10)
                     ));
                 }
-                diags.push(d.help("add the `prefix`, `suffix` or `occurrence` shown for the place you mean"));
+                diags.push(d.help(
+                    "add the `prefix`, `suffix` or `occurrence` shown for the place you mean",
+                ));
             }
-            Outcome::NotFound { without_context, closest } => {
+            Outcome::NotFound {
+                without_context,
+                closest,
+            } => {
                 let mut d = Diagnostic::error(
                     "quote-not-found",
                     format!("the quote “{}” is not in this chapter", a.quote.trim()),
@@ -247,7 +277,14 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
     for (i, n) in notes.iter_mut().enumerate() {
         n.number = i as u32 + 1;
     }
-    (LinkedChapter { chapter: c, doc, notes }, diags)
+    (
+        LinkedChapter {
+            chapter: c,
+            doc,
+            notes,
+        },
+        diags,
+    )
 }
 
 /// Number of `url:` keys in the annotations before annotation `k`, for positioning.
@@ -260,13 +297,17 @@ fn url_index(c: &Chapter, k: usize) -> usize {
 
 /// Index among the annotations that have an `occurrence:` key, for positioning.
 fn occurrence_index(c: &Chapter, k: usize) -> usize {
-    c.meta.annotations[..k].iter().filter(|a| a.occurrence.is_some()).count()
+    c.meta.annotations[..k]
+        .iter()
+        .filter(|a| a.occurrence.is_some())
+        .count()
 }
 
 /// A string as it would be written in YAML (quoted when it has edge spaces or special starts).
 fn yaml_str(s: &str) -> String {
-    if s.starts_with([' ', '[', '{', '*', '&', '!', '|', '>', '%', '@', '`', '\'', '"', '#', '-', '?', ':'])
-        || s.ends_with(' ')
+    if s.starts_with([
+        ' ', '[', '{', '*', '&', '!', '|', '>', '%', '@', '`', '\'', '"', '#', '-', '?', ':',
+    ]) || s.ends_with(' ')
         || s.contains(": ")
     {
         format!("{s:?}")

@@ -105,7 +105,11 @@ pub fn number_paragraphs<'a>(items: Vec<Item<'a>>, doc: &Doc<'_>, ui: &Ui) -> Ve
 
 /// Pass 2: wrap annotated text in marks and place marker buttons. Keeps one
 /// output item per input item (event indices stay valid for pass 3).
-pub fn mark_annotations<'a>(items: Vec<Item<'a>>, notes: &[NoteView<'_>], ui: &Ui) -> Vec<Item<'a>> {
+pub fn mark_annotations<'a>(
+    items: Vec<Item<'a>>,
+    notes: &[NoteView<'_>],
+    ui: &Ui,
+) -> Vec<Item<'a>> {
     if notes.is_empty() {
         return items;
     }
@@ -135,7 +139,10 @@ pub fn mark_annotations<'a>(items: Vec<Item<'a>>, notes: &[NoteView<'_>], ui: &U
         };
         let covering: Vec<&NoteView> = notes
             .iter()
-            .filter(|n| n.range.start < r.end && n.range.end > r.start || (n.range.is_empty() && n.range.start == r.start))
+            .filter(|n| {
+                n.range.start < r.end && n.range.end > r.start
+                    || (n.range.is_empty() && n.range.start == r.start)
+            })
             .collect();
         let (text, is_code) = match &event {
             Event::Text(t) => (t.as_ref(), false),
@@ -171,7 +178,10 @@ pub fn mark_annotations<'a>(items: Vec<Item<'a>>, notes: &[NoteView<'_>], ui: &U
                 let _ = write!(html, "<span class=\"anchor\" id=\"m-{}\"></span>", n.id);
             }
             let piece = escape(&text[a - r.start..b - r.start]);
-            let inside: Vec<&&NoteView> = covering.iter().filter(|n| n.range.start <= a && n.range.end >= b).collect();
+            let inside: Vec<&&NoteView> = covering
+                .iter()
+                .filter(|n| n.range.start <= a && n.range.end >= b)
+                .collect();
             if inside.is_empty() {
                 html.push_str(&piece);
             } else {
@@ -181,7 +191,11 @@ pub fn mark_annotations<'a>(items: Vec<Item<'a>>, notes: &[NoteView<'_>], ui: &U
                 } else {
                     "ann multi".to_string()
                 };
-                let _ = write!(html, "<mark class=\"{class}\" data-a=\"{}\">{piece}</mark>", ids.join(" "));
+                let _ = write!(
+                    html,
+                    "<mark class=\"{class}\" data-a=\"{}\">{piece}</mark>",
+                    ids.join(" ")
+                );
             }
             for n in notes.iter().filter(|n| n.range.end == b) {
                 marker(&mut markers, n, ui);
@@ -219,7 +233,12 @@ fn marker(out: &mut String, n: &NoteView<'_>, ui: &Ui) {
 }
 
 /// Pass 3: put each block's notes in an aside after it.
-pub fn attach_notes<'a>(items: Vec<Item<'a>>, doc: &Doc<'_>, notes: &[NoteView<'_>], ui: &Ui) -> Vec<Item<'a>> {
+pub fn attach_notes<'a>(
+    items: Vec<Item<'a>>,
+    doc: &Doc<'_>,
+    notes: &[NoteView<'_>],
+    ui: &Ui,
+) -> Vec<Item<'a>> {
     if notes.is_empty() {
         return items;
     }
@@ -256,7 +275,11 @@ pub fn attach_notes<'a>(items: Vec<Item<'a>>, doc: &Doc<'_>, notes: &[NoteView<'
 
 fn aside_html(notes: &[&NoteView<'_>], ui: &Ui) -> String {
     let mut s = String::new();
-    let _ = write!(s, "<aside class=\"notes\" aria-label=\"{}\">", escape(&ui.notes));
+    let _ = write!(
+        s,
+        "<aside class=\"notes\" aria-label=\"{}\">",
+        escape(&ui.notes)
+    );
     for n in notes {
         note_element(&mut s, n, ui);
     }
@@ -280,7 +303,11 @@ fn note_element(s: &mut String, n: &NoteView<'_>, ui: &Ui) {
         body = n.html,
     );
     if !n.sources.is_empty() {
-        let _ = write!(s, "<ul class=\"sources\" aria-label=\"{}\">", escape(&ui.sources));
+        let _ = write!(
+            s,
+            "<ul class=\"sources\" aria-label=\"{}\">",
+            escape(&ui.sources)
+        );
         for src in n.sources {
             s.push_str("<li>");
             s.push_str(&source_html(src));
@@ -303,14 +330,21 @@ fn note_element(s: &mut String, n: &NoteView<'_>, ui: &Ui) {
 /// A source reference: linked title, publisher, date.
 pub fn source_html(src: &SourceRef) -> String {
     let mut s = String::new();
-    match src.url.as_deref().filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+    match src
+        .url
+        .as_deref()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    {
         Some(url) => {
             let _ = write!(s, "<a href=\"{}\">{}</a>", escape(url), escape(&src.title));
         }
         None => s.push_str(&escape(&src.title)),
     }
-    for part in [src.publisher.as_deref(), src.date.as_deref()].into_iter().flatten() {
-        s.push_str("，");
+    for part in [src.publisher.as_deref(), src.date.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        s.push('，');
         s.push_str(&escape(part));
     }
     s
@@ -370,7 +404,11 @@ mod tests {
 
     #[test]
     fn soft_breaks_between_cjk_vanish() {
-        let html = chapter_html(&parse("中文\n中文\n\nEnglish\nwords\n\n中文\nword\n"), &[], &Ui::default());
+        let html = chapter_html(
+            &parse("中文\n中文\n\nEnglish\nwords\n\n中文\nword\n"),
+            &[],
+            &Ui::default(),
+        );
         assert!(html.contains("中文中文</p>"), "{html}");
         assert!(html.contains("English words"), "{html}");
         assert!(html.contains("中文 word"), "{html}");
@@ -391,9 +429,15 @@ mod tests {
         let html = chapter_html(&doc, &[a, b], &Ui::default());
         // The passage is split at the bold boundary, never crossing it.
         assert!(html.contains("<strong><span class=\"anchor\" id=\"m-a\"></span><mark class=\"ann k-context\" data-a=\"a\">积极拥抱</mark></strong>"), "{html}");
-        assert!(html.contains("<mark class=\"ann multi\" data-a=\"a b\">DeepSeek</mark>"), "{html}");
+        assert!(
+            html.contains("<mark class=\"ann multi\" data-a=\"a b\">DeepSeek</mark>"),
+            "{html}"
+        );
         // Both markers follow the end of the passages; notes in an aside after the paragraph.
-        assert!(html.contains("id=\"r-a\"") && html.contains("id=\"r-b\""), "{html}");
+        assert!(
+            html.contains("id=\"r-a\"") && html.contains("id=\"r-b\""),
+            "{html}"
+        );
         assert!(html.contains("<div class=\"blk\"><p id=\"p1\">"), "{html}");
         assert!(html.contains("</p>\n<aside class=\"notes\""), "{html}");
         assert_eq!(html.matches("id=\"n-a\"").count(), 1);

@@ -23,8 +23,8 @@ pub mod webanno;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::{SourceMeta, Ui};
 use crate::annotate::{Linked, LinkedChapter};
+use crate::config::{SourceMeta, Ui};
 use crate::content::{AnnotationKind, Chapter, Edition, Provenance};
 use markdown::NoteView;
 pub use templates::{PageContext, TemplateError, Templates};
@@ -142,7 +142,12 @@ pub fn render_site(
     let mut jobs = Vec::with_capacity(edition.chapters.len() + 4);
     jobs.push(render_index(edition, templates, base.as_deref())?);
     jobs.push(render_404(edition, templates, base.as_deref())?);
-    jobs.push(render_annotations(linked, &notes, templates, base.as_deref())?);
+    jobs.push(render_annotations(
+        linked,
+        &notes,
+        templates,
+        base.as_deref(),
+    )?);
     jobs.push(Job {
         path: "annotations.jsonld".into(),
         bytes: webanno::export(linked, &notes, base.as_deref()),
@@ -269,7 +274,10 @@ fn note_views<'a>(lc: &LinkedChapter<'a>, ui: &'a Ui) -> Vec<NoteView<'a>> {
             // Text fragment context stays inside the block (browsers match within blocks).
             let (btext, map) = blocks[n.block].text_with_map(&lc.doc.text);
             let bstart = map.iter().position(|&m| m == n.range.start).unwrap_or(0);
-            let bend = map.iter().rposition(|&m| m == n.range.end).unwrap_or(btext.len());
+            let bend = map
+                .iter()
+                .rposition(|&m| m == n.range.end)
+                .unwrap_or(btext.len());
             let before: String = {
                 let v: Vec<char> = btext[..bstart].chars().collect();
                 v[v.len().saturating_sub(6)..].iter().collect()
@@ -330,7 +338,11 @@ fn render_annotations(
         .map(|k| KindView {
             kind: k.as_str(),
             label: ui.kind_label(k.as_str()),
-            count: notes.iter().flatten().filter(|n| n.kind == k.as_str()).count(),
+            count: notes
+                .iter()
+                .flatten()
+                .filter(|n| n.kind == k.as_str())
+                .count(),
         })
         .filter(|k| k.count > 0)
         .collect();

@@ -11,7 +11,13 @@ use serde::Serialize;
 use walkdir::WalkDir;
 
 /// Templates every site needs.
-pub const REQUIRED: [&str; 5] = ["base.html", "index.html", "chapter.html", "annotations.html", "404.html"];
+pub const REQUIRED: [&str; 5] = [
+    "base.html",
+    "index.html",
+    "chapter.html",
+    "annotations.html",
+    "404.html",
+];
 
 /// A template problem (environment tier: it names the template file).
 #[derive(Debug)]

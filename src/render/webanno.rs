@@ -51,7 +51,8 @@ pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&st
             let end = start + exact.chars().count();
             let p: String = before[start.saturating_sub(CONTEXT)..].iter().collect();
             let s: String = text[n.range.end..].chars().take(CONTEXT).collect();
-            let quote = json!({"type": "TextQuoteSelector", "exact": exact, "prefix": p, "suffix": s});
+            let quote =
+                json!({"type": "TextQuoteSelector", "exact": exact, "prefix": p, "suffix": s});
             let position = json!({"type": "TextPositionSelector", "start": start, "end": end});
             let mut body = n.html.clone();
             if !n.sources.is_empty() {

@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+pub mod cdp;
+
 use assert_cmd::Command;
 use scraper::{Html, Selector};
 
