@@ -102,6 +102,17 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // Kill the browser if anything below panics before `Browser` owns it.
+        struct Guard(Option<Child>);
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                if let Some(c) = &mut self.0 {
+                    let _ = c.kill();
+                    let _ = c.wait();
+                }
+            }
+        }
+        let mut guard = Guard(Some(child));
         let port_file = profile.path().join("DevToolsActivePort");
         let start = Instant::now();
         let port: u16 = loop {
@@ -141,7 +152,7 @@ impl Browser {
             .unwrap();
         let (ws, _) = tungstenite::client(url.as_str(), stream).unwrap();
         let mut b = Browser {
-            child,
+            child: guard.0.take().expect("the guard holds the child"),
             ws,
             next: 0,
             events: Vec::new(),
