@@ -273,7 +273,8 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
             }
         }
     }
-    notes.sort_by_key(|n| (n.range.start, std::cmp::Reverse(n.range.end)));
+    // Reading order = the order of the markers, which follow the end of each passage.
+    notes.sort_by_key(|n| (n.range.end, n.range.start));
     for (i, n) in notes.iter_mut().enumerate() {
         n.number = i as u32 + 1;
     }

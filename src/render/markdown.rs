@@ -10,9 +10,9 @@
 //!    (split at inline markup boundaries, so overlapping and nested notes nest
 //!    correctly); an empty `<span id="m-ID">` marks each start; a marker button
 //!    follows each passage's end (moved after a link when the passage ends inside one).
-//! 3. [`attach_notes`]: blocks with notes are wrapped in `<div class="blk">` with
-//!    an `<aside class="notes">` holding the notes (sidenotes on wide screens,
-//!    popovers opened by the marker elsewhere, readable without JavaScript).
+//! 3. [`attach_notes`]: an `<aside class="notes">` before each block with notes
+//!    holds them (sidenotes floating in the margin on wide screens, popovers
+//!    opened by the marker elsewhere, readable without JavaScript).
 //!
 //! Code highlighting will be a pass here, with syntect only in `render/highlight`.
 //! Must not touch files or templates.
@@ -232,7 +232,11 @@ fn marker(out: &mut String, n: &NoteView<'_>, ui: &Ui) {
     );
 }
 
-/// Pass 3: put each block's notes in an aside after it.
+/// Pass 3: put each block's notes in an aside just before it (inside a list
+/// item, at its start). On wide screens the aside floats into the right margin
+/// beside the block (Tufte-style sidenotes: `clear: right` stacks crowded notes
+/// downwards instead of overlapping, and the text never reflows around them);
+/// elsewhere its notes are popovers.
 pub fn attach_notes<'a>(
     items: Vec<Item<'a>>,
     doc: &Doc<'_>,
@@ -253,11 +257,10 @@ pub fn attach_notes<'a>(
         let block = &doc.blocks[*b];
         let aside = aside_html(ns, ui);
         if block.kind == BlockKind::Item {
-            // Inside the list item, just before it closes.
-            before.insert(block.end_event, aside);
+            // Inside the list item, at its start.
+            after.insert(block.start_event, aside);
         } else {
-            before.insert(block.start_event, "<div class=\"blk\">".to_string());
-            after.insert(block.end_event, format!("{aside}</div>"));
+            before.insert(block.start_event, aside);
         }
     }
     let mut out = Vec::with_capacity(items.len() + before.len() + after.len());
@@ -438,8 +441,7 @@ mod tests {
             html.contains("id=\"r-a\"") && html.contains("id=\"r-b\""),
             "{html}"
         );
-        assert!(html.contains("<div class=\"blk\"><p id=\"p1\">"), "{html}");
-        assert!(html.contains("</p>\n<aside class=\"notes\""), "{html}");
+        assert!(html.contains("</div></aside><p id=\"p1\">"), "{html}");
         assert_eq!(html.matches("id=\"n-a\"").count(), 1);
         assert!(html.contains("aria-describedby=\"n-a\""));
     }
@@ -452,7 +454,7 @@ mod tests {
         let link_end = html.find("</a>").unwrap();
         let button = html.find("<button type=\"button\" class=\"ref").unwrap();
         assert!(button > link_end, "{html}");
-        assert!(html.contains("后文。</p>\n<aside"), "{html}");
+        assert!(html.contains("</aside><p id=\"p1\">"), "{html}");
     }
 
     #[test]
@@ -460,8 +462,7 @@ mod tests {
         let doc = parse("- 甲乙\n- 丙丁\n");
         let a = view(&doc, "a", "丙丁", 1);
         let html = chapter_html(&doc, &[a], &Ui::default());
-        assert!(html.contains("</aside></li>"), "{html}");
-        assert!(!html.contains("class=\"blk\""), "{html}");
+        assert!(html.contains("<li><aside class=\"notes\""), "{html}");
     }
 
     #[test]
