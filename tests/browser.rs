@@ -419,3 +419,26 @@ fn annotations_page_filters_by_kind_without_javascript() {
     );
     b.screenshot(&artifacts().join("annotations-filter-translation.png"));
 }
+
+#[test]
+fn print_turns_notes_into_endnotes() {
+    let Some(mut b) = Browser::launch(1280, 900) else {
+        return;
+    };
+    let (_p, site) = annotated_site();
+    b.call(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"media": "print"}),
+    );
+    b.open(&site.join("chapters/one/index.html"));
+    let r = b.eval(
+        "(() => ({ asides: [...document.querySelectorAll('aside.notes')].filter(a => a.getBoundingClientRect().height > 0).length, \
+           endnotes: [...document.querySelectorAll('.endnotes > ol > li')].filter(l => l.getBoundingClientRect().height > 0).length, \
+           markers: [...document.querySelectorAll('button.ref')].filter(m => m.getBoundingClientRect().width > 0).length }))()",
+    );
+    assert_eq!(r["asides"], 0, "sidenotes hidden in print: {r}");
+    assert_eq!(r["endnotes"], 7, "every note printed as an endnote: {r}");
+    assert_eq!(r["markers"], 7, "note numbers stay in the text: {r}");
+    let pdf = b.call("Page.printToPDF", serde_json::json!({}));
+    assert!(pdf["data"].as_str().is_some_and(|d| d.len() > 1000));
+}
