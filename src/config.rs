@@ -29,9 +29,38 @@ pub struct Config {
     /// The source text's metadata, shown on every page.
     #[serde(default)]
     pub source: SourceMeta,
+    /// How entity mentions become links.
+    #[serde(default, skip_serializing_if = "Mentions::is_default")]
+    pub mentions: Mentions,
     /// Interface strings; every key is optional and defaults to Chinese.
     #[serde(default, skip_serializing_if = "Ui::is_default")]
     pub ui: Ui,
+}
+
+/// `mentions:` in `edition.yaml`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Mentions {
+    /// Which mentions become links (every mention is indexed regardless).
+    #[serde(default)]
+    pub link: LinkPolicy,
+}
+
+impl Mentions {
+    fn is_default(&self) -> bool {
+        *self == Mentions::default()
+    }
+}
+
+/// Which mentions of an entity become links in chapter text.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkPolicy {
+    /// The first mention of each entity in each chapter.
+    #[default]
+    FirstInChapter,
+    All,
+    None,
 }
 
 fn default_language() -> String {
@@ -111,6 +140,21 @@ ui_strings! {
     kind_translation = "译文";
     kind_source = "来源";
     endnotes = "本章注释";
+    companies = "公司与机构";
+    people = "人物";
+    in_this_text = "在本文中";
+    mentions_count = "处提及";
+    facts = "要点";
+    related = "相关";
+    related_notes = "相关注释";
+    founded = "成立";
+    headquarters = "总部";
+    website = "网站";
+    founders = "创始人";
+    roles = "任职";
+    profile = "简介";
+    source_text = "原文";
+    view_profile = "查看资料 →";
 }
 
 impl Ui {

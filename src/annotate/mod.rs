@@ -12,6 +12,7 @@
 //! files or render HTML. Submodule [`anchor`] matches one quote.
 
 pub mod anchor;
+pub mod entities;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -52,6 +53,10 @@ pub struct Linked<'a> {
     pub edition: &'a Edition,
     /// Same order as `edition.chapters`.
     pub chapters: Vec<LinkedChapter<'a>>,
+    /// Every mention of every entity, in reading order (chapter, then position).
+    pub mentions: Vec<entities::Mention>,
+    /// Per entity (same order as `edition.entities`), per fact: where its quote anchors.
+    pub fact_anchors: Vec<Vec<Option<entities::FactAnchor>>>,
 }
 
 impl Linked<'_> {
@@ -74,7 +79,19 @@ pub fn link<'a>(edition: &'a Edition, sources: &Sources) -> (Linked<'a>, Vec<Dia
         diags.append(&mut d);
         chapters.push(c);
     }
-    (Linked { edition, chapters }, diags)
+    let matcher = entities::Matcher::new(edition, &mut diags);
+    let docs: Vec<&Doc<'a>> = chapters.iter().map(|c| &c.doc).collect();
+    let mentions = entities::mentions(edition, &docs, &matcher);
+    let fact_anchors = entities::check_references(edition, &docs, &mentions, &mut diags);
+    (
+        Linked {
+            edition,
+            chapters,
+            mentions,
+            fact_anchors,
+        },
+        diags,
+    )
 }
 
 /// Runs every check; returns all diagnostics found.

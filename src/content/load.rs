@@ -14,7 +14,10 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::frontmatter::{self, SplitError};
-use super::{Chapter, ChapterMeta, Edition, Paths, is_slug, slug_from_file_name};
+use super::{
+    Chapter, ChapterMeta, CompanyMeta, Edition, Entity, EntityKind, Paths, PersonMeta, is_slug,
+    slug_from_file_name,
+};
 use crate::config::Config;
 use crate::diag::{Diagnostic, FileId, Sources};
 use crate::yaml;
@@ -100,12 +103,136 @@ pub fn load(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagn
                 .help("add Markdown files to content/chapters/, or run `glossa import SEED`"),
         );
     }
+    let entities = load_entities(paths, sources, &mut diags);
     let edition = config.map(|(config, config_file)| Edition {
         config,
         config_file,
         chapters,
+        entities,
     });
     (edition, diags)
+}
+
+/// Loads `content/companies/*.md` and `content/people/*.md` (companies first, each sorted by id).
+fn load_entities(paths: &Paths, sources: &mut Sources, diags: &mut Vec<Diagnostic>) -> Vec<Entity> {
+    let mut files = Vec::new();
+    for kind in [EntityKind::Company, EntityKind::Person] {
+        let dir = paths.content.join(kind.folder());
+        if dir.is_dir() {
+            files.extend(walk_markdown(&dir, paths, diags).into_iter().map(|p| (kind, p)));
+        }
+    }
+    let read: Vec<(EntityKind, PathBuf, std::io::Result<Vec<u8>>)> = files
+        .into_par_iter()
+        .map(|(k, p)| {
+            let bytes = read_limited(&p);
+            (k, p, bytes)
+        })
+        .collect();
+    let mut registered = Vec::with_capacity(read.len());
+    for (kind, path, bytes) in read {
+        match bytes
+            .map_err(|e| io_diag(paths, &path, &e))
+            .and_then(|b| register(paths, &path, b, sources))
+        {
+            Ok((file, text)) => registered.push((kind, path, file, text)),
+            Err(d) => diags.push(d),
+        }
+    }
+    let parsed: Vec<Result<Entity, Vec<Diagnostic>>> = registered
+        .into_par_iter()
+        .map(|(kind, path, file, text)| parse_entity(kind, &path, file, text))
+        .collect();
+    let mut out = Vec::new();
+    for r in parsed {
+        match r {
+            Ok(e) => out.push(e),
+            Err(mut d) => diags.append(&mut d),
+        }
+    }
+    out.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+    out
+}
+
+/// Parses one profile.
+fn parse_entity(kind: EntityKind, path: &Path, file: FileId, text: Arc<str>) -> Result<Entity, Vec<Diagnostic>> {
+    let split = match frontmatter::split(&text) {
+        Ok(s) => s,
+        Err(SplitError::Missing) => {
+            let first = text.find('\n').unwrap_or(text.len()).min(40);
+            return Err(vec![Diagnostic::error("no-front-matter", "profile has no front matter")
+                .at(file, 0..first)
+                .label("expected `---` here")
+                .help("start the file with a `---` line, then `name:`, `description:` and the other keys, and a closing `---` line")]);
+        }
+        Err(SplitError::Unclosed(open)) => {
+            return Err(vec![Diagnostic::error("unclosed-front-matter", "front matter is never closed")
+                .at(file, open)
+                .label("opened here")
+                .help("end the front matter with a line containing only `---`")]);
+        }
+    };
+    let yaml_text = &text[split.yaml.clone()];
+    let fix_missing = |mut d: Diagnostic| {
+        if d.code == "missing-key" && d.primary.as_ref().is_some_and(|(_, s)| s.start == split.yaml.start) {
+            d.primary = Some((file, split.open.clone()));
+        }
+        vec![d]
+    };
+    let (name, name_en, aliases, description, facts, company, person) = match kind {
+        EntityKind::Company => {
+            let m: CompanyMeta = yaml::parse(file, split.yaml.start, yaml_text).map_err(fix_missing)?;
+            (m.name.clone(), m.name_en.clone(), m.aliases.clone(), m.description.clone(), m.facts.clone(), Some(m), None)
+        }
+        EntityKind::Person => {
+            let m: PersonMeta = yaml::parse(file, split.yaml.start, yaml_text).map_err(fix_missing)?;
+            (m.name.clone(), m.name_en.clone(), m.aliases.clone(), m.description.clone(), m.facts.clone(), None, Some(m))
+        }
+    };
+    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut diags = Vec::new();
+    if !is_slug(&id) {
+        diags.push(
+            Diagnostic::error("bad-entity-id", format!("the file name gives the id `{id}`, which is not valid"))
+                .at(file, split.open.clone())
+                .help("rename the file to lowercase ASCII letters, digits and `-`, e.g. `zhipu.md`"),
+        );
+    }
+    if name.trim().is_empty() {
+        diags.push(
+            Diagnostic::error("empty-name", "the profile's name is empty")
+                .at(file, {
+                    let r = crate::config::key_span(yaml_text, "name");
+                    r.start + split.yaml.start..r.end + split.yaml.start
+                })
+                .help("write the name as it appears in the text"),
+        );
+    }
+    let mut all = vec![name.trim().to_string()];
+    for a in &aliases {
+        let a = a.trim().to_string();
+        if !all.contains(&a) {
+            all.push(a);
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(Entity {
+        kind,
+        id,
+        file,
+        name,
+        name_en,
+        aliases: all,
+        description,
+        facts,
+        company,
+        person,
+        text,
+        yaml: split.yaml,
+        body: split.body,
+    })
 }
 
 /// Every `.md` file under `dir` (following symlinks, sorted), skipping hidden and editor files.

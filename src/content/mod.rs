@@ -185,6 +185,156 @@ impl Chapter {
     }
 }
 
+/// A fact on a profile, always with its source.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+    /// Optional date of the fact (year, year-month or full date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub source: FactSource,
+}
+
+/// Where a fact comes from: a quote in the edition's own text (`chapter` +
+/// `quote`, anchored like an annotation) or an external reference (`title`, …).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FactSource {
+    /// Chapter slug, for a quote from the edition's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chapter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence: Option<u32>,
+    /// Title of an external reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// A person's role in an organisation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Company id.
+    pub org: String,
+    pub title: String,
+}
+
+/// Front matter of `content/companies/ID.md`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyMeta {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    /// Every text form that counts as a mention (the name is one automatically).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The edition's grouping, e.g. 大模型创业公司.
+    pub group: String,
+    /// One line for index pages and mention cards.
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub founded: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headquarters: Option<String>,
+    /// Person ids.
+    #[serde(default)]
+    pub founders: Vec<String>,
+    /// Other person ids.
+    #[serde(default)]
+    pub people: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub facts: Vec<Fact>,
+}
+
+/// Front matter of `content/people/ID.md`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PersonMeta {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// One line for index pages and mention cards.
+    pub description: String,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub facts: Vec<Fact>,
+}
+
+/// Companies or people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityKind {
+    Company,
+    Person,
+}
+
+impl EntityKind {
+    /// The output folder (`companies`, `people`).
+    pub fn folder(self) -> &'static str {
+        match self {
+            EntityKind::Company => "companies",
+            EntityKind::Person => "people",
+        }
+    }
+}
+
+/// A loaded profile.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub kind: EntityKind,
+    /// The file stem, e.g. `zhipu`.
+    pub id: String,
+    pub file: FileId,
+    pub name: String,
+    pub name_en: Option<String>,
+    /// The name plus the declared aliases, deduplicated, in declaration order.
+    pub aliases: Vec<String>,
+    pub description: String,
+    pub facts: Vec<Fact>,
+    pub company: Option<CompanyMeta>,
+    pub person: Option<PersonMeta>,
+    pub text: Arc<str>,
+    pub yaml: Range<usize>,
+    pub body: Range<usize>,
+}
+
+impl Entity {
+    pub fn body(&self) -> &str {
+        &self.text[self.body.clone()]
+    }
+
+    /// Span (in the file) of the value of the `n`-th `key:` in the front matter.
+    pub fn value_span(&self, key: &str, n: usize) -> Range<usize> {
+        let r = crate::yaml::nth_value_span(&self.text[self.yaml.clone()], key, n);
+        r.start + self.yaml.start..r.end + self.yaml.start
+    }
+
+    /// Root-relative URL of the profile page.
+    pub fn url(&self) -> String {
+        format!("{}/{}/", self.kind.folder(), self.id)
+    }
+}
+
 /// The whole edition, frozen after loading and checking.
 #[derive(Debug)]
 pub struct Edition {
@@ -192,6 +342,15 @@ pub struct Edition {
     pub config_file: FileId,
     /// Chapters in reading order (`order` ascending).
     pub chapters: Vec<Chapter>,
+    /// Companies then people, each sorted by id.
+    pub entities: Vec<Entity>,
+}
+
+impl Edition {
+    /// The entity with this id, if any.
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.entities.iter().find(|e| e.id == id)
+    }
 }
 
 /// Whether `s` is a valid slug or id: non-empty, `[a-z0-9-]`, no leading/trailing `-`.

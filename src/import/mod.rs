@@ -189,6 +189,7 @@ pub fn import(
             lead,
             rights: (!rights.is_empty()).then(|| rights.join("\n")),
         },
+        mentions: Default::default(),
         ui: Ui::default(),
     };
     files.push(("edition.yaml".to_string(), yaml::to_string(&config)));

@@ -49,13 +49,26 @@ pub struct NoteView<'a> {
     pub range: std::ops::Range<usize>,
     /// `#:~:text=` fragment that highlights the passage in browsers.
     pub text_fragment: String,
+    /// Entities the note refers to (`refs`), with root-relative profile URLs.
+    pub refs: Vec<RefView>,
 }
 
+/// A link to a profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefView {
+    pub name: String,
+    /// Relative to the site root, e.g. `companies/zhipu/`.
+    pub url: String,
+}
+
+/// Root of the site as seen from a chapter page.
+pub const CHAPTER_ROOT: &str = "../../";
+
 /// Renders a chapter body with its notes.
-pub fn chapter_html(doc: &Doc<'_>, notes: &[NoteView<'_>], ui: &Ui) -> String {
+pub fn chapter_html(doc: &Doc<'_>, notes: &[NoteView<'_>], mentions: &[MentionLink], ui: &Ui) -> String {
     let items: Vec<Item<'_>> = doc.events.clone();
     let items = number_paragraphs(items, doc, ui);
-    let items = mark_annotations(items, notes, ui);
+    let items = mark_annotations(items, notes, mentions, ui);
     let items = attach_notes(items, doc, notes, ui);
     let mut out = String::with_capacity(doc.text.len() * 2);
     html::push_html(&mut out, items.into_iter().map(|(e, _)| e));
@@ -103,17 +116,30 @@ pub fn number_paragraphs<'a>(items: Vec<Item<'a>>, doc: &Doc<'_>, ui: &Ui) -> Ve
         .collect()
 }
 
-/// Pass 2: wrap annotated text in marks and place marker buttons. Keeps one
+/// A mention that becomes a link in the chapter text.
+#[derive(Debug, Clone)]
+pub struct MentionLink {
+    /// Byte range in the reading text (inside one plain text event).
+    pub range: std::ops::Range<usize>,
+    /// Page-relative URL of the profile.
+    pub href: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// Pass 2: wrap annotated text in marks, linked mentions in links, and place
+/// marker buttons (never inside a link: they wait for its end). Keeps one
 /// output item per input item (event indices stay valid for pass 3).
 pub fn mark_annotations<'a>(
     items: Vec<Item<'a>>,
     notes: &[NoteView<'_>],
+    mentions: &[MentionLink],
     ui: &Ui,
 ) -> Vec<Item<'a>> {
-    if notes.is_empty() {
+    if notes.is_empty() && mentions.is_empty() {
         return items;
     }
-    let mut out = Vec::with_capacity(items.len() + notes.len() * 3);
+    let mut out = Vec::with_capacity(items.len());
     let mut link_depth = 0usize;
     let mut pending = String::new(); // markers waiting for the end of a link
     for (event, range) in items {
@@ -137,13 +163,6 @@ pub fn mark_annotations<'a>(
             out.push((event, range));
             continue;
         };
-        let covering: Vec<&NoteView> = notes
-            .iter()
-            .filter(|n| {
-                n.range.start < r.end && n.range.end > r.start
-                    || (n.range.is_empty() && n.range.start == r.start)
-            })
-            .collect();
         let (text, is_code) = match &event {
             Event::Text(t) => (t.as_ref(), false),
             Event::Code(t) => (t.as_ref(), true),
@@ -152,17 +171,34 @@ pub fn mark_annotations<'a>(
                 continue;
             }
         };
-        if covering.is_empty() {
+        let covering: Vec<&NoteView> = notes
+            .iter()
+            .filter(|n| {
+                n.range.start < r.end && n.range.end > r.start
+                    || (n.range.is_empty() && n.range.start == r.start)
+            })
+            .collect();
+        let links: Vec<&MentionLink> = if is_code || link_depth > 0 {
+            Vec::new()
+        } else {
+            mentions
+                .iter()
+                .filter(|m| m.range.start >= r.start && m.range.end <= r.end)
+                .collect()
+        };
+        if covering.is_empty() && links.is_empty() {
             out.push((event, range));
             continue;
         }
         // Cut points inside this event.
         let mut cuts = vec![r.start, r.end];
-        for n in &covering {
-            for p in [n.range.start, n.range.end] {
-                if p > r.start && p < r.end {
-                    cuts.push(p);
-                }
+        for p in covering
+            .iter()
+            .flat_map(|n| [n.range.start, n.range.end])
+            .chain(links.iter().flat_map(|m| [m.range.start, m.range.end]))
+        {
+            if p > r.start && p < r.end {
+                cuts.push(p);
             }
         }
         cuts.sort_unstable();
@@ -172,8 +208,19 @@ pub fn mark_annotations<'a>(
             html.push_str("<code>");
         }
         let mut markers = String::new();
+        let mut open_link: Option<usize> = None; // end of the mention link being written
         for w in cuts.windows(2) {
             let (a, b) = (w[0], w[1]);
+            if let Some(m) = links.iter().find(|m| m.range.start == a) {
+                let _ = write!(
+                    html,
+                    "<a class=\"mention\" href=\"{}\" data-name=\"{}\" data-desc=\"{}\">",
+                    escape(&m.href),
+                    escape(&m.name),
+                    escape(&m.description)
+                );
+                open_link = Some(m.range.end);
+            }
             for n in notes.iter().filter(|n| n.range.start == a) {
                 let _ = write!(html, "<span class=\"anchor\" id=\"m-{}\"></span>", n.id);
             }
@@ -197,10 +244,14 @@ pub fn mark_annotations<'a>(
                     ids.join(" ")
                 );
             }
+            if open_link == Some(b) {
+                html.push_str("</a>");
+                open_link = None;
+            }
             for n in notes.iter().filter(|n| n.range.end == b) {
                 marker(&mut markers, n, ui);
             }
-            if !markers.is_empty() && !is_code && link_depth == 0 {
+            if !markers.is_empty() && !is_code && link_depth == 0 && open_link.is_none() {
                 html.push_str(&std::mem::take(&mut markers));
             }
         }
@@ -318,6 +369,16 @@ fn note_element(s: &mut String, n: &NoteView<'_>, ui: &Ui) {
         }
         s.push_str("</ul>");
     }
+    if !n.refs.is_empty() {
+        let _ = write!(s, "<p class=\"refs\">{}：", escape(&ui.related));
+        for (i, r) in n.refs.iter().enumerate() {
+            if i > 0 {
+                s.push('、');
+            }
+            let _ = write!(s, "<a href=\"{CHAPTER_ROOT}{}\">{}</a>", escape(&r.url), escape(&r.name));
+        }
+        s.push_str("</p>");
+    }
     let _ = write!(
         s,
         "<p class=\"note-links\"><a href=\"#n-{id}\">{perma}</a> <a href=\"{frag}\">{hl}</a></p>\
@@ -390,13 +451,36 @@ mod tests {
             block,
             range: start..start + quote.len(),
             text_fragment: format!("#:~:text={}", fragment_encode(quote)),
+            refs: vec![],
         }
+    }
+
+    fn chapter_html_plain(doc: &Doc<'_>, notes: &[NoteView<'_>], ui: &Ui) -> String {
+        chapter_html(doc, notes, &[], ui)
+    }
+
+    #[test]
+    fn mention_links_wrap_marks_and_push_markers_out() {
+        let doc = parse("智谱唐杰提到多模态。\n");
+        let a = view(&doc, "a", "智谱唐", 1);
+        let start = doc.text.find("智谱").unwrap();
+        let link = MentionLink {
+            range: start..start + "智谱".len(),
+            href: "../../companies/zhipu/".into(),
+            name: "智谱".into(),
+            description: "一家\"公司\"".into(),
+        };
+        let html = chapter_html(&doc, &[a], &[link], &Ui::default());
+        assert!(html.contains("<a class=\"mention\" href=\"../../companies/zhipu/\" data-name=\"智谱\" data-desc=\"一家&quot;公司&quot;\"><span class=\"anchor\" id=\"m-a\"></span><mark class=\"ann k-context\" data-a=\"a\">智谱</mark></a><mark"), "{html}");
+        let close = html.find("</a><mark").unwrap();
+        let button = html.find("<button type=\"button\" class=\"ref").unwrap();
+        assert!(button > close, "marker outside the mention link: {html}");
     }
 
     #[test]
     fn numbers_paragraphs_including_blockquotes_not_footnotes() {
         let doc = parse("一\n\n> 二\n>\n> 三\n\n四[^a]\n\n[^a]: 注\n");
-        let html = chapter_html(&doc, &[], &Ui::default());
+        let html = chapter_html(&doc, &[], &[], &Ui::default());
         for n in 1..=4 {
             assert!(html.contains(&format!("<p id=\"p{n}\">")), "{html}");
         }
@@ -410,6 +494,7 @@ mod tests {
         let html = chapter_html(
             &parse("中文\n中文\n\nEnglish\nwords\n\n中文\nword\n"),
             &[],
+            &[],
             &Ui::default(),
         );
         assert!(html.contains("中文中文</p>"), "{html}");
@@ -419,7 +504,7 @@ mod tests {
 
     #[test]
     fn raw_html_is_inert() {
-        let html = chapter_html(&parse("a <script>x</script> b\n"), &[], &Ui::default());
+        let html = chapter_html_plain(&parse("a <script>x</script> b\n"), &[], &Ui::default());
         assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"), "{html}");
         assert!(!html.contains("<script"), "{html}");
     }
@@ -429,7 +514,7 @@ mod tests {
         let doc = parse("前者以**积极拥抱** DeepSeek 生态。\n");
         let a = view(&doc, "a", "积极拥抱 DeepSeek", 1);
         let b = view(&doc, "b", "DeepSeek", 2);
-        let html = chapter_html(&doc, &[a, b], &Ui::default());
+        let html = chapter_html(&doc, &[a, b], &[], &Ui::default());
         // The passage is split at the bold boundary, never crossing it.
         assert!(html.contains("<strong><span class=\"anchor\" id=\"m-a\"></span><mark class=\"ann k-context\" data-a=\"a\">积极拥抱</mark></strong>"), "{html}");
         assert!(
@@ -450,7 +535,7 @@ mod tests {
     fn markers_move_out_of_links() {
         let doc = parse("见[雷峰网报道](https://x)后文。\n");
         let a = view(&doc, "a", "雷峰网", 1);
-        let html = chapter_html(&doc, &[a], &Ui::default());
+        let html = chapter_html(&doc, &[a], &[], &Ui::default());
         let link_end = html.find("</a>").unwrap();
         let button = html.find("<button type=\"button\" class=\"ref").unwrap();
         assert!(button > link_end, "{html}");
@@ -461,7 +546,7 @@ mod tests {
     fn list_item_notes_stay_inside_the_item() {
         let doc = parse("- 甲乙\n- 丙丁\n");
         let a = view(&doc, "a", "丙丁", 1);
-        let html = chapter_html(&doc, &[a], &Ui::default());
+        let html = chapter_html(&doc, &[a], &[], &Ui::default());
         assert!(html.contains("<li><aside class=\"notes\""), "{html}");
     }
 

@@ -19,10 +19,12 @@
 pub mod markdown;
 pub mod templates;
 pub mod webanno;
+pub mod entities;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::annotate::entities::Place;
 use crate::annotate::{Linked, LinkedChapter};
 use crate::config::{SourceMeta, Ui};
 use crate::content::{AnnotationKind, Chapter, Edition, Provenance};
@@ -64,11 +66,11 @@ struct ChapterLink<'a> {
 }
 
 #[derive(Serialize)]
-struct PageView<'a> {
-    kind: &'static str,
-    title: &'a str,
-    description: Option<&'a str>,
-    canonical: Option<String>,
+pub(crate) struct PageView<'a> {
+    pub(crate) kind: &'static str,
+    pub(crate) title: &'a str,
+    pub(crate) description: Option<&'a str>,
+    pub(crate) canonical: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -136,7 +138,7 @@ pub fn render_site(
     let notes: Vec<Vec<NoteView>> = linked
         .chapters
         .par_iter()
-        .map(|c| note_views(c, &config.ui))
+        .map(|c| note_views(c, edition, &config.ui))
         .collect();
 
     let mut jobs = Vec::with_capacity(edition.chapters.len() + 4);
@@ -152,6 +154,7 @@ pub fn render_site(
         path: "annotations.jsonld".into(),
         bytes: webanno::export(linked, &notes, base.as_deref()),
     });
+    jobs.extend(entities::render_entities(linked, &notes, templates, base.as_deref())?);
     let chapters: Result<Vec<Job>, TemplateError> = (0..edition.chapters.len())
         .into_par_iter()
         .map(|i| render_chapter(linked, i, &notes[i], templates, base.as_deref(), &config.ui))
@@ -164,7 +167,7 @@ fn summary(c: &Chapter) -> &str {
     c.meta.summary.as_deref().unwrap_or("")
 }
 
-fn canonical(base: Option<&str>, path: &str) -> Option<String> {
+pub(crate) fn canonical(base: Option<&str>, path: &str) -> Option<String> {
     base.map(|b| format!("{b}{path}"))
 }
 
@@ -221,7 +224,24 @@ fn render_chapter(
     let edition = linked.edition;
     let lc = &linked.chapters[i];
     let c = lc.chapter;
-    let html = markdown::chapter_html(&lc.doc, notes, ui);
+    let links: Vec<markdown::MentionLink> = linked
+        .mentions
+        .iter()
+        .filter(|m| m.chapter == i && m.link)
+        .filter_map(|m| match &m.place {
+            Place::Text { range, .. } => {
+                let e = &edition.entities[m.entity];
+                Some(markdown::MentionLink {
+                    range: range.clone(),
+                    href: format!("{}{}", markdown::CHAPTER_ROOT, e.url()),
+                    name: e.name.clone(),
+                    description: e.description.clone(),
+                })
+            }
+            Place::Note { .. } => None,
+        })
+        .collect();
+    let html = markdown::chapter_html(&lc.doc, notes, &links, ui);
     let nav = |j: Option<usize>| {
         j.and_then(|j| edition.chapters.get(j)).map(|o| NavLink {
             title: o.title(),
@@ -263,7 +283,7 @@ fn render_chapter(
 }
 
 /// The chapter's notes in reading order, as every output shows them.
-fn note_views<'a>(lc: &LinkedChapter<'a>, ui: &'a Ui) -> Vec<NoteView<'a>> {
+fn note_views<'a>(lc: &LinkedChapter<'a>, edition: &Edition, ui: &'a Ui) -> Vec<NoteView<'a>> {
     let blocks = &lc.doc.blocks;
     lc.notes
         .iter()
@@ -305,6 +325,15 @@ fn note_views<'a>(lc: &LinkedChapter<'a>, ui: &'a Ui) -> Vec<NoteView<'a>> {
                 block: n.block,
                 range: n.range.clone(),
                 text_fragment: frag,
+                refs: a
+                    .refs
+                    .iter()
+                    .filter_map(|r| edition.entity(r))
+                    .map(|e| markdown::RefView {
+                        name: e.name.clone(),
+                        url: e.url(),
+                    })
+                    .collect(),
             }
         })
         .collect()

@@ -1,0 +1,483 @@
+//! Entities: alias matching, the mention index, and checks of every id reference.
+//!
+//! Input: the loaded edition, its chapters' parsed [`Doc`]s. Output: every
+//! [`Mention`] (chapter text and annotation notes) with a KWIC snippet and
+//! whether it becomes a link, each profile fact's anchor in the text, and
+//! diagnostics: aliases shared by two entities (error), too short (warning),
+//! unknown ids in `refs`, `founders`, `people` and `roles` (error with "did you
+//! mean"), facts whose source is missing or whose quote does not anchor, and
+//! profiles never mentioned (warning).
+//!
+//! Aliases of all entities are compiled once into one leftmost-longest
+//! aho-corasick automaton; Latin aliases match only at word boundaries.
+//! Must not read files or render HTML.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+use super::anchor::{self, Outcome, Query};
+use crate::config::LinkPolicy;
+use crate::content::{Edition, Entity, EntityKind};
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::text::Doc;
+
+/// Characters of context on each side of a mention in its snippet.
+pub const KWIC: usize = 30;
+
+/// One mention of an entity.
+#[derive(Debug, Clone)]
+pub struct Mention {
+    /// Index in `edition.entities`.
+    pub entity: usize,
+    /// Index in `edition.chapters`.
+    pub chapter: usize,
+    /// Where: the chapter text (block index and reading-text range) or an annotation note.
+    pub place: Place,
+    /// Paragraph number, when in a paragraph of the chapter text.
+    pub para: Option<u32>,
+    /// Text before, the mention, text after (±[`KWIC`] characters, within the block).
+    pub before: String,
+    pub hit: String,
+    pub after: String,
+    /// Rendered as a link (by the edition's link policy).
+    pub link: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Text { block: usize, range: Range<usize> },
+    /// In the note of annotation `index` of the chapter.
+    Note { index: usize },
+}
+
+/// Where a profile fact's quote anchors.
+#[derive(Debug, Clone)]
+pub struct FactAnchor {
+    pub chapter: usize,
+    pub para: Option<u32>,
+    pub quote: String,
+}
+
+/// The alias automaton.
+pub struct Matcher {
+    ac: AhoCorasick,
+    /// Pattern index → entity index.
+    owner: Vec<usize>,
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() && !crate::script::is_cjk(c)
+}
+
+impl Matcher {
+    /// Builds the matcher; reports shared, empty and short aliases.
+    pub fn new(edition: &Edition, diags: &mut Vec<Diagnostic>) -> Matcher {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut owner = Vec::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (ei, e) in edition.entities.iter().enumerate() {
+            for alias in &e.aliases {
+                let span = alias_span(e, alias);
+                if alias.is_empty() {
+                    diags.push(
+                        Diagnostic::error("empty-alias", "an alias is empty")
+                            .at(e.file, span)
+                            .help("remove the empty alias"),
+                    );
+                    continue;
+                }
+                if alias.chars().count() == 1 {
+                    diags.push(
+                        Diagnostic::warning("short-alias", format!("the alias “{alias}” is one character long"))
+                            .at(e.file, span.clone())
+                            .help("one character matches far too often to be a safe mention; use a longer form"),
+                    );
+                }
+                if let Some(&other) = seen.get(alias.as_str()) {
+                    let o = &edition.entities[other];
+                    diags.push(
+                        Diagnostic::error(
+                            "shared-alias",
+                            format!("the alias “{alias}” belongs to both `{}` and `{}`", o.id, e.id),
+                        )
+                        .at(e.file, span)
+                        .secondary(o.file, alias_span(o, alias), "also listed here")
+                        .help("an alias must name one entity; remove it from one of the two profiles"),
+                    );
+                    continue;
+                }
+                seen.insert(alias, ei);
+                patterns.push(alias);
+                owner.push(ei);
+            }
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .expect("aliases are plain strings");
+        Matcher { ac, owner }
+    }
+
+    /// Non-overlapping, leftmost-longest mentions in `text`: (entity, byte range).
+    pub fn find(&self, text: &str) -> Vec<(usize, Range<usize>)> {
+        let mut out = Vec::new();
+        for m in self.ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let alias = &text[s..e];
+            let starts_word = alias.chars().next().is_some_and(is_word);
+            let ends_word = alias.chars().next_back().is_some_and(is_word);
+            if starts_word && text[..s].chars().next_back().is_some_and(is_word) {
+                continue;
+            }
+            if ends_word && text[e..].chars().next().is_some_and(is_word) {
+                continue;
+            }
+            out.push((self.owner[m.pattern().as_usize()], s..e));
+        }
+        out
+    }
+}
+
+/// Span of an alias in a profile's front matter (the name line if not listed).
+fn alias_span(e: &Entity, alias: &str) -> Range<usize> {
+    let yaml = &e.text[e.yaml.clone()];
+    if !alias.is_empty()
+        && let Some(k) = yaml.find("aliases")
+        && let Some(i) = yaml[k..].find(alias)
+    {
+        let start = e.yaml.start + k + i;
+        return start..start + alias.len();
+    }
+    e.value_span("name", 0)
+}
+
+/// Reading-text ranges that may hold a link: plain text outside links and code.
+fn linkable_ranges(doc: &Doc<'_>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut in_link = 0usize;
+    for (e, r) in &doc.events {
+        match e {
+            Event::Start(Tag::Link { .. }) => in_link += 1,
+            Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
+            Event::Text(_) if in_link == 0 => {
+                if let Some(r) = r {
+                    out.push(r.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn kwic(text: &str, r: Range<usize>) -> (String, String, String) {
+    let before: Vec<char> = text[..r.start].chars().collect();
+    let b: String = before[before.len().saturating_sub(KWIC)..].iter().collect();
+    let a: String = text[r.end..].chars().take(KWIC).collect();
+    (b, text[r].to_string(), a)
+}
+
+/// Indexes every mention of every entity in the chapters and notes.
+pub fn mentions(edition: &Edition, docs: &[&Doc<'_>], matcher: &Matcher) -> Vec<Mention> {
+    let policy = edition.config.mentions.link;
+    let mut out = Vec::new();
+    for (ci, doc) in docs.iter().enumerate() {
+        let linkable = linkable_ranges(doc);
+        let mut linked_here: Vec<usize> = Vec::new();
+        for (bi, b) in doc.blocks.iter().enumerate() {
+            let (text, map) = b.text_with_map(&doc.text);
+            for (entity, r) in matcher.find(&text) {
+                let range = map[r.start]..map[r.end];
+                let (before, hit, after) = kwic(&text, r);
+                let can_link = linkable.iter().any(|l| l.start <= range.start && range.end <= l.end);
+                let link = can_link
+                    && match policy {
+                        LinkPolicy::All => true,
+                        LinkPolicy::None => false,
+                        LinkPolicy::FirstInChapter => !linked_here.contains(&entity),
+                    };
+                if link {
+                    linked_here.push(entity);
+                }
+                out.push(Mention {
+                    entity,
+                    chapter: ci,
+                    place: Place::Text { block: bi, range },
+                    para: b.para,
+                    before,
+                    hit,
+                    after,
+                    link,
+                });
+            }
+        }
+        for (ai, a) in edition.chapters[ci].meta.annotations.iter().enumerate() {
+            for (entity, r) in matcher.find(&a.note) {
+                let (before, hit, after) = kwic(&a.note, r);
+                out.push(Mention {
+                    entity,
+                    chapter: ci,
+                    place: Place::Note { index: ai },
+                    para: None,
+                    before,
+                    hit,
+                    after,
+                    link: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Checks ids that point at entities, anchors facts, and warns about unmentioned profiles.
+pub fn check_references(
+    edition: &Edition,
+    docs: &[&Doc<'_>],
+    mentions: &[Mention],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Vec<Option<FactAnchor>>> {
+    let ids: Vec<&str> = edition.entities.iter().map(|e| e.id.as_str()).collect();
+    let of_kind = |k: EntityKind| -> Vec<&str> {
+        edition.entities.iter().filter(|e| e.kind == k).map(|e| e.id.as_str()).collect()
+    };
+    let companies = of_kind(EntityKind::Company);
+    let people = of_kind(EntityKind::Person);
+    let unknown = |what: &str, id: &str, pool: &[&str]| {
+        let mut d = Diagnostic::error("unknown-id", format!("{what} `{id}` is not a known id"));
+        d = match did_you_mean(id, pool.iter().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!(
+                "add a profile content/{{companies,people}}/{id}.md, or use one of the existing ids ({} in all)",
+                pool.len()
+            )),
+        };
+        d
+    };
+
+    // Annotation refs.
+    if !edition.entities.is_empty() {
+        for c in &edition.chapters {
+            let mut refs_seen = 0;
+            for a in &c.meta.annotations {
+                if a.refs.is_empty() {
+                    continue;
+                }
+                let span = c.value_span("refs", refs_seen);
+                refs_seen += 1;
+                for r in &a.refs {
+                    if !ids.contains(&r.as_str()) {
+                        diags.push(unknown("annotation ref", r, &ids).at(c.file, span.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    // Profile links between entities.
+    for e in &edition.entities {
+        if let Some(m) = &e.company {
+            for (key, list) in [("founders", &m.founders), ("people", &m.people)] {
+                for p in list {
+                    if !people.contains(&p.as_str()) {
+                        diags.push(unknown("person", p, &people).at(e.file, e.value_span(key, 0)));
+                    }
+                }
+            }
+        }
+        if let Some(m) = &e.person {
+            for (k, role) in m.roles.iter().enumerate() {
+                if !companies.contains(&role.org.as_str()) {
+                    diags.push(unknown("organisation", &role.org, &companies).at(e.file, e.value_span("org", k)));
+                }
+            }
+        }
+    }
+
+    // Facts.
+    let slugs: Vec<&str> = edition.chapters.iter().map(|c| c.slug.as_str()).collect();
+    let mut anchors = Vec::with_capacity(edition.entities.len());
+    for e in &edition.entities {
+        let mut mine = Vec::with_capacity(e.facts.len());
+        let mut quotes = 0;
+        for (k, f) in e.facts.iter().enumerate() {
+            let s = &f.source;
+            let label_span = e.value_span("label", k);
+            match (&s.chapter, &s.quote, &s.title) {
+                (Some(ch), Some(q), _) => {
+                    let span = e.value_span("quote", quotes);
+                    quotes += 1;
+                    let Some(ci) = slugs.iter().position(|x| x == ch) else {
+                        let mut d = Diagnostic::error("unknown-chapter", format!("no chapter has the slug `{ch}`"))
+                            .at(e.file, e.value_span("chapter", quotes - 1));
+                        if let Some(sug) = did_you_mean(ch, slugs.iter().copied()) {
+                            d = d.help(format!("did you mean `{sug}`?"));
+                        } else {
+                            d = d.help(format!("chapter slugs: {}", slugs.join(", ")));
+                        }
+                        diags.push(d);
+                        mine.push(None);
+                        continue;
+                    };
+                    let blocks = anchor::block_texts(docs[ci]);
+                    let query = Query {
+                        quote: q,
+                        prefix: s.prefix.as_deref(),
+                        suffix: s.suffix.as_deref(),
+                        occurrence: s.occurrence,
+                    };
+                    match anchor::anchor(&blocks, &query) {
+                        Outcome::Anchored(c) => mine.push(Some(FactAnchor {
+                            chapter: ci,
+                            para: blocks[c.block].para,
+                            quote: docs[ci].text[c.range].to_string(),
+                        })),
+                        other => {
+                            let msg = match other {
+                                Outcome::Ambiguous(c) => format!("the fact's quote “{q}” matches {} places in `{ch}`", c.len()),
+                                _ => format!("the fact's quote “{q}” is not in chapter `{ch}`"),
+                            };
+                            diags.push(
+                                Diagnostic::error("fact-quote", msg)
+                                    .at(e.file, span)
+                                    .help("quote the exact words of the chapter (add `prefix`/`suffix` if they occur more than once)"),
+                            );
+                            mine.push(None);
+                        }
+                    }
+                }
+                (None, None, Some(t)) if !t.trim().is_empty() => {
+                    if let Some(url) = &s.url
+                        && !(url.starts_with("https://") || url.starts_with("http://"))
+                    {
+                        diags.push(
+                            Diagnostic::error("bad-source-url", format!("source URL `{url}` is not an http(s) address"))
+                                .at(e.file, label_span)
+                                .help("write the full address, starting with https://"),
+                        );
+                    }
+                    mine.push(None);
+                }
+                _ => {
+                    diags.push(
+                        Diagnostic::error("fact-without-source", format!("the fact “{}” has no usable source", f.label))
+                            .at(e.file, label_span)
+                            .help("give `source:` either `chapter:` + `quote:` from the edition's text, or an external `title:` (with `publisher`, `url`, `date` when known)"),
+                    );
+                    mine.push(None);
+                }
+            }
+        }
+        anchors.push(mine);
+    }
+
+    // Profiles that the text never mentions.
+    for (ei, e) in edition.entities.iter().enumerate() {
+        if !mentions.iter().any(|m| m.entity == ei) {
+            diags.push(
+                Diagnostic::warning("never-mentioned", format!("`{}` ({}) is never mentioned", e.id, e.name))
+                    .at(e.file, e.value_span("name", 0))
+                    .help("add the form used in the text to `aliases`, or remove the profile"),
+            );
+        }
+    }
+    anchors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::diag::Sources;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    fn entity(id: &str, aliases: &[&str], sources: &mut Sources) -> Entity {
+        let text: Arc<str> = format!("---\nname: {}\naliases: [{}]\n---\n", aliases[0], aliases.join(", ")).into();
+        let file = sources.add(Path::new(id), id.into(), text.clone());
+        Entity {
+            kind: EntityKind::Company,
+            id: id.into(),
+            file,
+            name: aliases[0].into(),
+            name_en: None,
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            description: String::new(),
+            facts: vec![],
+            company: None,
+            person: None,
+            yaml: 4..text.len() - 4,
+            body: text.len()..text.len(),
+            text,
+        }
+    }
+
+    fn edition(entities: Vec<Entity>) -> Edition {
+        Edition {
+            config: Config {
+                title: "t".into(),
+                subtitle: None,
+                language: "zh-CN".into(),
+                base_url: None,
+                source: Default::default(),
+                mentions: Default::default(),
+                ui: Default::default(),
+            },
+            config_file: Sources::new().add(Path::new("e"), "e".into(), "".into()),
+            chapters: vec![],
+            entities,
+        }
+    }
+
+    fn found(ed: &Edition, text: &str) -> Vec<(String, String)> {
+        let mut diags = Vec::new();
+        let m = Matcher::new(ed, &mut diags);
+        m.find(text)
+            .into_iter()
+            .map(|(e, r)| (ed.entities[e].id.clone(), text[r].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn leftmost_longest_and_adjacent() {
+        let mut s = Sources::new();
+        let ed = edition(vec![
+            entity("modelbest", &["面壁智能", "面壁"], &mut s),
+            entity("zhipu", &["智谱"], &mut s),
+            entity("tang-jie", &["唐杰"], &mut s),
+        ]);
+        assert_eq!(found(&ed, "面壁智能与面壁"), vec![("modelbest".into(), "面壁智能".into()), ("modelbest".into(), "面壁".into())]);
+        assert_eq!(found(&ed, "智谱唐杰提到"), vec![("zhipu".into(), "智谱".into()), ("tang-jie".into(), "唐杰".into())]);
+    }
+
+    #[test]
+    fn latin_aliases_need_word_boundaries() {
+        let mut s = Sources::new();
+        let ed = edition(vec![entity("meta", &["Meta"], &mut s), entity("deepseek", &["DeepSeek"], &mut s)]);
+        assert_eq!(found(&ed, "Metaverse 与 Meta、谷歌"), vec![("meta".into(), "Meta".into())]);
+        assert_eq!(found(&ed, "DeepSeek V3 与DeepSeek的"), vec![("deepseek".into(), "DeepSeek".into()), ("deepseek".into(), "DeepSeek".into())]);
+    }
+
+    #[test]
+    fn longer_alias_of_another_entity_wins() {
+        let mut s = Sources::new();
+        let ed = edition(vec![entity("ali", &["阿里"], &mut s), entity("aliyun", &["阿里云"], &mut s)]);
+        assert_eq!(found(&ed, "阿里云和阿里"), vec![("aliyun".into(), "阿里云".into()), ("ali".into(), "阿里".into())]);
+    }
+
+    #[test]
+    fn shared_and_short_aliases_are_reported() {
+        let mut s = Sources::new();
+        let ed = edition(vec![entity("a", &["甲公司", "乙"], &mut s), entity("b", &["甲公司"], &mut s)]);
+        let mut diags = Vec::new();
+        Matcher::new(&ed, &mut diags);
+        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&"shared-alias"), "{codes:?}");
+        assert!(codes.contains(&"short-alias"), "{codes:?}");
+        let shared = diags.iter().find(|d| d.code == "shared-alias").unwrap();
+        assert_eq!(shared.secondary.len(), 1, "names both files");
+    }
+}

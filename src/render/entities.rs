@@ -1,0 +1,358 @@
+//! Profile pages and their indexes: entities → `companies/ID/`, `people/ID/`,
+//! `companies/`, `people/`.
+//!
+//! Input: the linked edition (mentions, fact anchors) and the chapters' note
+//! views. Output: jobs. Each profile page shows the names, sourced facts (a fact
+//! quoted from the text links to its paragraph), the profile text, related
+//! entities, every mention in reading order as a keyword-in-context line linking
+//! to `chapters/SLUG/#pN`, and the notes whose `refs` name it. Pure; must not
+//! touch the disk.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::markdown::{self, NoteView};
+use super::{Job, PageContext, PageView, TemplateError, Templates, canonical, chapter_url};
+use crate::annotate::Linked;
+use crate::annotate::entities::Place;
+use crate::content::{Entity, EntityKind};
+
+/// Groups in the order the companies index lists them; others follow alphabetically.
+const GROUP_ORDER: [&str; 5] = ["大模型创业公司", "大厂", "投资与金融", "研究机构与媒体", "海外公司"];
+
+#[derive(Serialize)]
+struct FactView<'a> {
+    label: &'a str,
+    value: &'a str,
+    date: Option<&'a str>,
+    /// For a quote from the text: where it is (root-relative URL), its chapter and quote.
+    text_url: Option<String>,
+    text_chapter: Option<&'a str>,
+    text_quote: Option<String>,
+    /// For an external reference.
+    title: Option<&'a str>,
+    publisher: Option<&'a str>,
+    url: Option<&'a str>,
+    source_date: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LinkView {
+    name: String,
+    url: String,
+    /// How it relates (founder, role title, organisation …).
+    relation: String,
+}
+
+#[derive(Serialize)]
+struct MentionView<'a> {
+    chapter_order: u32,
+    chapter_title: &'a str,
+    para: Option<u32>,
+    /// Root-relative link to the paragraph (or note).
+    url: String,
+    before: &'a str,
+    hit: &'a str,
+    after: &'a str,
+    in_note: bool,
+}
+
+#[derive(Serialize)]
+struct NoteRefView<'a> {
+    chapter_title: &'a str,
+    quote: &'a str,
+    kind_label: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct EntityView<'a> {
+    kind: EntityKind,
+    id: &'a str,
+    name: &'a str,
+    name_en: Option<&'a str>,
+    aliases: &'a [String],
+    description: &'a str,
+    url: String,
+    group: Option<&'a str>,
+    founded: Option<&'a str>,
+    headquarters: Option<&'a str>,
+    website: Option<&'a str>,
+    facts: Vec<FactView<'a>>,
+    body: String,
+    related: Vec<LinkView>,
+    mentions: Vec<MentionView<'a>>,
+    mention_count: usize,
+    notes: Vec<NoteRefView<'a>>,
+}
+
+#[derive(Serialize)]
+struct IndexEntry<'a> {
+    name: &'a str,
+    name_en: Option<&'a str>,
+    description: &'a str,
+    url: String,
+    count: usize,
+    orgs: Vec<LinkView>,
+}
+
+#[derive(Serialize)]
+struct Group<'a> {
+    name: &'a str,
+    entries: Vec<IndexEntry<'a>>,
+}
+
+fn count(linked: &Linked<'_>, ei: usize) -> usize {
+    linked.mentions.iter().filter(|m| m.entity == ei).count()
+}
+
+fn related(linked: &Linked<'_>, e: &Entity) -> Vec<LinkView> {
+    let ed = linked.edition;
+    let link = |id: &str, relation: String| {
+        ed.entity(id).map(|o| LinkView {
+            name: o.name.clone(),
+            url: o.url(),
+            relation,
+        })
+    };
+    let mut out = Vec::new();
+    if let Some(c) = &e.company {
+        out.extend(c.founders.iter().filter_map(|p| link(p, "创始人".into())));
+        out.extend(c.people.iter().filter_map(|p| link(p, "相关人物".into())));
+        // People who list a role here.
+        for p in ed.entities.iter().filter(|p| p.kind == EntityKind::Person) {
+            for r in p.person.iter().flat_map(|m| &m.roles).filter(|r| r.org == e.id) {
+                if !out.iter().any(|l: &LinkView| l.url == p.url()) {
+                    out.push(LinkView {
+                        name: p.name.clone(),
+                        url: p.url(),
+                        relation: r.title.clone(),
+                    });
+                }
+            }
+        }
+    }
+    if let Some(p) = &e.person {
+        out.extend(p.roles.iter().filter_map(|r| link(&r.org, r.title.clone())));
+        for c in ed.entities.iter().filter(|c| c.kind == EntityKind::Company) {
+            let m = c.company.as_ref().expect("companies have company metadata");
+            if (m.founders.contains(&e.id) || m.people.contains(&e.id)) && !out.iter().any(|l| l.url == c.url()) {
+                let relation = if m.founders.contains(&e.id) { "创始人" } else { "相关机构" };
+                out.push(LinkView {
+                    name: c.name.clone(),
+                    url: c.url(),
+                    relation: relation.into(),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn entity_view<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>], ei: usize) -> EntityView<'a> {
+    let ed = linked.edition;
+    let e = &ed.entities[ei];
+    let company = e.company.as_ref();
+    let facts = e
+        .facts
+        .iter()
+        .zip(&linked.fact_anchors[ei])
+        .map(|(f, anchor)| {
+            let s = &f.source;
+            let (text_url, text_chapter, text_quote) = match anchor {
+                Some(a) => {
+                    let c = &ed.chapters[a.chapter];
+                    let frag = a.para.map(|p| format!("#p{p}")).unwrap_or_default();
+                    (Some(format!("{}{frag}", chapter_url(&c.slug))), Some(c.title()), Some(a.quote.clone()))
+                }
+                None => (None, None, None),
+            };
+            FactView {
+                label: &f.label,
+                value: &f.value,
+                date: f.date.as_deref(),
+                text_url,
+                text_chapter,
+                text_quote,
+                title: s.title.as_deref(),
+                publisher: s.publisher.as_deref(),
+                url: s.url.as_deref().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+                source_date: s.date.as_deref(),
+            }
+        })
+        .collect();
+    let mentions: Vec<MentionView> = linked
+        .mentions
+        .iter()
+        .filter(|m| m.entity == ei)
+        .map(|m| {
+            let c = &ed.chapters[m.chapter];
+            let (url, in_note) = match &m.place {
+                Place::Text { .. } => (
+                    format!("{}{}", chapter_url(&c.slug), m.para.map(|p| format!("#p{p}")).unwrap_or_default()),
+                    false,
+                ),
+                Place::Note { index } => (format!("{}#n-{}", chapter_url(&c.slug), c.meta.annotations[*index].id), true),
+            };
+            MentionView {
+                chapter_order: c.meta.order,
+                chapter_title: c.title(),
+                para: m.para,
+                url,
+                before: &m.before,
+                hit: &m.hit,
+                after: &m.after,
+                in_note,
+            }
+        })
+        .collect();
+    let note_refs = linked
+        .chapters
+        .iter()
+        .zip(notes)
+        .flat_map(|(lc, ns)| {
+            ns.iter().filter(|n| n.refs.iter().any(|r| r.url == e.url())).map(move |n| NoteRefView {
+                chapter_title: lc.chapter.title(),
+                quote: &n.quote,
+                kind_label: n.kind_label,
+                url: format!("{}#n-{}", chapter_url(&lc.chapter.slug), n.id),
+            })
+        })
+        .collect();
+    EntityView {
+        kind: e.kind,
+        id: &e.id,
+        name: &e.name,
+        name_en: e.name_en.as_deref(),
+        aliases: &e.aliases,
+        description: &e.description,
+        url: e.url(),
+        group: company.map(|c| c.group.as_str()),
+        founded: company.and_then(|c| c.founded.as_deref()),
+        headquarters: company.and_then(|c| c.headquarters.as_deref()),
+        website: company
+            .and_then(|c| c.website.as_deref())
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        facts,
+        body: markdown::note_html(e.body()),
+        related: related(linked, e),
+        mention_count: mentions.len(),
+        mentions,
+        notes: note_refs,
+    }
+}
+
+/// Renders every profile page and the two indexes.
+pub fn render_entities(
+    linked: &Linked<'_>,
+    notes: &[Vec<NoteView<'_>>],
+    t: &Templates,
+    base: Option<&str>,
+) -> Result<Vec<Job>, TemplateError> {
+    let ed = linked.edition;
+    let mut jobs: Vec<Job> = (0..ed.entities.len())
+        .into_par_iter()
+        .map(|ei| {
+            let view = entity_view(linked, notes, ei);
+            let e = &ed.entities[ei];
+            let template = match e.kind {
+                EntityKind::Company => "company.html",
+                EntityKind::Person => "person.html",
+            };
+            let url = e.url();
+            let mut ctx = PageContext::new();
+            ctx.insert("root", "../../")
+                .insert(
+                    "page",
+                    &PageView {
+                        kind: match e.kind {
+                            EntityKind::Company => "company",
+                            EntityKind::Person => "person",
+                        },
+                        title: &e.name,
+                        description: Some(&e.description),
+                        canonical: canonical(base, &url),
+                    },
+                )
+                .insert("entity", &view);
+            Ok(Job {
+                path: format!("{url}index.html"),
+                bytes: t.render(template, &ctx)?.into_bytes(),
+            })
+        })
+        .collect::<Result<_, TemplateError>>()?;
+
+    // Indexes.
+    let ui = &ed.config.ui;
+    let entry = |ei: usize| {
+        let e = &ed.entities[ei];
+        IndexEntry {
+            name: &e.name,
+            name_en: e.name_en.as_deref(),
+            description: &e.description,
+            url: e.url(),
+            count: count(linked, ei),
+            orgs: e
+                .person
+                .iter()
+                .flat_map(|p| &p.roles)
+                .filter_map(|r| {
+                    ed.entity(&r.org).map(|o| LinkView {
+                        name: o.name.clone(),
+                        url: o.url(),
+                        relation: r.title.clone(),
+                    })
+                })
+                .collect(),
+        }
+    };
+    let companies: Vec<usize> = (0..ed.entities.len()).filter(|&i| ed.entities[i].kind == EntityKind::Company).collect();
+    let mut group_names: Vec<&str> = companies
+        .iter()
+        .filter_map(|&i| ed.entities[i].company.as_ref().map(|c| c.group.as_str()))
+        .collect();
+    group_names.sort_by_key(|g| (GROUP_ORDER.iter().position(|o| o == g).unwrap_or(GROUP_ORDER.len()), *g));
+    group_names.dedup();
+    let groups: Vec<Group> = group_names
+        .iter()
+        .map(|g| {
+            let mut entries: Vec<IndexEntry> = companies
+                .iter()
+                .filter(|&&i| ed.entities[i].company.as_ref().is_some_and(|c| c.group == *g))
+                .map(|&i| entry(i))
+                .collect();
+            entries.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
+            Group { name: g, entries }
+        })
+        .collect();
+    let mut people: Vec<IndexEntry> = (0..ed.entities.len())
+        .filter(|&i| ed.entities[i].kind == EntityKind::Person)
+        .map(entry)
+        .collect();
+    people.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
+    for (kind, title, path) in [
+        (EntityKind::Company, &ui.companies, "companies/"),
+        (EntityKind::Person, &ui.people, "people/"),
+    ] {
+        let mut ctx = PageContext::new();
+        ctx.insert("root", "../").insert(
+            "page",
+            &PageView {
+                kind: "entities",
+                title,
+                description: None,
+                canonical: canonical(base, path),
+            },
+        );
+        match kind {
+            EntityKind::Company => ctx.insert("groups", &groups).insert("entries", &Vec::<IndexEntry>::new()),
+            EntityKind::Person => ctx.insert("groups", &Vec::<Group>::new()).insert("entries", &people),
+        };
+        ctx.insert("index_kind", &kind);
+        jobs.push(Job {
+            path: format!("{path}index.html"),
+            bytes: t.render("entities.html", &ctx)?.into_bytes(),
+        });
+    }
+    Ok(jobs)
+}
