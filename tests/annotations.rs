@@ -225,7 +225,11 @@ fn fixture_markers_notes_page_and_export() {
         let doc = Html::parse_document(&html);
         for script in doc.select(&sel("script")) {
             assert!(
-                script.value().attr("src").is_some_and(|s| s.ends_with("glossa.js")) && script.inner_html().is_empty(),
+                script
+                    .value()
+                    .attr("src")
+                    .is_some_and(|s| s.ends_with("glossa.js"))
+                    && script.inner_html().is_empty(),
                 "{page} has a script element that is not glossa's own"
             );
         }

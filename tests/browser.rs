@@ -247,7 +247,8 @@ const GEOMETRY: &str = r#"(() => {
     const b = block.getBoundingClientRect();
     return {id: n.id, first: n === n.parentElement.firstElementChild, left: r.left, top: r.top, bottom: r.bottom, right: r.right, w: r.width, h: r.height, blockTop: b.top, blockBottom: b.bottom};
   });
-  return {textRight: text.right, vw: innerWidth, sw: document.documentElement.scrollWidth, notes};
+  const pager = document.querySelector('.pager');
+  return {textRight: text.right, vw: innerWidth, sw: document.documentElement.scrollWidth, pagerTop: pager ? pager.getBoundingClientRect().top : 1e9, notes};
 })()"#;
 
 fn check_sidenotes(b: &mut Browser, page: &Path, shot: &str) -> usize {
@@ -441,4 +442,56 @@ fn print_turns_notes_into_endnotes() {
     assert_eq!(r["markers"], 7, "note numbers stay in the text: {r}");
     let pdf = b.call("Page.printToPDF", serde_json::json!({}));
     assert!(pdf["data"].as_str().is_some_and(|d| d.len() > 1000));
+}
+
+#[test]
+fn mention_cards_open_on_hover_and_focus_and_close_with_escape() {
+    let Some(mut b) = Browser::launch(1280, 900) else {
+        return;
+    };
+    let (_p, site) = built_site();
+    b.open(&site.join("chapters/talent-flow/index.html"));
+    let card = |b: &mut Browser| {
+        b.eval("(() => { const c = document.querySelector('.mention-card'); return c ? {text: c.innerText, h: c.getBoundingClientRect().height} : null; })()")
+    };
+    assert!(card(&mut b).is_null(), "no card before interaction");
+    // Hover.
+    let pos = b.eval("(() => { const a = document.querySelector('#text a.mention'); a.scrollIntoView({block: 'center'}); const r = a.getClientRects()[0]; return [r.left + r.width / 2, r.top + r.height / 2]; })()");
+    let (x, y) = (pos[0].as_f64().unwrap(), pos[1].as_f64().unwrap());
+    b.call(
+        "Input.dispatchMouseEvent",
+        serde_json::json!({"type": "mouseMoved", "x": x, "y": y}),
+    );
+    let c = card(&mut b);
+    assert!(
+        c["h"].as_f64().is_some_and(|h| h > 10.0),
+        "hover shows a card: {c}"
+    );
+    b.screenshot(&artifacts().join("mention-card-hover.png"));
+    b.press("Escape");
+    assert!(card(&mut b).is_null(), "Escape closes the card");
+    // Keyboard.
+    b.call(
+        "Input.dispatchMouseEvent",
+        serde_json::json!({"type": "mouseMoved", "x": 5, "y": 5}),
+    );
+    let mut reached = false;
+    for _ in 0..80 {
+        b.press("Tab");
+        if b.eval("document.activeElement && document.activeElement.matches('a.mention')") == true {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "mentions are reachable by keyboard");
+    let c = card(&mut b);
+    assert!(
+        c["h"].as_f64().is_some_and(|h| h > 10.0),
+        "focus shows a card: {c}"
+    );
+    let described = b.eval("document.activeElement.getAttribute('aria-describedby')");
+    assert_eq!(described, "mention-card");
+    b.press("Escape");
+    assert!(card(&mut b).is_null(), "Escape closes the card");
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

@@ -56,10 +56,14 @@ fn builds_the_shipped_edition() {
     let o = build(p.path(), &out, &[]);
     assert!(o.status.success(), "{}", text(&o));
     let summary = String::from_utf8_lossy(&o.stdout);
-    let count = |dir: &str| std::fs::read_dir(repo().join("content").join(dir)).map_or(0, |d| d.count());
+    let count =
+        |dir: &str| std::fs::read_dir(repo().join("content").join(dir)).map_or(0, |d| d.count());
     // index, 404, annotations, companies/, people/ + one page per chapter and per profile.
     let pages = 5 + count("chapters") + count("companies") + count("people");
-    assert!(summary.contains(&format!("built {pages} pages")), "{summary}");
+    assert!(
+        summary.contains(&format!("built {pages} pages")),
+        "{summary}"
+    );
     assert!(summary.contains(" ms"), "{summary}");
 
     let slugs = shipped_slugs();

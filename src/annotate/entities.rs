@@ -48,9 +48,14 @@ pub struct Mention {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
-    Text { block: usize, range: Range<usize> },
+    Text {
+        block: usize,
+        range: Range<usize>,
+    },
     /// In the note of annotation `index` of the chapter.
-    Note { index: usize },
+    Note {
+        index: usize,
+    },
 }
 
 /// Where a profile fact's quote anchors.
@@ -101,11 +106,16 @@ impl Matcher {
                     diags.push(
                         Diagnostic::error(
                             "shared-alias",
-                            format!("the alias “{alias}” belongs to both `{}` and `{}`", o.id, e.id),
+                            format!(
+                                "the alias “{alias}” belongs to both `{}` and `{}`",
+                                o.id, e.id
+                            ),
                         )
                         .at(e.file, span)
                         .secondary(o.file, alias_span(o, alias), "also listed here")
-                        .help("an alias must name one entity; remove it from one of the two profiles"),
+                        .help(
+                            "an alias must name one entity; remove it from one of the two profiles",
+                        ),
                     );
                     continue;
                 }
@@ -192,7 +202,9 @@ pub fn mentions(edition: &Edition, docs: &[&Doc<'_>], matcher: &Matcher) -> Vec<
             for (entity, r) in matcher.find(&text) {
                 let range = map[r.start]..map[r.end];
                 let (before, hit, after) = kwic(&text, r);
-                let can_link = linkable.iter().any(|l| l.start <= range.start && range.end <= l.end);
+                let can_link = linkable
+                    .iter()
+                    .any(|l| l.start <= range.start && range.end <= l.end);
                 let link = can_link
                     && match policy {
                         LinkPolicy::All => true,
@@ -242,7 +254,12 @@ pub fn check_references(
 ) -> Vec<Vec<Option<FactAnchor>>> {
     let ids: Vec<&str> = edition.entities.iter().map(|e| e.id.as_str()).collect();
     let of_kind = |k: EntityKind| -> Vec<&str> {
-        edition.entities.iter().filter(|e| e.kind == k).map(|e| e.id.as_str()).collect()
+        edition
+            .entities
+            .iter()
+            .filter(|e| e.kind == k)
+            .map(|e| e.id.as_str())
+            .collect()
     };
     let companies = of_kind(EntityKind::Company);
     let people = of_kind(EntityKind::Person);
@@ -291,7 +308,10 @@ pub fn check_references(
         if let Some(m) = &e.person {
             for (k, role) in m.roles.iter().enumerate() {
                 if !companies.contains(&role.org.as_str()) {
-                    diags.push(unknown("organisation", &role.org, &companies).at(e.file, e.value_span("org", k)));
+                    diags.push(
+                        unknown("organisation", &role.org, &companies)
+                            .at(e.file, e.value_span("org", k)),
+                    );
                 }
             }
         }
@@ -311,8 +331,11 @@ pub fn check_references(
                     let span = e.value_span("quote", quotes);
                     quotes += 1;
                     let Some(ci) = slugs.iter().position(|x| x == ch) else {
-                        let mut d = Diagnostic::error("unknown-chapter", format!("no chapter has the slug `{ch}`"))
-                            .at(e.file, e.value_span("chapter", quotes - 1));
+                        let mut d = Diagnostic::error(
+                            "unknown-chapter",
+                            format!("no chapter has the slug `{ch}`"),
+                        )
+                        .at(e.file, e.value_span("chapter", quotes - 1));
                         if let Some(sug) = did_you_mean(ch, slugs.iter().copied()) {
                             d = d.help(format!("did you mean `{sug}`?"));
                         } else {
@@ -337,7 +360,10 @@ pub fn check_references(
                         })),
                         other => {
                             let msg = match other {
-                                Outcome::Ambiguous(c) => format!("the fact's quote “{q}” matches {} places in `{ch}`", c.len()),
+                                Outcome::Ambiguous(c) => format!(
+                                    "the fact's quote “{q}” matches {} places in `{ch}`",
+                                    c.len()
+                                ),
                                 _ => format!("the fact's quote “{q}” is not in chapter `{ch}`"),
                             };
                             diags.push(
@@ -354,9 +380,12 @@ pub fn check_references(
                         && !(url.starts_with("https://") || url.starts_with("http://"))
                     {
                         diags.push(
-                            Diagnostic::error("bad-source-url", format!("source URL `{url}` is not an http(s) address"))
-                                .at(e.file, label_span)
-                                .help("write the full address, starting with https://"),
+                            Diagnostic::error(
+                                "bad-source-url",
+                                format!("source URL `{url}` is not an http(s) address"),
+                            )
+                            .at(e.file, label_span)
+                            .help("write the full address, starting with https://"),
                         );
                     }
                     mine.push(None);
@@ -378,9 +407,12 @@ pub fn check_references(
     for (ei, e) in edition.entities.iter().enumerate() {
         if !mentions.iter().any(|m| m.entity == ei) {
             diags.push(
-                Diagnostic::warning("never-mentioned", format!("`{}` ({}) is never mentioned", e.id, e.name))
-                    .at(e.file, e.value_span("name", 0))
-                    .help("add the form used in the text to `aliases`, or remove the profile"),
+                Diagnostic::warning(
+                    "never-mentioned",
+                    format!("`{}` ({}) is never mentioned", e.id, e.name),
+                )
+                .at(e.file, e.value_span("name", 0))
+                .help("add the form used in the text to `aliases`, or remove the profile"),
             );
         }
     }
@@ -396,7 +428,12 @@ mod tests {
     use std::sync::Arc;
 
     fn entity(id: &str, aliases: &[&str], sources: &mut Sources) -> Entity {
-        let text: Arc<str> = format!("---\nname: {}\naliases: [{}]\n---\n", aliases[0], aliases.join(", ")).into();
+        let text: Arc<str> = format!(
+            "---\nname: {}\naliases: [{}]\n---\n",
+            aliases[0],
+            aliases.join(", ")
+        )
+        .into();
         let file = sources.add(Path::new(id), id.into(), text.clone());
         Entity {
             kind: EntityKind::Company,
@@ -449,29 +486,65 @@ mod tests {
             entity("zhipu", &["智谱"], &mut s),
             entity("tang-jie", &["唐杰"], &mut s),
         ]);
-        assert_eq!(found(&ed, "面壁智能与面壁"), vec![("modelbest".into(), "面壁智能".into()), ("modelbest".into(), "面壁".into())]);
-        assert_eq!(found(&ed, "智谱唐杰提到"), vec![("zhipu".into(), "智谱".into()), ("tang-jie".into(), "唐杰".into())]);
+        assert_eq!(
+            found(&ed, "面壁智能与面壁"),
+            vec![
+                ("modelbest".into(), "面壁智能".into()),
+                ("modelbest".into(), "面壁".into())
+            ]
+        );
+        assert_eq!(
+            found(&ed, "智谱唐杰提到"),
+            vec![
+                ("zhipu".into(), "智谱".into()),
+                ("tang-jie".into(), "唐杰".into())
+            ]
+        );
     }
 
     #[test]
     fn latin_aliases_need_word_boundaries() {
         let mut s = Sources::new();
-        let ed = edition(vec![entity("meta", &["Meta"], &mut s), entity("deepseek", &["DeepSeek"], &mut s)]);
-        assert_eq!(found(&ed, "Metaverse 与 Meta、谷歌"), vec![("meta".into(), "Meta".into())]);
-        assert_eq!(found(&ed, "DeepSeek V3 与DeepSeek的"), vec![("deepseek".into(), "DeepSeek".into()), ("deepseek".into(), "DeepSeek".into())]);
+        let ed = edition(vec![
+            entity("meta", &["Meta"], &mut s),
+            entity("deepseek", &["DeepSeek"], &mut s),
+        ]);
+        assert_eq!(
+            found(&ed, "Metaverse 与 Meta、谷歌"),
+            vec![("meta".into(), "Meta".into())]
+        );
+        assert_eq!(
+            found(&ed, "DeepSeek V3 与DeepSeek的"),
+            vec![
+                ("deepseek".into(), "DeepSeek".into()),
+                ("deepseek".into(), "DeepSeek".into())
+            ]
+        );
     }
 
     #[test]
     fn longer_alias_of_another_entity_wins() {
         let mut s = Sources::new();
-        let ed = edition(vec![entity("ali", &["阿里"], &mut s), entity("aliyun", &["阿里云"], &mut s)]);
-        assert_eq!(found(&ed, "阿里云和阿里"), vec![("aliyun".into(), "阿里云".into()), ("ali".into(), "阿里".into())]);
+        let ed = edition(vec![
+            entity("ali", &["阿里"], &mut s),
+            entity("aliyun", &["阿里云"], &mut s),
+        ]);
+        assert_eq!(
+            found(&ed, "阿里云和阿里"),
+            vec![
+                ("aliyun".into(), "阿里云".into()),
+                ("ali".into(), "阿里".into())
+            ]
+        );
     }
 
     #[test]
     fn shared_and_short_aliases_are_reported() {
         let mut s = Sources::new();
-        let ed = edition(vec![entity("a", &["甲公司", "乙"], &mut s), entity("b", &["甲公司"], &mut s)]);
+        let ed = edition(vec![
+            entity("a", &["甲公司", "乙"], &mut s),
+            entity("b", &["甲公司"], &mut s),
+        ]);
         let mut diags = Vec::new();
         Matcher::new(&ed, &mut diags);
         let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();

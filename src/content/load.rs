@@ -119,7 +119,11 @@ fn load_entities(paths: &Paths, sources: &mut Sources, diags: &mut Vec<Diagnosti
     for kind in [EntityKind::Company, EntityKind::Person] {
         let dir = paths.content.join(kind.folder());
         if dir.is_dir() {
-            files.extend(walk_markdown(&dir, paths, diags).into_iter().map(|p| (kind, p)));
+            files.extend(
+                walk_markdown(&dir, paths, diags)
+                    .into_iter()
+                    .map(|p| (kind, p)),
+            );
         }
     }
     let read: Vec<(EntityKind, PathBuf, std::io::Result<Vec<u8>>)> = files
@@ -155,7 +159,12 @@ fn load_entities(paths: &Paths, sources: &mut Sources, diags: &mut Vec<Diagnosti
 }
 
 /// Parses one profile.
-fn parse_entity(kind: EntityKind, path: &Path, file: FileId, text: Arc<str>) -> Result<Entity, Vec<Diagnostic>> {
+fn parse_entity(
+    kind: EntityKind,
+    path: &Path,
+    file: FileId,
+    text: Arc<str>,
+) -> Result<Entity, Vec<Diagnostic>> {
     let split = match frontmatter::split(&text) {
         Ok(s) => s,
         Err(SplitError::Missing) => {
@@ -166,36 +175,66 @@ fn parse_entity(kind: EntityKind, path: &Path, file: FileId, text: Arc<str>) -> 
                 .help("start the file with a `---` line, then `name:`, `description:` and the other keys, and a closing `---` line")]);
         }
         Err(SplitError::Unclosed(open)) => {
-            return Err(vec![Diagnostic::error("unclosed-front-matter", "front matter is never closed")
-                .at(file, open)
-                .label("opened here")
-                .help("end the front matter with a line containing only `---`")]);
+            return Err(vec![
+                Diagnostic::error("unclosed-front-matter", "front matter is never closed")
+                    .at(file, open)
+                    .label("opened here")
+                    .help("end the front matter with a line containing only `---`"),
+            ]);
         }
     };
     let yaml_text = &text[split.yaml.clone()];
     let fix_missing = |mut d: Diagnostic| {
-        if d.code == "missing-key" && d.primary.as_ref().is_some_and(|(_, s)| s.start == split.yaml.start) {
+        if d.code == "missing-key"
+            && d.primary
+                .as_ref()
+                .is_some_and(|(_, s)| s.start == split.yaml.start)
+        {
             d.primary = Some((file, split.open.clone()));
         }
         vec![d]
     };
     let (name, name_en, aliases, description, facts, company, person) = match kind {
         EntityKind::Company => {
-            let m: CompanyMeta = yaml::parse(file, split.yaml.start, yaml_text).map_err(fix_missing)?;
-            (m.name.clone(), m.name_en.clone(), m.aliases.clone(), m.description.clone(), m.facts.clone(), Some(m), None)
+            let m: CompanyMeta =
+                yaml::parse(file, split.yaml.start, yaml_text).map_err(fix_missing)?;
+            (
+                m.name.clone(),
+                m.name_en.clone(),
+                m.aliases.clone(),
+                m.description.clone(),
+                m.facts.clone(),
+                Some(m),
+                None,
+            )
         }
         EntityKind::Person => {
-            let m: PersonMeta = yaml::parse(file, split.yaml.start, yaml_text).map_err(fix_missing)?;
-            (m.name.clone(), m.name_en.clone(), m.aliases.clone(), m.description.clone(), m.facts.clone(), None, Some(m))
+            let m: PersonMeta =
+                yaml::parse(file, split.yaml.start, yaml_text).map_err(fix_missing)?;
+            (
+                m.name.clone(),
+                m.name_en.clone(),
+                m.aliases.clone(),
+                m.description.clone(),
+                m.facts.clone(),
+                None,
+                Some(m),
+            )
         }
     };
-    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut diags = Vec::new();
     if !is_slug(&id) {
         diags.push(
-            Diagnostic::error("bad-entity-id", format!("the file name gives the id `{id}`, which is not valid"))
-                .at(file, split.open.clone())
-                .help("rename the file to lowercase ASCII letters, digits and `-`, e.g. `zhipu.md`"),
+            Diagnostic::error(
+                "bad-entity-id",
+                format!("the file name gives the id `{id}`, which is not valid"),
+            )
+            .at(file, split.open.clone())
+            .help("rename the file to lowercase ASCII letters, digits and `-`, e.g. `zhipu.md`"),
         );
     }
     if name.trim().is_empty() {

@@ -18,7 +18,13 @@ use crate::annotate::entities::Place;
 use crate::content::{Entity, EntityKind};
 
 /// Groups in the order the companies index lists them; others follow alphabetically.
-const GROUP_ORDER: [&str; 5] = ["大模型创业公司", "大厂", "投资与金融", "研究机构与媒体", "海外公司"];
+const GROUP_ORDER: [&str; 5] = [
+    "大模型创业公司",
+    "大厂",
+    "投资与金融",
+    "研究机构与媒体",
+    "海外公司",
+];
 
 #[derive(Serialize)]
 struct FactView<'a> {
@@ -121,7 +127,12 @@ fn related(linked: &Linked<'_>, e: &Entity) -> Vec<LinkView> {
         out.extend(c.people.iter().filter_map(|p| link(p, "相关人物".into())));
         // People who list a role here.
         for p in ed.entities.iter().filter(|p| p.kind == EntityKind::Person) {
-            for r in p.person.iter().flat_map(|m| &m.roles).filter(|r| r.org == e.id) {
+            for r in p
+                .person
+                .iter()
+                .flat_map(|m| &m.roles)
+                .filter(|r| r.org == e.id)
+            {
                 if !out.iter().any(|l: &LinkView| l.url == p.url()) {
                     out.push(LinkView {
                         name: p.name.clone(),
@@ -136,8 +147,14 @@ fn related(linked: &Linked<'_>, e: &Entity) -> Vec<LinkView> {
         out.extend(p.roles.iter().filter_map(|r| link(&r.org, r.title.clone())));
         for c in ed.entities.iter().filter(|c| c.kind == EntityKind::Company) {
             let m = c.company.as_ref().expect("companies have company metadata");
-            if (m.founders.contains(&e.id) || m.people.contains(&e.id)) && !out.iter().any(|l| l.url == c.url()) {
-                let relation = if m.founders.contains(&e.id) { "创始人" } else { "相关机构" };
+            if (m.founders.contains(&e.id) || m.people.contains(&e.id))
+                && !out.iter().any(|l| l.url == c.url())
+            {
+                let relation = if m.founders.contains(&e.id) {
+                    "创始人"
+                } else {
+                    "相关机构"
+                };
                 out.push(LinkView {
                     name: c.name.clone(),
                     url: c.url(),
@@ -149,7 +166,11 @@ fn related(linked: &Linked<'_>, e: &Entity) -> Vec<LinkView> {
     out
 }
 
-fn entity_view<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>], ei: usize) -> EntityView<'a> {
+fn entity_view<'a>(
+    linked: &'a Linked<'a>,
+    notes: &'a [Vec<NoteView<'a>>],
+    ei: usize,
+) -> EntityView<'a> {
     let ed = linked.edition;
     let e = &ed.entities[ei];
     let company = e.company.as_ref();
@@ -163,7 +184,11 @@ fn entity_view<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>], ei: u
                 Some(a) => {
                     let c = &ed.chapters[a.chapter];
                     let frag = a.para.map(|p| format!("#p{p}")).unwrap_or_default();
-                    (Some(format!("{}{frag}", chapter_url(&c.slug))), Some(c.title()), Some(a.quote.clone()))
+                    (
+                        Some(format!("{}{frag}", chapter_url(&c.slug))),
+                        Some(c.title()),
+                        Some(a.quote.clone()),
+                    )
                 }
                 None => (None, None, None),
             };
@@ -176,7 +201,10 @@ fn entity_view<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>], ei: u
                 text_quote,
                 title: s.title.as_deref(),
                 publisher: s.publisher.as_deref(),
-                url: s.url.as_deref().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+                url: s
+                    .url
+                    .as_deref()
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
                 source_date: s.date.as_deref(),
             }
         })
@@ -189,10 +217,21 @@ fn entity_view<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>], ei: u
             let c = &ed.chapters[m.chapter];
             let (url, in_note) = match &m.place {
                 Place::Text { .. } => (
-                    format!("{}{}", chapter_url(&c.slug), m.para.map(|p| format!("#p{p}")).unwrap_or_default()),
+                    format!(
+                        "{}{}",
+                        chapter_url(&c.slug),
+                        m.para.map(|p| format!("#p{p}")).unwrap_or_default()
+                    ),
                     false,
                 ),
-                Place::Note { index } => (format!("{}#n-{}", chapter_url(&c.slug), c.meta.annotations[*index].id), true),
+                Place::Note { index } => (
+                    format!(
+                        "{}#n-{}",
+                        chapter_url(&c.slug),
+                        c.meta.annotations[*index].id
+                    ),
+                    true,
+                ),
             };
             MentionView {
                 chapter_order: c.meta.order,
@@ -211,12 +250,14 @@ fn entity_view<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>], ei: u
         .iter()
         .zip(notes)
         .flat_map(|(lc, ns)| {
-            ns.iter().filter(|n| n.refs.iter().any(|r| r.url == e.url())).map(move |n| NoteRefView {
-                chapter_title: lc.chapter.title(),
-                quote: &n.quote,
-                kind_label: n.kind_label,
-                url: format!("{}#n-{}", chapter_url(&lc.chapter.slug), n.id),
-            })
+            ns.iter()
+                .filter(|n| n.refs.iter().any(|r| r.url == e.url()))
+                .map(move |n| NoteRefView {
+                    chapter_title: lc.chapter.title(),
+                    quote: &n.quote,
+                    kind_label: n.kind_label,
+                    url: format!("{}#n-{}", chapter_url(&lc.chapter.slug), n.id),
+                })
         })
         .collect();
     EntityView {
@@ -306,19 +347,34 @@ pub fn render_entities(
                 .collect(),
         }
     };
-    let companies: Vec<usize> = (0..ed.entities.len()).filter(|&i| ed.entities[i].kind == EntityKind::Company).collect();
+    let companies: Vec<usize> = (0..ed.entities.len())
+        .filter(|&i| ed.entities[i].kind == EntityKind::Company)
+        .collect();
     let mut group_names: Vec<&str> = companies
         .iter()
         .filter_map(|&i| ed.entities[i].company.as_ref().map(|c| c.group.as_str()))
         .collect();
-    group_names.sort_by_key(|g| (GROUP_ORDER.iter().position(|o| o == g).unwrap_or(GROUP_ORDER.len()), *g));
+    group_names.sort_by_key(|g| {
+        (
+            GROUP_ORDER
+                .iter()
+                .position(|o| o == g)
+                .unwrap_or(GROUP_ORDER.len()),
+            *g,
+        )
+    });
     group_names.dedup();
     let groups: Vec<Group> = group_names
         .iter()
         .map(|g| {
             let mut entries: Vec<IndexEntry> = companies
                 .iter()
-                .filter(|&&i| ed.entities[i].company.as_ref().is_some_and(|c| c.group == *g))
+                .filter(|&&i| {
+                    ed.entities[i]
+                        .company
+                        .as_ref()
+                        .is_some_and(|c| c.group == *g)
+                })
                 .map(|&i| entry(i))
                 .collect();
             entries.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
@@ -345,8 +401,12 @@ pub fn render_entities(
             },
         );
         match kind {
-            EntityKind::Company => ctx.insert("groups", &groups).insert("entries", &Vec::<IndexEntry>::new()),
-            EntityKind::Person => ctx.insert("groups", &Vec::<Group>::new()).insert("entries", &people),
+            EntityKind::Company => ctx
+                .insert("groups", &groups)
+                .insert("entries", &Vec::<IndexEntry>::new()),
+            EntityKind::Person => ctx
+                .insert("groups", &Vec::<Group>::new())
+                .insert("entries", &people),
         };
         ctx.insert("index_kind", &kind);
         jobs.push(Job {

@@ -65,7 +65,12 @@ pub struct RefView {
 pub const CHAPTER_ROOT: &str = "../../";
 
 /// Renders a chapter body with its notes.
-pub fn chapter_html(doc: &Doc<'_>, notes: &[NoteView<'_>], mentions: &[MentionLink], ui: &Ui) -> String {
+pub fn chapter_html(
+    doc: &Doc<'_>,
+    notes: &[NoteView<'_>],
+    mentions: &[MentionLink],
+    ui: &Ui,
+) -> String {
     let items: Vec<Item<'_>> = doc.events.clone();
     let items = number_paragraphs(items, doc, ui);
     let items = mark_annotations(items, notes, mentions, ui);
@@ -375,7 +380,12 @@ fn note_element(s: &mut String, n: &NoteView<'_>, ui: &Ui) {
             if i > 0 {
                 s.push('、');
             }
-            let _ = write!(s, "<a href=\"{CHAPTER_ROOT}{}\">{}</a>", escape(&r.url), escape(&r.name));
+            let _ = write!(
+                s,
+                "<a href=\"{CHAPTER_ROOT}{}\">{}</a>",
+                escape(&r.url),
+                escape(&r.name)
+            );
         }
         s.push_str("</p>");
     }

@@ -16,10 +16,10 @@
 //! works under any sub-path; only `404.html`, which hosts serve at arbitrary
 //! depths, uses the base URL when one is configured.
 
+pub mod entities;
 pub mod markdown;
 pub mod templates;
 pub mod webanno;
-pub mod entities;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -154,7 +154,12 @@ pub fn render_site(
         path: "annotations.jsonld".into(),
         bytes: webanno::export(linked, &notes, base.as_deref()),
     });
-    jobs.extend(entities::render_entities(linked, &notes, templates, base.as_deref())?);
+    jobs.extend(entities::render_entities(
+        linked,
+        &notes,
+        templates,
+        base.as_deref(),
+    )?);
     let chapters: Result<Vec<Job>, TemplateError> = (0..edition.chapters.len())
         .into_par_iter()
         .map(|i| render_chapter(linked, i, &notes[i], templates, base.as_deref(), &config.ui))
