@@ -71,6 +71,21 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Serve the edition locally with live reload (builds into memory, never into public/).
+    Serve {
+        /// Port to listen on (the next free one is used if taken; 0 = any free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to bind; anything other than loopback exposes the preview to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the preview in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Poll for changes instead of using file-system notifications.
+        #[arg(long)]
+        poll: bool,
+    },
     /// Check the content and templates without writing anything.
     Check {
         /// Output format of the diagnostics.
@@ -118,6 +133,7 @@ pub fn run() -> ExitCode {
             };
             run_build(&opts, &mut sources, color)
         }
+        Command::Serve { port, bind, open, poll } => run_serve(paths, port, bind, open, poll),
         Command::Check { format } => run_check(&paths, &mut sources, color, format),
     };
     if ok {
@@ -205,6 +221,43 @@ fn report_build_error(e: &BuildError, sources: &Sources, color: bool) {
         }
         BuildError::Template(t) => eprintln!("error: {t}"),
         BuildError::Output(o) => eprintln!("error: {o}"),
+    }
+}
+
+fn run_serve(paths: Paths, port: u16, bind: std::net::IpAddr, open: bool, poll: bool) -> bool {
+    use crate::serve::{self, ServeOptions, Server};
+    if !bind.is_loopback() {
+        eprintln!("warning: binding to {bind}: the preview is reachable from other machines on the network");
+    }
+    let options = ServeOptions {
+        paths,
+        bind,
+        port,
+        poll,
+        debounce: std::time::Duration::from_millis(30),
+    };
+    let listener = match serve::bind(&options) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {bind}:{port}: {e}");
+            return false;
+        }
+    };
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let server = Server::new(options);
+    let url = format!("http://{addr}/");
+    println!("serving the edition at {url} (Ctrl-C to stop)");
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    if open {
+        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+    }
+    match serve::run(server, listener) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("error: {e}");
+            false
+        }
     }
 }
 

@@ -15,12 +15,14 @@
 //! | [`render`] | Markdown passes and Tera → `(path, bytes)` jobs, pure and parallel |
 //! | [`output`] | the only writer: minify, atomic folder swap, new content files |
 //! | [`build`] | the pipeline entry points: check, build, import |
+//! | [`serve`] | in-memory builds served over HTTP, file watching, live reload, error overlay |
 //! | [`cli`] | arguments, printing, exit codes |
 //!
 //! See `ARCHITECTURE.md` for the invariants.
 
 pub mod annotate;
 pub mod build;
+pub mod serve;
 pub mod cli;
 pub mod config;
 pub mod content;
