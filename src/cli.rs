@@ -133,7 +133,12 @@ pub fn run() -> ExitCode {
             };
             run_build(&opts, &mut sources, color)
         }
-        Command::Serve { port, bind, open, poll } => run_serve(paths, port, bind, open, poll),
+        Command::Serve {
+            port,
+            bind,
+            open,
+            poll,
+        } => run_serve(paths, port, bind, open, poll),
         Command::Check { format } => run_check(&paths, &mut sources, color, format),
     };
     if ok {
@@ -227,7 +232,9 @@ fn report_build_error(e: &BuildError, sources: &Sources, color: bool) {
 fn run_serve(paths: Paths, port: u16, bind: std::net::IpAddr, open: bool, poll: bool) -> bool {
     use crate::serve::{self, ServeOptions, Server};
     if !bind.is_loopback() {
-        eprintln!("warning: binding to {bind}: the preview is reachable from other machines on the network");
+        eprintln!(
+            "warning: binding to {bind}: the preview is reachable from other machines on the network"
+        );
     }
     let options = ServeOptions {
         paths,
@@ -243,7 +250,10 @@ fn run_serve(paths: Paths, port: u16, bind: std::net::IpAddr, open: bool, poll: 
             return false;
         }
     };
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     let server = Server::new(options);
     let url = format!("http://{addr}/");
     println!("serving the edition at {url} (Ctrl-C to stop)");

@@ -22,7 +22,6 @@
 
 pub mod annotate;
 pub mod build;
-pub mod serve;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -31,5 +30,6 @@ pub mod import;
 pub mod output;
 pub mod render;
 pub mod script;
+pub mod serve;
 pub mod text;
 pub mod yaml;

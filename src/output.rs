@@ -41,6 +41,9 @@ impl std::fmt::Display for OutputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Io { path, error } => write!(f, "cannot write {}: {error}", path.display()),
+            Self::Protected { path, what } if what.starts_with("a symbolic link") => {
+                write!(f, "refusing to publish {}: it is {what}", path.display())
+            }
             Self::Protected { path, what } => write!(
                 f,
                 "refusing to use {} as the output folder: it is {what}; choose another folder with --out",
@@ -208,6 +211,21 @@ pub fn collect_static(dir: &Path) -> Result<Vec<Job>, OutputError> {
             continue;
         }
         let p = entry.path();
+        // A symbolic link must not smuggle files from outside static/ into the site.
+        if entry.path_is_symlink() {
+            let base = std::fs::canonicalize(dir).map_err(io(dir))?;
+            let target = std::fs::canonicalize(p).map_err(io(p))?;
+            if !target.starts_with(&base) {
+                return Err(OutputError::Protected {
+                    path: p.to_path_buf(),
+                    what: format!(
+                        "a symbolic link leading outside {} (to {})",
+                        dir.display(),
+                        target.display()
+                    ),
+                });
+            }
+        }
         let rel = p
             .strip_prefix(dir)
             .unwrap_or(p)

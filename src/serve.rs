@@ -106,7 +106,8 @@ background:rgba(20,18,16,.95);color:#f4efe6;font:14px/1.5 ui-monospace,monospace
 /// The overlay markup for diagnostics text (escaped).
 fn overlay_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
-    pulldown_cmark_escape::escape_html(&mut escaped, text).expect("writing to a String cannot fail");
+    pulldown_cmark_escape::escape_html(&mut escaped, text)
+        .expect("writing to a String cannot fail");
     format!(
         "<div style=\"{OVERLAY_STYLE}\" role=\"alert\"><strong>glossa: the last change does not build; \
          the previous version is shown.</strong>\n\n{escaped}</div>"
@@ -151,7 +152,10 @@ impl Server {
                         overlay: None,
                         generation: old.generation + 1,
                     });
-                    eprintln!("static files reloaded in {} ms", start.elapsed().as_millis());
+                    eprintln!(
+                        "static files reloaded in {} ms",
+                        start.elapsed().as_millis()
+                    );
                     self.broadcast(&message("css", None));
                     return Rebuild::Static;
                 }
@@ -171,13 +175,20 @@ impl Server {
                     overlay: None,
                     generation: old.generation + 1,
                 });
-                eprintln!("rebuilt {pages} pages in {} ms", start.elapsed().as_millis());
+                eprintln!(
+                    "rebuilt {pages} pages in {} ms",
+                    start.elapsed().as_millis()
+                );
                 self.broadcast(&message("reload", None));
             }
             Err(e) => {
                 let text = match &e {
                     BuildError::Content(diags) => {
-                        format!("{}{}", diag::render(diags, &sources, false), diag::summary(diags))
+                        format!(
+                            "{}{}",
+                            diag::render(diags, &sources, false),
+                            diag::summary(diags)
+                        )
                     }
                     BuildError::Template(t) => t.to_string(),
                     BuildError::Output(o) => o.to_string(),
@@ -201,7 +212,9 @@ impl Server {
 }
 
 fn files_of(jobs: Vec<Job>) -> HashMap<String, Arc<Vec<u8>>> {
-    jobs.into_iter().map(|j| (j.path, Arc::new(j.bytes))).collect()
+    jobs.into_iter()
+        .map(|j| (j.path, Arc::new(j.bytes)))
+        .collect()
 }
 
 /// What a batch of file changes requires.
@@ -216,7 +229,10 @@ pub enum Rebuild {
 /// Whether a changed path is noise: editor swap and backup files, hidden
 /// files, and anything inside an output folder.
 pub fn ignored(path: &Path, paths: &Paths) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")
@@ -241,7 +257,11 @@ pub fn classify(changed: &[PathBuf], paths: &Paths) -> Option<Rebuild> {
         return None;
     }
     let only_static = relevant.iter().all(|p| p.starts_with(&paths.static_dir));
-    Some(if only_static { Rebuild::Static } else { Rebuild::Full })
+    Some(if only_static {
+        Rebuild::Static
+    } else {
+        Rebuild::Full
+    })
 }
 
 /// Runs the watcher loop: debounces events and rebuilds. Blocks.
@@ -271,7 +291,10 @@ fn watch(server: Arc<Server>, events: Receiver<PathBuf>) {
 }
 
 /// Starts watching the project's folders; file events go to `tx`.
-fn start_watcher(options: &ServeOptions, tx: Sender<PathBuf>) -> notify::Result<Box<dyn Watcher + Send>> {
+fn start_watcher(
+    options: &ServeOptions,
+    tx: Sender<PathBuf>,
+) -> notify::Result<Box<dyn Watcher + Send>> {
     let handler = move |res: notify::Result<Event>| {
         if let Ok(ev) = res
             && !matches!(ev.kind, EventKind::Access(_))
@@ -287,7 +310,10 @@ fn start_watcher(options: &ServeOptions, tx: Sender<PathBuf>) -> notify::Result<
             notify::Config::default().with_poll_interval(Duration::from_millis(300)),
         )?)
     } else {
-        Box::new(notify::RecommendedWatcher::new(handler, notify::Config::default())?)
+        Box::new(notify::RecommendedWatcher::new(
+            handler,
+            notify::Config::default(),
+        )?)
     };
     let p = &options.paths;
     for dir in [&p.content, &p.templates, &p.static_dir, &p.seeds] {
@@ -384,7 +410,13 @@ fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>> {
     }))
 }
 
-fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8], head: bool) -> std::io::Result<()> {
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+    head: bool,
+) -> std::io::Result<()> {
     let mut out = format!("HTTP/1.1 {status}\r\n");
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));
@@ -476,7 +508,9 @@ fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
     let text = String::from_utf8_lossy(html);
     let extra = format!(
         "{}{CLIENT}",
-        overlay.map(|o| format!("<div id=\"glossa-overlay\">{o}</div>")).unwrap_or_default()
+        overlay
+            .map(|o| format!("<div id=\"glossa-overlay\">{o}</div>"))
+            .unwrap_or_default()
     );
     match text.rfind("</body>") {
         Some(i) => format!("{}{extra}{}", &text[..i], &text[i..]).into_bytes(),
@@ -490,12 +524,24 @@ fn handle(server: &Server, mut stream: TcpStream) -> std::io::Result<()> {
     };
     let head = req.method == "HEAD";
     if req.method != "GET" && !head {
-        return respond(&mut stream, "405 Method Not Allowed", &[("Allow", "GET, HEAD".into())], b"", false);
+        return respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            &[("Allow", "GET, HEAD".into())],
+            b"",
+            false,
+        );
     }
     let path = match site_path(&req.target) {
         Ok(p) => p,
         Err(PathError::Bad) => {
-            return respond(&mut stream, "400 Bad Request", &[("Content-Type", "text/plain".into())], b"bad request\n", head);
+            return respond(
+                &mut stream,
+                "400 Bad Request",
+                &[("Content-Type", "text/plain".into())],
+                b"bad request\n",
+                head,
+            );
         }
         Err(PathError::Outside) => return not_found(server, &mut stream, head),
     };
@@ -514,11 +560,23 @@ fn handle(server: &Server, mut stream: TcpStream) -> std::io::Result<()> {
         } else {
             bytes.to_vec()
         };
-        return respond(&mut stream, "200 OK", &[("Content-Type", content_type(&key).into())], &body, head);
+        return respond(
+            &mut stream,
+            "200 OK",
+            &[("Content-Type", content_type(&key).into())],
+            &body,
+            head,
+        );
     }
     // A folder without its trailing slash: redirect, so relative links work.
     if site.files.contains_key(&format!("{path}/index.html")) {
-        return respond(&mut stream, "301 Moved Permanently", &[("Location", format!("/{path}/"))], b"", head);
+        return respond(
+            &mut stream,
+            "301 Moved Permanently",
+            &[("Location", format!("/{path}/"))],
+            b"",
+            head,
+        );
     }
     not_found(server, &mut stream, head)
 }
@@ -529,13 +587,30 @@ fn not_found(server: &Server, stream: &mut TcpStream, head: bool) -> std::io::Re
         Some(b) => inject(b, site.overlay.as_deref()),
         None => b"not found\n".to_vec(),
     };
-    respond(stream, "404 Not Found", &[("Content-Type", content_type("404.html").into())], &body, head)
+    respond(
+        stream,
+        "404 Not Found",
+        &[("Content-Type", content_type("404.html").into())],
+        &body,
+        head,
+    )
 }
 
 fn websocket(server: &Server, mut stream: TcpStream, req: &Request) -> std::io::Result<()> {
-    let header = |name: &str| req.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let header = |name: &str| {
+        req.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let Some(key) = header("sec-websocket-key") else {
-        return respond(&mut stream, "400 Bad Request", &[], b"websocket upgrade required\n", false);
+        return respond(
+            &mut stream,
+            "400 Bad Request",
+            &[],
+            b"websocket upgrade required\n",
+            false,
+        );
     };
     let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
     write!(
@@ -543,7 +618,8 @@ fn websocket(server: &Server, mut stream: TcpStream, req: &Request) -> std::io::
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
     )?;
     stream.set_read_timeout(Some(Duration::from_millis(200)))?;
-    let mut ws = tungstenite::WebSocket::from_raw_socket(stream, tungstenite::protocol::Role::Server, None);
+    let mut ws =
+        tungstenite::WebSocket::from_raw_socket(stream, tungstenite::protocol::Role::Server, None);
     let (tx, rx) = mpsc::channel::<String>();
     server.clients.lock().expect("clients lock").push(tx);
     // The current state, so a page opened during an error sees the overlay.
@@ -565,7 +641,10 @@ fn websocket(server: &Server, mut stream: TcpStream, req: &Request) -> std::io::
             Ok(tungstenite::Message::Close(_)) => return Ok(()),
             Ok(_) => {}
             Err(tungstenite::Error::Io(e))
-                if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
             Err(_) => return Ok(()),
         }
     }
@@ -580,7 +659,15 @@ mod tests {
         assert_eq!(site_path("/"), Ok(String::new()));
         assert_eq!(site_path("/chapters/a/?x=1#y"), Ok("chapters/a/".into()));
         assert_eq!(site_path("/%E4%B8%AD.html"), Ok("中.html".into()));
-        for bad in ["/../Cargo.toml", "/%2e%2e/%2e%2e/etc/passwd", "/..%2fCargo.toml", "//etc/passwd", "/a/../../b", "/C:/x", "etc/passwd"] {
+        for bad in [
+            "/../Cargo.toml",
+            "/%2e%2e/%2e%2e/etc/passwd",
+            "/..%2fCargo.toml",
+            "//etc/passwd",
+            "/a/../../b",
+            "/C:/x",
+            "etc/passwd",
+        ] {
             assert_eq!(site_path(bad), Err(PathError::Outside), "{bad}");
         }
         for bad in ["/\\..\\", "/%5c..%5c", "/%zz", "/%ff", "/a%00"] {
@@ -602,9 +689,19 @@ mod tests {
         let p = Paths::new(Path::new("/p"));
         let c = |v: &[&str]| classify(&v.iter().map(PathBuf::from).collect::<Vec<_>>(), &p);
         assert_eq!(c(&["/p/static/style.css"]), Some(Rebuild::Static));
-        assert_eq!(c(&["/p/static/style.css", "/p/content/chapters/a.md"]), Some(Rebuild::Full));
+        assert_eq!(
+            c(&["/p/static/style.css", "/p/content/chapters/a.md"]),
+            Some(Rebuild::Full)
+        );
         assert_eq!(c(&["/p/templates/base.html"]), Some(Rebuild::Full));
-        assert_eq!(c(&["/p/content/chapters/.a.md.swp", "/p/content/chapters/a.md~", "/p/content/.#a.md"]), None);
+        assert_eq!(
+            c(&[
+                "/p/content/chapters/.a.md.swp",
+                "/p/content/chapters/a.md~",
+                "/p/content/.#a.md"
+            ]),
+            None
+        );
         assert_eq!(c(&["/p/public/index.html"]), None);
     }
 

@@ -380,3 +380,21 @@ fn help_and_version() {
         format!("glossa {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_static_are_refused() {
+    let p = project(None);
+    let secret = p.path().join("secret.txt");
+    std::fs::write(&secret, "TOP SECRET").unwrap();
+    std::os::unix::fs::symlink(&secret, p.path().join("static/leak.txt")).unwrap();
+    let out = p.path().join("public");
+    let o = build(p.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("symbolic link leading outside"),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.exists());
+}

@@ -41,14 +41,21 @@ fn serve_with(extra: &[&str]) -> Serve {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let port = line
         .split("127.0.0.1:")
         .nth(1)
         .and_then(|r| r.split('/').next())
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no address in {line:?}"));
-    Serve { child, port, _dir: dir, root }
+    Serve {
+        child,
+        port,
+        _dir: dir,
+        root,
+    }
 }
 
 /// A raw HTTP request (the path is sent exactly as given).
@@ -58,20 +65,30 @@ fn raw(port: u16, request: &str) -> (u16, String, Vec<u8>) {
     s.write_all(request.as_bytes()).unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).unwrap();
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").expect("complete head") + 4;
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("complete head")
+        + 4;
     let head = String::from_utf8_lossy(&buf[..split]).into_owned();
     let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
     (status, head, buf[split..].to_vec())
 }
 
 fn get(port: u16, path: &str) -> (u16, String, String) {
-    let (s, h, b) = raw(port, &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    let (s, h, b) = raw(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+    );
     (s, h, String::from_utf8_lossy(&b).into_owned())
 }
 
 fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     head.lines()
-        .find(|l| l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase())))
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+        })
         .map(|l| l.split_once(':').unwrap().1.trim())
 }
 
@@ -82,7 +99,10 @@ fn serves_the_site_with_types_status_and_confinement() {
     assert_eq!(st, 200);
     assert_eq!(header(&h, "Content-Type"), Some("text/html; charset=utf-8"));
     assert_eq!(header(&h, "Cache-Control"), Some("no-store"));
-    assert!(body.contains("data-glossa-livereload"), "reload client injected");
+    assert!(
+        body.contains("data-glossa-livereload"),
+        "reload client injected"
+    );
     for (path, ty) in [
         ("/style.css", "text/css; charset=utf-8"),
         ("/glossa.js", "text/javascript; charset=utf-8"),
@@ -93,7 +113,10 @@ fn serves_the_site_with_types_status_and_confinement() {
         assert_eq!((st, header(&h, "Content-Type")), (200, Some(ty)), "{path}");
     }
     let (st, h, _) = get(s.port, "/chapters/talent-flow");
-    assert_eq!((st, header(&h, "Location")), (301, Some("/chapters/talent-flow/")));
+    assert_eq!(
+        (st, header(&h, "Location")),
+        (301, Some("/chapters/talent-flow/"))
+    );
     let (st, _, body) = get(s.port, "/no/such/page");
     assert_eq!(st, 404);
     assert!(body.contains("页面不存在"), "the site's own 404 page");
@@ -101,8 +124,17 @@ fn serves_the_site_with_types_status_and_confinement() {
     let (st, h, body) = raw(s.port, "HEAD /style.css HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(st, 200);
     assert!(body.is_empty());
-    assert!(header(&h, "Content-Length").unwrap().parse::<usize>().unwrap() > 1000);
-    let (st, _, _) = raw(s.port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    assert!(
+        header(&h, "Content-Length")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+            > 1000
+    );
+    let (st, _, _) = raw(
+        s.port,
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+    );
     assert_eq!(st, 405);
     // Traversal attempts never return anything from outside the site.
     let cargo = std::fs::read_to_string(common::repo().join("Cargo.toml")).unwrap();
@@ -121,7 +153,12 @@ fn serves_the_site_with_types_status_and_confinement() {
         let (st, _, body) = raw(s.port, &format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n"));
         let body = String::from_utf8_lossy(&body);
         assert!(st == 400 || st == 404, "{path}: status {st}");
-        assert!(!body.contains("[package]") && !body.contains("root:x:") && !body.contains("TOP SECRET"), "{path} leaked");
+        assert!(
+            !body.contains("[package]")
+                && !body.contains("root:x:")
+                && !body.contains("TOP SECRET"),
+            "{path} leaked"
+        );
         assert!(!cargo.is_empty());
     }
 }
@@ -130,7 +167,16 @@ fn serves_the_site_with_types_status_and_confinement() {
 fn build_output_has_no_reload_client() {
     let p = project(None);
     let out = p.path().join("public");
-    assert!(glossa(p.path()).arg("build").arg("--out").arg(&out).output().unwrap().status.success());
+    assert!(
+        glossa(p.path())
+            .arg("build")
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     for page in ["index.html", "chapters/talent-flow/index.html", "404.html"] {
         let html = std::fs::read_to_string(out.join(page)).unwrap();
         assert!(!html.contains("livereload"), "{page}");
@@ -141,8 +187,11 @@ type Ws = tungstenite::WebSocket<TcpStream>;
 
 fn connect(port: u16) -> Ws {
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let (ws, _) = tungstenite::client(format!("ws://127.0.0.1:{port}/__glossa/livereload"), stream).unwrap();
-    ws.get_ref().set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let (ws, _) =
+        tungstenite::client(format!("ws://127.0.0.1:{port}/__glossa/livereload"), stream).unwrap();
+    ws.get_ref()
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     ws
 }
 
@@ -161,7 +210,11 @@ fn messages(ws: &mut Ws, within: Duration, stop_at: Option<&str>) -> Vec<serde_j
                 }
             }
             Ok(_) => {}
-            Err(tungstenite::Error::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
             Err(e) => panic!("websocket: {e}"),
         }
     }
@@ -179,25 +232,40 @@ fn live_reload_error_overlay_and_recovery() {
     let mut second_tab = connect(s.port);
     let path = chapter(&s.root);
     let good = std::fs::read_to_string(&path).unwrap();
-    let edited = good.replace("其实也反映在研发人才的选择中。", "其实也反映在研发人才的选择中。标记甲乙丙");
+    let edited = good.replace(
+        "其实也反映在研发人才的选择中。",
+        "其实也反映在研发人才的选择中。标记甲乙丙",
+    );
     std::fs::write(&path, &edited).unwrap();
     let got = messages(&mut ws, Duration::from_secs(10), Some("reload"));
     assert!(got.iter().any(|m| m["type"] == "reload"), "{got:?}");
     let other = messages(&mut second_tab, Duration::from_secs(10), Some("reload"));
-    assert!(other.iter().any(|m| m["type"] == "reload"), "every open tab reloads: {other:?}");
+    assert!(
+        other.iter().any(|m| m["type"] == "reload"),
+        "every open tab reloads: {other:?}"
+    );
     let (_, _, page) = get(s.port, "/chapters/talent-flow/");
     assert!(page.contains("标记甲乙丙"), "new text served");
 
     // Break the front matter: an overlay with the diagnostic; the last good page is kept.
     std::fs::write(&path, edited.replacen("order: 5", "order: 5\nordr: 6", 1)).unwrap();
     let got = messages(&mut ws, Duration::from_secs(10), Some("error"));
-    let err = got.iter().find(|m| m["type"] == "error").unwrap_or_else(|| panic!("{got:?}"));
+    let err = got
+        .iter()
+        .find(|m| m["type"] == "error")
+        .unwrap_or_else(|| panic!("{got:?}"));
     let html = err["html"].as_str().unwrap();
-    assert!(html.contains("content/chapters/05-talent-flow.md:4:1"), "{html}");
+    assert!(
+        html.contains("content/chapters/05-talent-flow.md:4:1"),
+        "{html}"
+    );
     assert!(html.contains("did you mean `order`?"), "{html}");
     let (st, _, page) = get(s.port, "/chapters/talent-flow/");
     assert_eq!(st, 200);
-    assert!(page.contains("标记甲乙丙"), "the last good version is still served");
+    assert!(
+        page.contains("标记甲乙丙"),
+        "the last good version is still served"
+    );
     assert!(page.contains("<div id=\"glossa-overlay\">") && page.contains("05-talent-flow.md:4:1"));
     // A page opened now gets the overlay over the WebSocket too.
     let mut late = connect(s.port);
@@ -233,7 +301,10 @@ fn bursts_of_saves_rebuild_a_few_times_and_end_in_the_last_state() {
     let path = chapter(&s.root);
     let good = std::fs::read_to_string(&path).unwrap();
     for i in 0..20 {
-        let text = good.replace("其实也反映在研发人才的选择中。", &format!("其实也反映在研发人才的选择中。第{i}版"));
+        let text = good.replace(
+            "其实也反映在研发人才的选择中。",
+            &format!("其实也反映在研发人才的选择中。第{i}版"),
+        );
         // Some editors write a temporary file and rename it into place.
         if i % 2 == 0 {
             let tmp = path.with_extension("md.tmp");
@@ -246,7 +317,10 @@ fn bursts_of_saves_rebuild_a_few_times_and_end_in_the_last_state() {
     }
     let got = messages(&mut ws, Duration::from_secs(4), None);
     let reloads = got.iter().filter(|m| m["type"] == "reload").count();
-    assert!((1..=6).contains(&reloads), "{reloads} rebuilds for 20 saves: {got:?}");
+    assert!(
+        (1..=6).contains(&reloads),
+        "{reloads} rebuilds for 20 saves: {got:?}"
+    );
     let (_, _, page) = get(s.port, "/chapters/talent-flow/");
     assert!(page.contains("第19版"), "final state is the last write");
 }
@@ -259,7 +333,10 @@ fn concurrent_requests_during_a_rebuild_get_whole_pages() {
     let good = std::fs::read_to_string(&path).unwrap();
     let writer = std::thread::spawn(move || {
         for i in 0..5 {
-            let text = good.replace("其实也反映在研发人才的选择中。", &format!("其实也反映在研发人才的选择中。并发{i}"));
+            let text = good.replace(
+                "其实也反映在研发人才的选择中。",
+                &format!("其实也反映在研发人才的选择中。并发{i}"),
+            );
             std::fs::write(&path, text).unwrap();
             std::thread::sleep(Duration::from_millis(60));
         }
@@ -267,10 +344,21 @@ fn concurrent_requests_during_a_rebuild_get_whole_pages() {
     let handles: Vec<_> = (0..200)
         .map(|i| {
             std::thread::spawn(move || {
-                let page = ["/", "/chapters/talent-flow/", "/annotations/", "/companies/deepseek/"][i % 4];
+                let page = [
+                    "/",
+                    "/chapters/talent-flow/",
+                    "/annotations/",
+                    "/companies/deepseek/",
+                ][i % 4];
                 let (st, h, body) = raw(port, &format!("GET {page} HTTP/1.1\r\nHost: x\r\n\r\n"));
                 let len: usize = header(&h, "Content-Length").unwrap().parse().unwrap();
-                (st, len == body.len(), String::from_utf8_lossy(&body).trim_end().ends_with("</html>"))
+                (
+                    st,
+                    len == body.len(),
+                    String::from_utf8_lossy(&body)
+                        .trim_end()
+                        .ends_with("</html>"),
+                )
             })
         })
         .collect();
@@ -291,15 +379,100 @@ fn polling_watcher_and_deleted_or_renamed_files() {
     // Deleting a chapter that profiles quote is reported, and the last good site stays up.
     std::fs::remove_file(&path).unwrap();
     let got = messages(&mut ws, Duration::from_secs(10), Some("error"));
-    let err = got.iter().find(|m| m["type"] == "error").unwrap_or_else(|| panic!("polling notices the deletion: {got:?}"));
-    assert!(err["html"].as_str().unwrap().contains("no chapter has the slug `talent-flow`"));
+    let err = got
+        .iter()
+        .find(|m| m["type"] == "error")
+        .unwrap_or_else(|| panic!("polling notices the deletion: {got:?}"));
+    assert!(
+        err["html"]
+            .as_str()
+            .unwrap()
+            .contains("no chapter has the slug `talent-flow`")
+    );
     let (st, _, _) = get(s.port, "/chapters/talent-flow/");
     assert_eq!(st, 200, "the last good version is still served");
     // Renaming it back into place (a new file name with the same slug) recovers.
-    std::fs::write(s.root.join("content/chapters/05-talent-flow-renamed.md"), text.replacen("order: 5", "order: 5\nslug: talent-flow", 1)).unwrap();
+    std::fs::write(
+        s.root.join("content/chapters/05-talent-flow-renamed.md"),
+        text.replacen("order: 5", "order: 5\nslug: talent-flow", 1),
+    )
+    .unwrap();
     let got = messages(&mut ws, Duration::from_secs(10), Some("reload"));
     assert!(got.iter().any(|m| m["type"] == "reload"), "{got:?}");
     let (st, _, page) = get(s.port, "/chapters/talent-flow/");
     assert_eq!(st, 200);
     assert!(page.contains("商业化思维"));
+}
+
+/// Polls a JavaScript condition in the page for up to `secs` seconds.
+fn wait_for(b: &mut common::cdp::Browser, expr: &str, secs: u64) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        if b.call(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": expr, "returnByValue": true}),
+        )["result"]["value"]
+            == true
+        {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn the_browser_reloads_and_shows_the_overlay() {
+    let Some(mut b) = common::cdp::Browser::launch(1280, 900) else {
+        return;
+    };
+    let s = serve();
+    let url = format!("http://127.0.0.1:{}/chapters/talent-flow/", s.port);
+    b.call("Page.navigate", serde_json::json!({"url": url}));
+    assert!(wait_for(
+        &mut b,
+        "document.readyState === 'complete' && !!document.querySelector('#text')",
+        10
+    ));
+    // Give the client time to connect, then mark this page instance.
+    std::thread::sleep(Duration::from_millis(500));
+    b.eval("window.__glossaTestMark = 1");
+    let path = chapter(&s.root);
+    let good = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        good.replace(
+            "其实也反映在研发人才的选择中。",
+            "其实也反映在研发人才的选择中。浏览器标记",
+        ),
+    )
+    .unwrap();
+    assert!(
+        wait_for(
+            &mut b,
+            "window.__glossaTestMark === undefined && document.body.innerText.includes('浏览器标记')",
+            10
+        ),
+        "the page reloaded with the new text"
+    );
+    std::fs::write(&path, good.replacen("order: 5", "order: 5\nordr: 6", 1)).unwrap();
+    assert!(
+        wait_for(
+            &mut b,
+            "!!document.getElementById('glossa-overlay') && document.getElementById('glossa-overlay').innerText.includes('05-talent-flow.md:4:1')",
+            10
+        ),
+        "the overlay shows the diagnostic"
+    );
+    b.screenshot(&common::cdp::artifacts().join("serve-error-overlay.png"));
+    std::fs::write(&path, &good).unwrap();
+    assert!(
+        wait_for(
+            &mut b,
+            "!document.getElementById('glossa-overlay') && !document.body.innerText.includes('浏览器标记')",
+            10
+        ),
+        "recovered"
+    );
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

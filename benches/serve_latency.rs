@@ -1,0 +1,90 @@
+//! Save → reload-message latency of `glossa serve` on the shipped edition.
+//!
+//! Run with `cargo bench --bench serve_latency`. Copies the project to a
+//! temporary folder, starts the server on a free port, connects a WebSocket
+//! client, then saves a chapter N times (300 ms apart) and measures the time
+//! from the end of each write to the arrival of the `reload` message.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn copy(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn main() {
+    let saves: usize = std::env::var("SAVES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(25);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for d in ["content", "templates", "static", "seeds"] {
+        copy(&repo.join(d), &dir.path().join(d));
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_glossa"))
+        .arg("--root")
+        .arg(dir.path())
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let (mut ws, _) =
+        tungstenite::client(format!("ws://127.0.0.1:{port}/__glossa/livereload"), stream).unwrap();
+    let chapter = dir.path().join("content/chapters/05-talent-flow.md");
+    let original = std::fs::read_to_string(&chapter).unwrap();
+    let mut times = Vec::with_capacity(saves);
+    for i in 0..saves {
+        std::thread::sleep(Duration::from_millis(300));
+        let text = original.replace(
+            "其实也反映在研发人才的选择中。",
+            &format!("其实也反映在研发人才的选择中。{i}"),
+        );
+        std::fs::write(&chapter, text).unwrap();
+        let start = Instant::now();
+        loop {
+            if let tungstenite::Message::Text(t) = ws.read().unwrap()
+                && t.as_str().contains("\"reload\"")
+            {
+                break;
+            }
+        }
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let median = times[times.len() / 2];
+    let p90 = times[(times.len() * 9 / 10).min(times.len() - 1)];
+    println!(
+        "save → reload message over {saves} saves: median {median:.1} ms, p90 {p90:.1} ms, min {:.1} ms, max {:.1} ms",
+        times[0],
+        times[times.len() - 1]
+    );
+}
