@@ -102,6 +102,30 @@ pub fn render_to_memory(
     sources: &mut Sources,
     timings: &mut Timings,
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
+    let (edition, mut diags) = load_checked(paths, base_url, sources, timings)?;
+    match render_edition(&edition, paths, sources, timings) {
+        Ok((jobs, mut more)) => {
+            diags.append(&mut more);
+            sort_diags(&mut diags, sources);
+            Ok((jobs, diags))
+        }
+        Err(BuildError::Content(mut more)) => {
+            diags.append(&mut more);
+            sort_diags(&mut diags, sources);
+            Err(BuildError::Content(diags))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Loads the edition and applies the base URL; fails on any error in the files
+/// themselves (relations between files are checked when linking, in [`render_edition`]).
+pub fn load_checked(
+    paths: &Paths,
+    base_url: Option<&str>,
+    sources: &mut Sources,
+    timings: &mut Timings,
+) -> Result<(Edition, Vec<Diagnostic>), BuildError> {
     let t = Instant::now();
     let (edition, mut diags) = content::load(paths, sources);
     let Some(mut edition) = edition.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
@@ -111,16 +135,25 @@ pub fn render_to_memory(
     if let Some(url) = base_url {
         edition.config.base_url = Some(url.to_string());
     }
-    let (linked, mut more) = annotate::link(&edition, sources);
-    diags.append(&mut more);
-    sort_diags(&mut diags, sources);
+    timings.load = t.elapsed();
+    Ok((edition, diags))
+}
+
+/// Links and renders a loaded edition (templates are read afresh; content files
+/// are not read again). Returns the jobs and the linking warnings. Used by
+/// `build` and by `serve` when only templates changed.
+pub fn render_edition(
+    edition: &Edition,
+    paths: &Paths,
+    sources: &Sources,
+    timings: &mut Timings,
+) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
+    let t = Instant::now();
+    let (linked, diags) = annotate::link(edition, sources);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diags));
     }
     let mut templates = Templates::load(&paths.templates)?;
-    timings.load = t.elapsed();
-
-    let t = Instant::now();
     let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
     let mut jobs = render::render_site(&linked, &mut templates, generator)?;
     output::minify(&mut jobs);

@@ -14,10 +14,11 @@
 //! swapped as one `Arc`, so a request sees either the old site or the new one,
 //! never a mix. State lives in a [`Server`] value; there are no statics.
 //!
-//! Rebuild kinds: a change to stylesheets only re-reads `static/` and swaps the
-//! CSS in open pages without a reload; any other change rebuilds the site in
-//! memory (load → annotate → render → minify, tens of milliseconds for the
-//! shipped edition) and reloads open pages. Must not write to the output folder.
+//! Rebuild kinds: a change to `static/` only re-reads it and swaps the CSS in
+//! open pages without a reload; a change to templates only re-renders the
+//! edition kept in memory (no content file is read); any other change rebuilds
+//! the site in memory (load → annotate → render → minify, tens of milliseconds
+//! for the shipped edition) and reloads open pages. Must not write to the output folder.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -62,6 +63,8 @@ pub struct Site {
 /// The running server's shared state.
 pub struct Server {
     site: Mutex<Arc<Site>>,
+    /// The last edition that built, with its sources, for template-only rebuilds.
+    last: Mutex<Option<(crate::content::Edition, Sources)>>,
     clients: Mutex<Vec<Sender<String>>>,
     options: ServeOptions,
 }
@@ -114,11 +117,24 @@ fn overlay_html(text: &str) -> String {
     )
 }
 
+impl Site {
+    /// The bytes of a built file (as `build` would write them), if present.
+    pub fn file(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(|b| b.as_slice())
+    }
+
+    /// Whether the last build failed (the overlay is shown).
+    pub fn has_errors(&self) -> bool {
+        self.overlay.is_some()
+    }
+}
+
 impl Server {
     /// Builds the site once and returns the server state (errors become the overlay).
     pub fn new(options: ServeOptions) -> Arc<Server> {
         let server = Arc::new(Server {
             site: Mutex::new(Arc::new(Site::default())),
+            last: Mutex::new(None),
             clients: Mutex::new(Vec::new()),
             options,
         });
@@ -162,12 +178,55 @@ impl Server {
                 Err(e) => eprintln!("error: {e}"),
             }
         }
-        let mut sources = Sources::new();
         let mut timings = Timings::default();
-        match build::render_to_memory(&self.options.paths, None, &mut sources, &mut timings) {
+        let mut sources = Sources::new();
+        let mut done = Rebuild::Full;
+        let result = {
+            let mut last = self.last.lock().expect("edition lock");
+            match (kind, last.as_ref()) {
+                // Templates only: re-render the edition already in memory.
+                (Rebuild::Templates, Some((edition, old_sources))) if old.overlay.is_none() => {
+                    done = Rebuild::Templates;
+                    build::render_edition(edition, &self.options.paths, old_sources, &mut timings)
+                }
+                _ => {
+                    match build::load_checked(&self.options.paths, None, &mut sources, &mut timings)
+                    {
+                        Ok((edition, mut warnings)) => {
+                            let r = build::render_edition(
+                                &edition,
+                                &self.options.paths,
+                                &sources,
+                                &mut timings,
+                            );
+                            let r = r.map(|(jobs, mut more)| {
+                                warnings.append(&mut more);
+                                (jobs, warnings)
+                            });
+                            // On success the edition (and the sources its diagnostics point
+                            // into) is kept for template-only rebuilds; on failure `sources`
+                            // stays here to render the diagnostics.
+                            if r.is_ok() {
+                                *last = Some((edition, std::mem::take(&mut sources)));
+                            } else {
+                                *last = None;
+                            }
+                            r
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            }
+        };
+        let last = self.last.lock().expect("edition lock");
+        let shown: &Sources = match (&result, last.as_ref()) {
+            (Ok(_), Some((_, s))) => s,
+            _ => &sources,
+        };
+        match result {
             Ok((jobs, warnings)) => {
                 if !warnings.is_empty() {
-                    eprint!("{}", diag::render(&warnings, &sources, false));
+                    eprint!("{}", diag::render(&warnings, shown, false));
                 }
                 let pages = jobs.iter().filter(|j| j.is_html()).count();
                 self.swap(Site {
@@ -175,10 +234,12 @@ impl Server {
                     overlay: None,
                     generation: old.generation + 1,
                 });
-                eprintln!(
-                    "rebuilt {pages} pages in {} ms",
-                    start.elapsed().as_millis()
-                );
+                let what = if done == Rebuild::Templates {
+                    "re-rendered"
+                } else {
+                    "rebuilt"
+                };
+                eprintln!("{what} {pages} pages in {} ms", start.elapsed().as_millis());
                 self.broadcast(&message("reload", None));
             }
             Err(e) => {
@@ -186,7 +247,7 @@ impl Server {
                     BuildError::Content(diags) => {
                         format!(
                             "{}{}",
-                            diag::render(diags, &sources, false),
+                            diag::render(diags, shown, false),
                             diag::summary(diags)
                         )
                     }
@@ -203,7 +264,7 @@ impl Server {
                 self.broadcast(&message("error", Some(&html)));
             }
         }
-        Rebuild::Full
+        done
     }
 
     fn swap(&self, site: Site) {
@@ -222,6 +283,8 @@ fn files_of(jobs: Vec<Job>) -> HashMap<String, Arc<Vec<u8>>> {
 pub enum Rebuild {
     /// Only files under `static/` changed: re-read them; stylesheets swap in place.
     Static,
+    /// Only templates changed: re-render the edition in memory without reading content.
+    Templates,
     /// Anything else: rebuild the site in memory.
     Full,
 }
@@ -256,9 +319,11 @@ pub fn classify(changed: &[PathBuf], paths: &Paths) -> Option<Rebuild> {
     if relevant.is_empty() {
         return None;
     }
-    let only_static = relevant.iter().all(|p| p.starts_with(&paths.static_dir));
-    Some(if only_static {
+    let all_in = |dir: &Path| relevant.iter().all(|p| p.starts_with(dir));
+    Some(if all_in(&paths.static_dir) {
         Rebuild::Static
+    } else if all_in(&paths.templates) {
+        Rebuild::Templates
     } else {
         Rebuild::Full
     })
@@ -693,7 +758,11 @@ mod tests {
             c(&["/p/static/style.css", "/p/content/chapters/a.md"]),
             Some(Rebuild::Full)
         );
-        assert_eq!(c(&["/p/templates/base.html"]), Some(Rebuild::Full));
+        assert_eq!(c(&["/p/templates/base.html"]), Some(Rebuild::Templates));
+        assert_eq!(
+            c(&["/p/templates/base.html", "/p/static/a.css"]),
+            Some(Rebuild::Full)
+        );
         assert_eq!(
             c(&[
                 "/p/content/chapters/.a.md.swp",

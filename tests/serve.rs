@@ -476,3 +476,86 @@ fn the_browser_reloads_and_shows_the_overlay() {
     );
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+#[test]
+fn template_changes_re_render_without_reading_content() {
+    let s = serve();
+    let mut ws = connect(s.port);
+    let base = s.root.join("templates/base.html");
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(
+        &base,
+        text.replace(
+            "<main id=\"main\">",
+            "<main id=\"main\" data-edited=\"yes\">",
+        ),
+    )
+    .unwrap();
+    let got = messages(&mut ws, Duration::from_secs(10), Some("reload"));
+    assert!(got.iter().any(|m| m["type"] == "reload"), "{got:?}");
+    let (_, _, page) = get(s.port, "/chapters/talent-flow/");
+    assert!(
+        page.contains("data-edited=yes") || page.contains("data-edited=\"yes\""),
+        "new template used"
+    );
+    // A broken template shows the overlay; fixing it recovers.
+    std::fs::write(&base, "{% if %}").unwrap();
+    let got = messages(&mut ws, Duration::from_secs(10), Some("error"));
+    assert!(got.iter().any(|m| m["type"] == "error"), "{got:?}");
+    std::fs::write(&base, &text).unwrap();
+    let got = messages(&mut ws, Duration::from_secs(10), Some("reload"));
+    assert!(got.iter().any(|m| m["type"] == "reload"), "{got:?}");
+}
+
+#[test]
+fn template_rebuilds_reuse_the_loaded_content() {
+    use glossa::serve::{Rebuild, ServeOptions, Server};
+    let dir = project(None);
+    let server = Server::new(ServeOptions {
+        paths: glossa::content::Paths::new(dir.path()),
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        poll: false,
+        debounce: Duration::from_millis(30),
+    });
+    let page = |server: &Server| {
+        String::from_utf8(
+            server
+                .site()
+                .file("chapters/talent-flow/index.html")
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap()
+    };
+    assert!(!server.site().has_errors());
+    let chapter = chapter(dir.path());
+    let text = std::fs::read_to_string(&chapter).unwrap();
+    std::fs::write(
+        &chapter,
+        text.replace(
+            "其实也反映在研发人才的选择中。",
+            "其实也反映在研发人才的选择中。内容改动",
+        ),
+    )
+    .unwrap();
+    let base = dir.path().join("templates/base.html");
+    let t = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(
+        &base,
+        t.replace(
+            "<main id=\"main\">",
+            "<main id=\"main\" data-edited=\"yes\">",
+        ),
+    )
+    .unwrap();
+    assert_eq!(server.rebuild(Rebuild::Templates), Rebuild::Templates);
+    let html = page(&server);
+    assert!(html.contains("data-edited"), "the new template is used");
+    assert!(
+        !html.contains("内容改动"),
+        "content is not read again for a template change"
+    );
+    assert_eq!(server.rebuild(Rebuild::Full), Rebuild::Full);
+    assert!(page(&server).contains("内容改动"));
+}
