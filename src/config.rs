@@ -155,6 +155,11 @@ ui_strings! {
     profile = "简介";
     source_text = "原文";
     view_profile = "查看资料 →";
+    search = "搜索";
+    search_placeholder = "搜索正文、注释与人物";
+    search_no_results = "没有找到结果。";
+    search_results = "条结果";
+    search_no_js = "搜索需要 JavaScript。不用它也可以从这些页面查找：";
 }
 
 impl Ui {

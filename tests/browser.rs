@@ -495,3 +495,103 @@ fn mention_cards_open_on_hover_and_focus_and_close_with_escape() {
     assert!(card(&mut b).is_null(), "Escape closes the card");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+// ---- Search and the whole site, served on loopback ----
+
+fn wait_js(b: &mut Browser, expr: &str, secs: u64) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(secs) {
+        if b.call(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": expr, "returnByValue": true}),
+        )["result"]["value"]
+            == true
+        {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn search_finds_chinese_and_latin_queries() {
+    let Some(mut b) = Browser::launch(1280, 900) else {
+        return;
+    };
+    let p = project(None);
+    let served = common::serve_project(p.path());
+    let base = format!("http://127.0.0.1:{}/", served.port);
+    b.call(
+        "Page.navigate",
+        serde_json::json!({"url": format!("{base}search/")}),
+    );
+    assert!(wait_js(&mut b, "!!document.getElementById('q')", 10));
+    // Type 面壁 into the box.
+    b.eval("document.getElementById('q').focus()");
+    b.call("Input.insertText", serde_json::json!({"text": "面壁"}));
+    assert!(
+        wait_js(
+            &mut b,
+            "document.querySelectorAll('#search-results li').length > 0",
+            10
+        ),
+        "results for 面壁"
+    );
+    let results = b.eval("[...document.querySelectorAll('#search-results li')].map(li => [li.querySelector('a').href, li.querySelector('.snippet').innerText])");
+    b.screenshot(&artifacts().join("search-1280.png"));
+    let results = results.as_array().unwrap();
+    for r in results.iter().take(8) {
+        let (href, snippet) = (r[0].as_str().unwrap(), r[1].as_str().unwrap());
+        assert!(snippet.contains("面壁"), "snippet lacks 面壁: {snippet}");
+        if let Some((page, frag)) = href.split_once("#p") {
+            let _ = page;
+            // Check the paragraph on the served page.
+            b.call("Page.navigate", serde_json::json!({"url": href}));
+            assert!(wait_js(
+                &mut b,
+                &format!("!!document.getElementById('p{frag}')"),
+                10
+            ));
+            let text = b.eval(&format!("document.getElementById('p{frag}').innerText"));
+            assert!(
+                text.as_str().unwrap().contains("面壁"),
+                "{href} does not contain 面壁"
+            );
+        }
+    }
+    for (q, must) in [
+        ("估值", "估值"),
+        ("梁文锋", "梁文锋"),
+        ("DeepSeek", "deepseek"),
+        ("deepseek v3", "v3"),
+        ("AGI 三年", "三年"),
+    ] {
+        let url = format!("{base}search/?q={}", common::percent(q));
+        b.call("Page.navigate", serde_json::json!({"url": url}));
+        assert!(
+            wait_js(
+                &mut b,
+                "document.querySelectorAll('#search-results li').length > 0",
+                10
+            ),
+            "no results for {q}"
+        );
+        let first =
+            b.eval("document.querySelector('#search-results .snippet').innerText.toLowerCase()");
+        assert!(
+            first.as_str().unwrap().contains(must),
+            "{q}: first snippet {first}"
+        );
+    }
+    b.call("Page.navigate", serde_json::json!({"url": format!("{base}search/?q=%E9%87%8F%E5%AD%90%E8%AE%A1%E7%AE%97%E6%9C%BA")}));
+    assert!(
+        wait_js(
+            &mut b,
+            "document.getElementById('search-status').innerText.includes('没有找到')",
+            10
+        ),
+        "no-hit message"
+    );
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}

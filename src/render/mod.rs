@@ -18,6 +18,7 @@
 
 pub mod entities;
 pub mod markdown;
+pub mod search;
 pub mod templates;
 pub mod webanno;
 
@@ -159,6 +160,16 @@ pub fn render_site(
         &notes,
         templates,
         base.as_deref(),
+    )?);
+    let (index, _bytes) = search::index(linked, &notes);
+    jobs.extend(index);
+    jobs.push(render_simple(
+        edition,
+        templates,
+        base.as_deref(),
+        "search",
+        "search.html",
+        &config.ui.search,
     )?);
     let chapters: Result<Vec<Job>, TemplateError> = (0..edition.chapters.len())
         .into_par_iter()
@@ -358,6 +369,33 @@ struct ChapterNotes<'a, 'n> {
     /// Relative to the site root.
     url: String,
     notes: &'n [NoteView<'a>],
+}
+
+/// A page whose content is all in its template (e.g. the search page), at `NAME/`.
+fn render_simple(
+    edition: &Edition,
+    t: &Templates,
+    base: Option<&str>,
+    name: &str,
+    template: &str,
+    title: &str,
+) -> Result<Job, TemplateError> {
+    let _ = edition;
+    let mut ctx = PageContext::new();
+    let url = format!("{name}/");
+    ctx.insert("root", "../").insert(
+        "page",
+        &PageView {
+            kind: "search",
+            title,
+            description: None,
+            canonical: canonical(base, &url),
+        },
+    );
+    Ok(Job {
+        path: format!("{url}index.html"),
+        bytes: t.render(template, &ctx)?.into_bytes(),
+    })
 }
 
 fn render_annotations(

@@ -1,0 +1,158 @@
+// glossa — search over the static index written by `glossa build`.
+// Tokenises like the builder: CJK characters as single characters and pairs,
+// Latin text as lower-cased words. Loads only the index shards of the query's
+// tokens and the document chunks of the candidates. Results are built with
+// DOM methods and textContent only, so indexed text can never inject markup.
+(() => {
+  'use strict';
+  const script = document.currentScript;
+  const root = new URL('.', script.src);
+  const input = document.getElementById('q');
+  const list = document.getElementById('search-results');
+  const status = document.getElementById('search-status');
+  const cjk = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]/u;
+  const word = /[\p{L}\p{N}]/u;
+  const cache = new Map();
+  let meta = null;
+
+  const json = (path) => {
+    if (!cache.has(path)) cache.set(path, fetch(new URL(path, root)).then((r) => r.json()));
+    return cache.get(path);
+  };
+
+  // Query terms: CJK runs as character pairs (a single character alone), Latin words.
+  function terms(text) {
+    const out = [];
+    let run = [];
+    let latin = '';
+    const flushRun = () => {
+      if (run.length === 1) out.push(run[0]);
+      for (let i = 1; i < run.length; i++) out.push(run[i - 1] + run[i]);
+      run = [];
+    };
+    const flushLatin = () => {
+      if (latin) out.push(latin);
+      latin = '';
+    };
+    for (const c of text) {
+      if (cjk.test(c)) { flushLatin(); run.push(c); }
+      else if (word.test(c)) { flushRun(); latin += c.toLowerCase(); }
+      else { flushRun(); flushLatin(); }
+    }
+    flushRun();
+    flushLatin();
+    return [...new Set(out)];
+  }
+
+  function shardOf(token) {
+    let h = 0x811c9dc5;
+    for (const b of new TextEncoder().encode(token)) {
+      h ^= b;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h % meta.shards;
+  }
+
+  const pad = (n) => String(n).padStart(2, '0');
+
+  async function search(query) {
+    meta = meta || (await json('search/meta.json'));
+    const ts = terms(query);
+    if (!ts.length) return { ts, results: [] };
+    const lists = await Promise.all(ts.map(async (t) => (await json(`search/index/${pad(shardOf(t))}.json`))[t] || []));
+    let candidates = lists.reduce((acc, l) => {
+      const s = new Set(l);
+      return acc.filter((d) => s.has(d));
+    }, lists[0]);
+    candidates = candidates.slice(0, 300);
+    const chunks = [...new Set(candidates.map((d) => Math.floor(d / meta.chunk)))];
+    const loaded = await Promise.all(chunks.map((c) => json(`search/docs/${pad(c)}.json`).then((docs) => [c, docs])));
+    const byChunk = new Map(loaded);
+    const phrase = query.trim().toLowerCase().replace(/\s+/g, ' ');
+    const results = candidates.map((d) => {
+      const doc = byChunk.get(Math.floor(d / meta.chunk))[d % meta.chunk];
+      const text = doc.x.toLowerCase().replace(/\s+/g, ' ');
+      let score = ts.filter((t) => text.includes(t)).length / ts.length;
+      if (phrase && text.includes(phrase)) score += 2;
+      if (doc.t.toLowerCase().includes(phrase)) score += 0.5;
+      return { d, doc, score };
+    });
+    results.sort((a, b) => b.score - a.score || a.d - b.d);
+    return { ts, results };
+  }
+
+  // A snippet around the first hit with every term highlighted.
+  function snippet(text, ts, phrase) {
+    const lower = text.toLowerCase();
+    let at = phrase ? lower.indexOf(phrase) : -1;
+    if (at < 0) at = Math.min(...ts.map((t) => lower.indexOf(t)).filter((i) => i >= 0), text.length);
+    const start = Math.max(0, at - 40);
+    const end = Math.min(text.length, at + 80);
+    const part = text.slice(start, end);
+    const p = document.createElement('p');
+    p.className = 'snippet';
+    if (start > 0) p.append('…');
+    const lowerPart = part.toLowerCase();
+    let i = 0;
+    while (i < part.length) {
+      let hit = null;
+      for (const t of [phrase, ...ts]) {
+        if (t && lowerPart.startsWith(t, i) && (!hit || t.length > hit.length)) hit = t;
+      }
+      if (hit) {
+        const m = document.createElement('mark');
+        m.textContent = part.slice(i, i + hit.length);
+        p.append(m);
+        i += hit.length;
+      } else {
+        let j = i + 1;
+        while (j < part.length && ![phrase, ...ts].some((t) => t && lowerPart.startsWith(t, j))) j++;
+        p.append(part.slice(i, j));
+        i = j;
+      }
+    }
+    if (end < text.length) p.append('…');
+    return p;
+  }
+
+  let token = 0;
+  async function run() {
+    const query = input.value;
+    const mine = ++token;
+    const url = new URL(location.href);
+    if (query) url.searchParams.set('q', query); else url.searchParams.delete('q');
+    history.replaceState(null, '', url);
+    list.replaceChildren();
+    if (!query.trim()) { status.textContent = ''; return; }
+    const { ts, results } = await search(query);
+    if (mine !== token) return;
+    status.textContent = results.length ? `${results.length} ${status.dataset.count}` : status.dataset.none;
+    const phrase = query.trim().toLowerCase().replace(/\s+/g, ' ');
+    for (const { doc } of results.slice(0, 50)) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = new URL(doc.u, root).href;
+      const where = document.createElement('span');
+      where.className = 'where';
+      where.textContent = doc.l ? `${doc.t} · ${doc.l}` : doc.t;
+      a.append(where, snippet(doc.x, ts, phrase));
+      li.append(a);
+      list.append(li);
+    }
+  }
+
+  let timer = null;
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 120);
+  });
+  document.querySelector('.search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    run();
+  });
+  const initial = new URLSearchParams(location.search).get('q');
+  if (initial) {
+    input.value = initial;
+    run();
+  }
+})();
