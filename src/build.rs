@@ -30,6 +30,8 @@ pub struct BuildOptions {
 /// Wall time per stage.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
+    /// Remarks for the build summary (e.g. files skipped for lack of a base URL).
+    pub notes: Vec<String>,
     pub load: Duration,
     pub render: Duration,
     pub output: Duration,
@@ -155,7 +157,8 @@ pub fn render_edition(
     }
     let mut templates = Templates::load(&paths.templates)?;
     let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
-    let mut jobs = render::render_site(&linked, &mut templates, generator)?;
+    let (mut jobs, notes) = render::render_site(&linked, &mut templates, generator)?;
+    timings.notes = notes;
     output::minify(&mut jobs);
     jobs.extend(output::collect_static(&paths.static_dir)?);
     timings.render = t.elapsed();

@@ -206,6 +206,9 @@ fn run_build(opts: &BuildOptions, sources: &mut Sources, color: bool) -> bool {
                 shown(&opts.out),
                 r.elapsed.as_millis()
             );
+            for n in &r.timings.notes {
+                println!("note: {n}");
+            }
             true
         }
         Err(e) => {

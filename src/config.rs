@@ -26,6 +26,9 @@ pub struct Config {
     /// Absolute URL the site is deployed at; used for canonical links (and later feeds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+    /// Date this edition was last updated (YYYY-MM-DD); the feed's `updated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
     /// The source text's metadata, shown on every page.
     #[serde(default)]
     pub source: SourceMeta,

@@ -224,14 +224,19 @@ fn fixture_markers_notes_page_and_export() {
         let html = std::fs::read_to_string(site.join(page)).unwrap();
         let doc = Html::parse_document(&html);
         for script in doc.select(&sel("script")) {
-            assert!(
-                script
-                    .value()
-                    .attr("src")
-                    .is_some_and(|s| s.ends_with("glossa.js"))
-                    && script.inner_html().is_empty(),
-                "{page} has a script element that is not glossa's own"
-            );
+            let v = script.value();
+            if v.attr("type") == Some("application/ld+json") {
+                let body = script.inner_html();
+                assert!(!body.contains('<'), "{page}: JSON-LD can close its element");
+                serde_json::from_str::<serde_json::Value>(&body).expect("JSON-LD parses");
+            } else {
+                assert!(
+                    v.attr("src")
+                        .is_some_and(|s| s.ends_with("glossa.js") || s.ends_with("search.js"))
+                        && script.inner_html().is_empty(),
+                    "{page} has a script element that is not glossa's own"
+                );
+            }
         }
         assert!(!html.contains("<img src=x"), "{page} has an injected image");
     }

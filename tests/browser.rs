@@ -526,7 +526,8 @@ fn search_finds_chinese_and_latin_queries() {
         "Page.navigate",
         serde_json::json!({"url": format!("{base}search/")}),
     );
-    assert!(wait_js(&mut b, "!!document.getElementById('q')", 10));
+    // Wait until the page (and its deferred search script) has loaded.
+    assert!(wait_js(&mut b, "document.readyState === 'complete' && !!document.getElementById('q')", 20));
     // Type 面壁 into the box.
     b.eval("document.getElementById('q').focus()");
     b.call("Input.insertText", serde_json::json!({"text": "面壁"}));
@@ -534,7 +535,7 @@ fn search_finds_chinese_and_latin_queries() {
         wait_js(
             &mut b,
             "document.querySelectorAll('#search-results li').length > 0",
-            10
+            20
         ),
         "results for 面壁"
     );

@@ -234,6 +234,22 @@ fn valid_fixture_renders_markdown_features() {
     assert!(one.contains("<strong>粗体</strong>"), "{one}");
     let two = std::fs::read_to_string(out.join("chapters/two/index.html")).unwrap();
     assert!(two.contains("footnote-definition"), "{two}");
+    // Code: highlighted with prefixed classes when the language is known, plain otherwise;
+    // the highlight stylesheet is linked only where there is code.
+    assert!(
+        two.contains("class=\"hl-") || two.contains("class=hl-"),
+        "{two}"
+    );
+    assert!(
+        two.contains("&lt;高亮>") || two.contains("&lt;高亮&gt;"),
+        "{two}"
+    );
+    assert!(
+        two.contains("纯文本 &lt;x>") || two.contains("纯文本 &lt;x&gt;"),
+        "{two}"
+    );
+    assert!(two.contains("highlight.css"));
+    assert!(!one.contains("highlight.css"));
     assert!(broken_links(&out).is_empty(), "{:?}", broken_links(&out));
 }
 

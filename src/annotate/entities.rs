@@ -459,6 +459,7 @@ mod tests {
                 subtitle: None,
                 language: "zh-CN".into(),
                 base_url: None,
+                updated: None,
                 source: Default::default(),
                 mentions: Default::default(),
                 ui: Default::default(),

@@ -179,6 +179,7 @@ pub fn import(
             .and_then(|p| p.plan.language.clone())
             .unwrap_or_else(|| "zh-CN".into()),
         base_url: plan.as_ref().and_then(|p| p.plan.base_url.clone()),
+        updated: None,
         source: SourceMeta {
             title: src.title,
             author: src.author.or(author),

@@ -313,8 +313,10 @@ pub fn render_entities(
                         title: &e.name,
                         description: Some(&e.description),
                         canonical: canonical(base, &url),
+                        jsonld: Some(super::meta::entity(e, base)),
                     },
                 )
+                .insert("has_code", &view.body.contains("<pre class=\"code\""))
                 .insert("entity", &view);
             Ok(Job {
                 path: format!("{url}index.html"),
@@ -398,6 +400,7 @@ pub fn render_entities(
                 title,
                 description: None,
                 canonical: canonical(base, path),
+                jsonld: None,
             },
         );
         match kind {

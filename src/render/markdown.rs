@@ -14,7 +14,9 @@
 //!    holds them (sidenotes floating in the margin on wide screens, popovers
 //!    opened by the marker elsewhere, readable without JavaScript).
 //!
-//! Code highlighting will be a pass here, with syntect only in `render/highlight`.
+//! 4. [`super::highlight::pass`]: fenced code in a known language is highlighted
+//!    (also in notes and profile texts, via [`note_html`]).
+//!
 //! Must not touch files or templates.
 
 use std::fmt::Write as _;
@@ -75,6 +77,7 @@ pub fn chapter_html(
     let items = number_paragraphs(items, doc, ui);
     let items = mark_annotations(items, notes, mentions, ui);
     let items = attach_notes(items, doc, notes, ui);
+    let items = super::highlight::pass(items);
     let mut out = String::with_capacity(doc.text.len() * 2);
     html::push_html(&mut out, items.into_iter().map(|(e, _)| e));
     out
@@ -82,12 +85,17 @@ pub fn chapter_html(
 
 /// Renders note Markdown (raw HTML shown as text; no paragraph numbers).
 pub fn note_html(markdown: &str) -> String {
-    let events = Parser::new_ext(markdown, crate::text::options()).map(|e| match e {
-        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
-        other => other,
-    });
+    let events: Vec<(Event<'_>, ())> = Parser::new_ext(markdown, crate::text::options())
+        .map(|e| match e {
+            Event::Html(t) | Event::InlineHtml(t) => (Event::Text(t), ()),
+            other => (other, ()),
+        })
+        .collect();
     let mut out = String::new();
-    html::push_html(&mut out, events);
+    html::push_html(
+        &mut out,
+        super::highlight::pass(events).into_iter().map(|(e, _)| e),
+    );
     out
 }
 

@@ -7,9 +7,10 @@
 //! here touches the disk; `output` writes the jobs.
 //!
 //! Submodules: [`markdown`] (the HTML passes over parsed chapters), [`templates`]
-//! (the only place that names Tera), [`webanno`] (the JSON-LD export). Syntax
-//! highlighting will live in `render/highlight`, the only place that will name
-//! syntect. Views handed to templates borrow from the edition; edition-wide
+//! (the only place that names Tera), [`webanno`] (the JSON-LD export),
+//! [`highlight`] (code highlighting, the only place that names syntect),
+//! [`entities`] (profiles), [`search`] (the search index), [`meta`]
+//! (JSON-LD, sitemap, feed, robots). Views handed to templates borrow from the edition; edition-wide
 //! values are set once as template globals.
 //!
 //! All internal links are relative (`root` is `./` or `../../`), so a site
@@ -17,7 +18,9 @@
 //! depths, uses the base URL when one is configured.
 
 pub mod entities;
+pub mod highlight;
 pub mod markdown;
+pub mod meta;
 pub mod search;
 pub mod templates;
 pub mod webanno;
@@ -72,6 +75,8 @@ pub(crate) struct PageView<'a> {
     pub(crate) title: &'a str,
     pub(crate) description: Option<&'a str>,
     pub(crate) canonical: Option<String>,
+    /// schema.org JSON-LD for the page (already escaped for a `<script>` element).
+    pub(crate) jsonld: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -97,11 +102,13 @@ pub fn chapter_url(slug: &str) -> String {
 }
 
 /// Renders every page of the edition.
+/// Renders every file of the site; returns the jobs and notes for the build
+/// summary (e.g. files skipped for lack of a base URL).
 pub fn render_site(
     linked: &Linked<'_>,
     templates: &mut Templates,
     generator: &str,
-) -> Result<Vec<Job>, TemplateError> {
+) -> Result<(Vec<Job>, Vec<String>), TemplateError> {
     let edition = linked.edition;
     let config = &edition.config;
     templates.set_global(
@@ -176,7 +183,14 @@ pub fn render_site(
         .map(|i| render_chapter(linked, i, &notes[i], templates, base.as_deref(), &config.ui))
         .collect();
     jobs.extend(chapters?);
-    Ok(jobs)
+    let html: Vec<String> = jobs
+        .iter()
+        .filter(|j| j.is_html())
+        .map(|j| j.path.clone())
+        .collect();
+    let (files, note) = meta::site_files(edition, &html, base.as_deref());
+    jobs.extend(files);
+    Ok((jobs, note.into_iter().collect()))
 }
 
 fn summary(c: &Chapter) -> &str {
@@ -201,6 +215,7 @@ fn render_index(
             title: &config.title,
             description: config.subtitle.as_deref().or(config.source.lead.as_deref()),
             canonical: canonical(base, ""),
+            jsonld: Some(meta::website(edition, base)),
         },
     );
     Ok(Job {
@@ -221,6 +236,7 @@ fn render_404(edition: &Edition, t: &Templates, base: Option<&str>) -> Result<Jo
             title: &ui.not_found_title,
             description: None,
             canonical: None,
+            jsonld: None,
         },
     );
     Ok(Job {
@@ -274,6 +290,7 @@ fn render_chapter(
                 title: c.title(),
                 description: c.meta.summary.as_deref(),
                 canonical: canonical(base, &url),
+                jsonld: Some(meta::chapter(edition, c, base)),
             },
         )
         .insert(
@@ -289,6 +306,11 @@ fn render_chapter(
             },
         )
         .insert("notes", notes)
+        .insert(
+            "has_code",
+            &(html.contains("<pre class=\"code\"")
+                || notes.iter().any(|n| n.html.contains("<pre class=\"code\""))),
+        )
         .insert("prev", &nav(i.checked_sub(1)))
         .insert("next", &nav(Some(i + 1)))
         .insert("toc_url", "../../#toc");
@@ -390,6 +412,7 @@ fn render_simple(
             title,
             description: None,
             canonical: canonical(base, &url),
+            jsonld: None,
         },
     );
     Ok(Job {
@@ -438,9 +461,17 @@ fn render_annotations(
                 title: &ui.annotations,
                 description: None,
                 canonical: canonical(base, "annotations/"),
+                jsonld: None,
             },
         )
         .insert("kinds", &kinds)
+        .insert(
+            "has_code",
+            &notes
+                .iter()
+                .flatten()
+                .any(|n| n.html.contains("<pre class=\"code\"")),
+        )
         .insert("total", &notes.iter().map(Vec::len).sum::<usize>())
         .insert("annotated_chapters", &chapters);
     Ok(Job {
