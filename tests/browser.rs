@@ -527,7 +527,11 @@ fn search_finds_chinese_and_latin_queries() {
         serde_json::json!({"url": format!("{base}search/")}),
     );
     // Wait until the page (and its deferred search script) has loaded.
-    assert!(wait_js(&mut b, "document.readyState === 'complete' && !!document.getElementById('q')", 20));
+    assert!(wait_js(
+        &mut b,
+        "document.readyState === 'complete' && !!document.getElementById('q')",
+        20
+    ));
     // Type 面壁 into the box.
     b.eval("document.getElementById('q').focus()");
     b.call("Input.insertText", serde_json::json!({"text": "面壁"}));
@@ -595,4 +599,93 @@ fn search_finds_chinese_and_latin_queries() {
         "no-hit message"
     );
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn every_page_type_loads_cleanly_and_fits_a_phone() {
+    let p = project(None);
+    let served = common::serve_project(p.path());
+    let base = format!("http://127.0.0.1:{}/", served.port);
+    let pages = [
+        ("home", ""),
+        ("chapter", "chapters/overlooked-pioneers/"),
+        ("annotations", "annotations/"),
+        ("companies", "companies/"),
+        ("company", "companies/deepseek/"),
+        ("people", "people/"),
+        ("person", "people/liang-wenfeng/"),
+        ("search", "search/?q=%E9%9D%A2%E5%A3%81"),
+        ("not-found", "no-such-page/"),
+    ];
+    for width in [1280, 390] {
+        let Some(mut b) = Browser::launch(width, 900) else {
+            return;
+        };
+        for (name, path) in pages {
+            b.clear_events();
+            b.call(
+                "Page.navigate",
+                serde_json::json!({"url": format!("{base}{path}")}),
+            );
+            assert!(
+                wait_js(&mut b, "document.readyState === 'complete'", 20),
+                "{name} did not load"
+            );
+            if name == "search" {
+                assert!(wait_js(
+                    &mut b,
+                    "document.querySelectorAll('#search-results li').length > 0",
+                    20
+                ));
+            }
+            let overflow = b.eval(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            );
+            assert!(
+                overflow.as_f64().unwrap() <= 0.0,
+                "{name} at {width}px scrolls sideways by {overflow}"
+            );
+            // The deliberate 404 is logged as a failed load of the page itself.
+            let errors: Vec<String> = b
+                .errors()
+                .into_iter()
+                .filter(|e| !e.contains("/no-such-page/"))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{name} at {width}px: console errors {errors:?}"
+            );
+            let failed = b.failed_requests(&["/no-such-page/"]);
+            assert!(
+                failed.is_empty(),
+                "{name} at {width}px: failed requests {failed:?}"
+            );
+            if matches!(name, "home" | "chapter" | "company" | "search") {
+                b.screenshot(&artifacts().join(format!("page-{name}-{width}.png")));
+            }
+        }
+    }
+}
+
+#[test]
+fn without_javascript_everything_is_readable() {
+    let Some(mut b) = Browser::launch(390, 900) else {
+        return;
+    };
+    b.set_javascript(false);
+    let (_p, site) = built_site();
+    b.open(&site.join("companies/deepseek/index.html"));
+    let r = b.eval("(() => ({facts: document.querySelectorAll('.facts dt').length, mentions: [...document.querySelectorAll('.mentions li')].filter(l => l.getBoundingClientRect().height > 0).length, text: document.querySelector('.profile').innerText.length}))()");
+    assert!(
+        r["facts"].as_u64().unwrap() >= 3
+            && r["mentions"].as_u64().unwrap() > 10
+            && r["text"].as_u64().unwrap() > 20,
+        "{r}"
+    );
+    b.open(&site.join("chapters/deepseek-organisation/index.html"));
+    let visible = b.eval("[...document.querySelectorAll('#text p[id]')].every(p => p.getBoundingClientRect().height > 0)");
+    assert_eq!(visible, true, "chapter text visible without JavaScript");
+    b.open(&site.join("search/index.html"));
+    let msg = b.eval("document.querySelector('noscript') !== null");
+    assert_eq!(msg, true);
 }

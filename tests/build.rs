@@ -414,3 +414,77 @@ fn symlinks_out_of_static_are_refused() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn metadata_sitemap_feed_and_robots() {
+    let p = project(None);
+    let out = p.path().join("public");
+    let o = build(p.path(), &out, &[]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("sitemap.xml and feed.xml need absolute URLs")
+    );
+    assert!(
+        out.join("robots.txt").is_file()
+            && !out.join("sitemap.xml").exists()
+            && !out.join("feed.xml").exists()
+    );
+
+    let o = build(
+        p.path(),
+        &out,
+        &["--base-url", "https://example.org/edition/"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://example.org/edition/chapters/talent-flow/</loc>"),
+        "{sitemap}"
+    );
+    assert!(sitemap.contains("<loc>https://example.org/edition/companies/deepseek/</loc>"));
+    assert!(!sitemap.contains("404"));
+    let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    assert_eq!(feed.matches("<entry>").count(), shipped_slugs().len());
+    assert!(feed.contains("<updated>2026-11-28T00:00:00Z</updated>"));
+    assert!(
+        std::fs::read_to_string(out.join("robots.txt"))
+            .unwrap()
+            .contains("Sitemap: https://example.org/edition/sitemap.xml")
+    );
+    for (page, ty) in [
+        ("chapters/talent-flow/index.html", "Article"),
+        ("companies/deepseek/index.html", "Organization"),
+        ("people/liang-wenfeng/index.html", "Person"),
+        ("index.html", "WebSite"),
+    ] {
+        let doc = Html::parse_document(&std::fs::read_to_string(out.join(page)).unwrap());
+        let ld = doc
+            .select(&sel("script[type='application/ld+json']"))
+            .next()
+            .unwrap()
+            .inner_html();
+        let v: serde_json::Value = serde_json::from_str(&ld).unwrap();
+        assert_eq!(v["@type"], ty, "{page}");
+        for prop in ["og:title", "og:type", "og:site_name"] {
+            assert!(
+                doc.select(&sel(&format!("meta[property='{prop}']")))
+                    .next()
+                    .is_some(),
+                "{page} {prop}"
+            );
+        }
+        assert!(
+            doc.select(&sel("meta[name='twitter:card']"))
+                .next()
+                .is_some()
+        );
+        assert!(doc.select(&sel("link[rel=icon]")).next().is_some());
+        if ty == "Article" {
+            assert_eq!(v["author"]["name"], "陈彩娴");
+            assert_eq!(v["publisher"]["name"], "AI 科技评论");
+            assert_eq!(
+                v["url"],
+                "https://example.org/edition/chapters/talent-flow/"
+            );
+        }
+    }
+}

@@ -161,6 +161,7 @@ impl Browser {
         b.call("Page.enable", json!({}));
         b.call("Runtime.enable", json!({}));
         b.call("Log.enable", json!({}));
+        b.call("Network.enable", json!({}));
         // The window cannot be narrower than 500 px in headless mode; emulate the viewport.
         b.call(
             "Emulation.setDeviceMetricsOverride",
@@ -261,6 +262,35 @@ impl Browser {
         let data = r["data"].as_str().unwrap();
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, base64_decode(data)).unwrap();
+    }
+
+    /// Requests that failed or answered with an error status, seen so far
+    /// (`allow` lists URL suffixes that may answer 404, e.g. a deliberate 404 page).
+    pub fn failed_requests(&mut self, allow: &[&str]) -> Vec<String> {
+        self.call("Runtime.evaluate", json!({"expression": "1"}));
+        self.events
+            .iter()
+            .filter_map(|e| {
+                if e["method"] == "Network.loadingFailed" {
+                    return Some(e.to_string());
+                }
+                if e["method"] == "Network.responseReceived" {
+                    let r = &e["params"]["response"];
+                    let url = r["url"].as_str().unwrap_or("");
+                    if r["status"].as_u64().unwrap_or(0) >= 400
+                        && !allow.iter().any(|a| url.ends_with(a))
+                    {
+                        return Some(format!("{} {url}", r["status"]));
+                    }
+                }
+                None
+            })
+            .collect()
+    }
+
+    /// Forgets the events seen so far.
+    pub fn clear_events(&mut self) {
+        self.events.clear();
     }
 
     /// Console errors and uncaught exceptions seen so far.
