@@ -58,8 +58,8 @@ fn builds_the_shipped_edition() {
     let summary = String::from_utf8_lossy(&o.stdout);
     let count =
         |dir: &str| std::fs::read_dir(repo().join("content").join(dir)).map_or(0, |d| d.count());
-    // index, 404, annotations, companies/, people/ + one page per chapter and per profile.
-    let pages = 5 + count("chapters") + count("companies") + count("people");
+    // index, 404, annotations, companies/, people/, search/ + one page per chapter and per profile.
+    let pages = 6 + count("chapters") + count("companies") + count("people");
     assert!(
         summary.contains(&format!("built {pages} pages")),
         "{summary}"
