@@ -252,6 +252,7 @@ pub fn write_site(out: &Path, jobs: &[Job]) -> Result<(), OutputError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    remove_leftovers(parent, &name);
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.glossa-new-"))
         .tempdir_in(parent)
@@ -317,6 +318,22 @@ pub fn write_site(out: &Path, jobs: &[Job]) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// Removes staging and old-site folders that a build killed mid-way left beside
+/// the output folder (only folders with glossa's own name pattern).
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let n = e.file_name().to_string_lossy().into_owned();
+        let ours = n.starts_with(&format!(".{name}.glossa-new-"))
+            || n.starts_with(&format!(".{name}.glossa-old-"));
+        if ours && e.path().is_dir() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// A job path must be relative and stay inside the output folder.
 fn is_safe_relative(p: &str) -> bool {
     !p.is_empty()
@@ -326,8 +343,9 @@ fn is_safe_relative(p: &str) -> bool {
 }
 
 /// Writes new text files under `dir` (for `import`). Existing files are refused,
-/// all listed at once, unless `force`. Each file is written to a temporary file
-/// and renamed into place.
+/// all listed at once, unless `force`; with `force`, each existing file is first
+/// copied to `NAME.bak`. Each file is written to a temporary file and renamed
+/// into place.
 pub fn write_new_files(
     dir: &Path,
     files: &[(String, String)],
@@ -349,6 +367,13 @@ pub fn write_new_files(
         }
         let parent = target.parent().unwrap_or(dir);
         std::fs::create_dir_all(parent).map_err(io(parent))?;
+        // With --force, an existing file is kept as NAME.bak (the loader ignores it),
+        // so editors' annotations can always be recovered.
+        if target.exists() {
+            let mut backup = target.clone().into_os_string();
+            backup.push(".bak");
+            std::fs::copy(target, &backup).map_err(io(target))?;
+        }
         let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(io(parent))?;
         std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io(target))?;
         tmp.persist(target).map_err(|e| io(target)(e.error))?;

@@ -74,8 +74,10 @@ fn message(kind: &str, html: Option<&str>) -> String {
     serde_json::json!({"type": kind, "html": html}).to_string()
 }
 
-/// The client script, injected before `</body>` of served HTML only.
-const CLIENT: &str = r#"<script data-glossa-livereload>
+/// The live-reload client, served at [`CLIENT_PATH`]; a `<script src>` to it
+/// (no inline script, so pages keep working under the strict CSP below) is
+/// injected before `</body>` of served HTML only.
+const CLIENT: &str = r#"// glossa serve: live reload and error overlay (never part of `build` output).
 (() => {
   const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/__glossa/livereload';
   let wasClosed = false;
@@ -101,10 +103,29 @@ const CLIENT: &str = r#"<script data-glossa-livereload>
   }
   connect();
 })();
-</script>"#;
+"#;
 
-const OVERLAY_STYLE: &str = "position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;\
-background:rgba(20,18,16,.95);color:#f4efe6;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
+/// Path of the client script.
+pub const CLIENT_PATH: &str = "/__glossa/livereload.js";
+/// Path of the overlay stylesheet.
+pub const OVERLAY_CSS_PATH: &str = "/__glossa/overlay.css";
+
+const OVERLAY_CSS: &str = ".glossa-overlay{position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;\
+background:rgba(20,18,16,.95);color:#f4efe6;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap}\n";
+
+/// Headers sent with every response: a strict Content-Security-Policy (the
+/// generated pages need nothing else: no inline scripts, styles or handlers)
+/// and the usual hardening headers. The README recommends the same for hosts.
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+];
 
 /// The overlay markup for diagnostics text (escaped).
 fn overlay_html(text: &str) -> String {
@@ -112,7 +133,7 @@ fn overlay_html(text: &str) -> String {
     pulldown_cmark_escape::escape_html(&mut escaped, text)
         .expect("writing to a String cannot fail");
     format!(
-        "<div style=\"{OVERLAY_STYLE}\" role=\"alert\"><strong>glossa: the last change does not build; \
+        "<div class=\"glossa-overlay\" role=\"alert\"><strong>glossa: the last change does not build; \
          the previous version is shown.</strong>\n\n{escaped}</div>"
     )
 }
@@ -486,6 +507,9 @@ fn respond(
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
+    for (k, v) in SECURITY_HEADERS {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
     out.push_str(&format!(
         "Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
         body.len()
@@ -572,7 +596,7 @@ pub fn site_path(target: &str) -> Result<String, PathError> {
 fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
     let text = String::from_utf8_lossy(html);
     let extra = format!(
-        "{}{CLIENT}",
+        "<link rel=\"stylesheet\" href=\"{OVERLAY_CSS_PATH}\">{}<script src=\"{CLIENT_PATH}\" data-glossa-livereload></script>",
         overlay
             .map(|o| format!("<div id=\"glossa-overlay\">{o}</div>"))
             .unwrap_or_default()
@@ -610,8 +634,27 @@ fn handle(server: &Server, mut stream: TcpStream) -> std::io::Result<()> {
         }
         Err(PathError::Outside) => return not_found(server, &mut stream, head),
     };
-    if format!("/{path}") == LIVERELOAD_PATH {
-        return websocket(server, stream, &req);
+    match format!("/{path}").as_str() {
+        LIVERELOAD_PATH => return websocket(server, stream, &req),
+        CLIENT_PATH => {
+            return respond(
+                &mut stream,
+                "200 OK",
+                &[("Content-Type", content_type("x.js").into())],
+                CLIENT.as_bytes(),
+                head,
+            );
+        }
+        OVERLAY_CSS_PATH => {
+            return respond(
+                &mut stream,
+                "200 OK",
+                &[("Content-Type", content_type("x.css").into())],
+                OVERLAY_CSS.as_bytes(),
+                head,
+            );
+        }
+        _ => {}
     }
     let site = server.site();
     let key = if path.is_empty() || path.ends_with('/') {

@@ -188,6 +188,9 @@ fn refuses_to_overwrite_without_force_and_lists_the_files() {
     let out = import_into(dir.path(), &["--force"]);
     assert!(out.status.success());
     assert_ne!(std::fs::read_to_string(&marker).unwrap(), "edited by hand");
+    // The edited file is kept as a backup, which the loader ignores.
+    let backup = dir.path().join("chapters/01-two-extremes.md.bak");
+    assert_eq!(std::fs::read_to_string(backup).unwrap(), "edited by hand");
 }
 
 #[test]

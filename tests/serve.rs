@@ -99,6 +99,20 @@ fn serves_the_site_with_types_status_and_confinement() {
     assert_eq!(st, 200);
     assert_eq!(header(&h, "Content-Type"), Some("text/html; charset=utf-8"));
     assert_eq!(header(&h, "Cache-Control"), Some("no-store"));
+    // A strict policy: the pages need no inline script or style.
+    let csp = header(&h, "Content-Security-Policy").unwrap();
+    assert!(
+        csp.contains("script-src 'self'")
+            && csp.contains("style-src 'self'")
+            && !csp.contains("unsafe-inline")
+    );
+    assert_eq!(header(&h, "X-Content-Type-Options"), Some("nosniff"));
+    let (st, h, js) = get(s.port, "/__glossa/livereload.js");
+    assert_eq!(
+        (st, header(&h, "Content-Type")),
+        (200, Some("text/javascript; charset=utf-8"))
+    );
+    assert!(js.contains("WebSocket"));
     assert!(
         body.contains("data-glossa-livereload"),
         "reload client injected"
