@@ -276,11 +276,17 @@ fn run_serve(paths: Paths, port: u16, bind: std::net::IpAddr, open: bool, poll: 
 
 fn run_check(paths: &Paths, sources: &mut Sources, color: bool, format: Format) -> bool {
     let (edition, mut diags) = build::check(paths, sources);
+    // With clean content, render in memory too: template errors (a missing
+    // template, an undefined variable) surface in `check` as they would in `build`.
     let mut template_error = None;
-    if edition.is_some()
-        && let Err(t) = crate::render::Templates::load(&paths.templates)
-    {
-        template_error = Some(t.to_string());
+    if edition.is_some() {
+        let mut scratch = Sources::new();
+        let mut timings = build::Timings::default();
+        match build::render_to_memory(paths, None, &mut scratch, &mut timings) {
+            Err(BuildError::Template(t)) => template_error = Some(t.to_string()),
+            Err(BuildError::Output(o)) => template_error = Some(o.to_string()),
+            _ => {}
+        }
     }
     if let Format::Json = format {
         if let Some(t) = &template_error {

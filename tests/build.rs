@@ -262,10 +262,11 @@ fn bad_input_fixtures() {
         .map(|e| e.unwrap().path())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 6);
+    assert!(cases.len() >= 20);
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let p = project(Some(&case.join("content")));
+        let p = common::project_fixture(&case);
+        let root = p.path().to_string_lossy().into_owned();
         // A previous good output.
         let out = p.path().join("public");
         std::fs::create_dir_all(&out).unwrap();
@@ -273,25 +274,74 @@ fn bad_input_fixtures() {
         std::fs::write(out.join("index.html"), "<p>old site</p>").unwrap();
         let before = snapshot_dir(&out);
 
-        let check = glossa(p.path()).arg("check").output().unwrap();
+        let check = glossa(p.path())
+            .env("RUST_BACKTRACE", "1")
+            .arg("check")
+            .output()
+            .unwrap();
         assert_eq!(
             check.status.code(),
             Some(1),
             "{name}: check should fail\n{}",
             text(&check)
         );
-        let stderr = String::from_utf8_lossy(&check.stderr).into_owned();
-        assert!(!stderr.contains("panicked"), "{name} panicked");
+        let stderr = String::from_utf8_lossy(&check.stderr).replace(&root, "<root>");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("stack backtrace"),
+            "{name} panicked"
+        );
         insta::assert_snapshot!(format!("bad_{name}"), stderr);
 
-        let b = build(p.path(), &out, &[]);
+        let b = glossa(p.path())
+            .env("RUST_BACKTRACE", "1")
+            .arg("build")
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
         assert_eq!(b.status.code(), Some(1), "{name}: build should fail");
-        assert!(String::from_utf8_lossy(&b.stderr).contains("nothing was written"));
+        assert!(!text(&b).contains("panicked"), "{name} panicked in build");
         assert_eq!(
             snapshot_dir(&out),
             before,
             "{name}: previous output changed"
         );
+    }
+}
+
+/// Inputs that must work, with warnings (exit 0) or without.
+#[test]
+fn warning_and_good_fixtures() {
+    for (kind, expect_warnings) in [("warn", true), ("good", false)] {
+        let dir = repo().join("tests/fixtures").join(kind);
+        let mut cases: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        cases.sort();
+        for case in cases {
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            let p = common::project_fixture(&case);
+            let out = p.path().join("public");
+            let b = glossa(p.path())
+                .env("RUST_BACKTRACE", "1")
+                .arg("build")
+                .arg("--out")
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert_eq!(b.status.code(), Some(0), "{kind}/{name}: {}", text(&b));
+            let stderr = String::from_utf8_lossy(&b.stderr).into_owned();
+            assert_eq!(
+                stderr.contains("warning["),
+                expect_warnings,
+                "{kind}/{name}: {stderr}"
+            );
+            if expect_warnings {
+                insta::assert_snapshot!(format!("{kind}_{name}"), stderr);
+            }
+            assert!(broken_links(&out).is_empty());
+        }
     }
 }
 

@@ -122,10 +122,64 @@ pub struct Query<'q> {
 /// Anchors a query in the chapter's blocks.
 pub fn anchor(blocks: &[BlockText], q: &Query) -> Outcome {
     let quote = normalize(q.quote.trim());
+    let all = occurrences(blocks, &quote);
+    anchor_among(blocks, q, all)
+}
+
+/// The normalised form of a query's quote, as matched.
+pub fn quote_key(quote: &str) -> String {
+    normalize(quote.trim())
+}
+
+/// Every occurrence of each of `quotes` (normalised, see [`quote_key`]) in the
+/// blocks, found in one pass over the chapter (aho-corasick, overlapping), so
+/// anchoring many notes never rescans the text per note.
+pub fn occurrences_of_all(blocks: &[BlockText], quotes: &[String]) -> Vec<Vec<Candidate>> {
+    let mut out = vec![Vec::new(); quotes.len()];
+    let patterns: Vec<(usize, &str)> = quotes
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| !q.is_empty() && q.as_str() != " ")
+        .map(|(i, q)| (i, q.as_str()))
+        .collect();
+    if patterns.is_empty() {
+        return out;
+    }
+    let ac =
+        aho_corasick::AhoCorasick::new(patterns.iter().map(|(_, q)| *q)).expect("plain strings");
+    // Blocks joined by newlines (normalised text never contains one).
+    let mut joined = String::new();
+    let mut starts = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        starts.push(joined.len());
+        joined.push_str(&b.norm);
+        joined.push('\n');
+    }
+    for m in ac.find_overlapping_iter(&joined) {
+        let block = starts.partition_point(|&s| s <= m.start()) - 1;
+        let (s, e) = (m.start() - starts[block], m.end() - starts[block]);
+        let b = &blocks[block];
+        if e > b.norm.len() {
+            continue;
+        }
+        out[patterns[m.pattern().as_usize()].0].push(Candidate {
+            block,
+            norm: s..e,
+            range: b.map[s]..b.map[e],
+        });
+    }
+    for list in &mut out {
+        list.sort_by_key(|c| (c.block, c.norm.start));
+    }
+    out
+}
+
+/// Anchors a query given every occurrence of its quote.
+pub fn anchor_among(blocks: &[BlockText], q: &Query, all: Vec<Candidate>) -> Outcome {
+    let quote = quote_key(q.quote);
     if quote.is_empty() || quote == " " {
         return Outcome::EmptyQuote;
     }
-    let all = occurrences(blocks, &quote);
     let prefix = q.prefix.map(normalize).filter(|p| !p.is_empty());
     let suffix = q.suffix.map(normalize).filter(|s| !s.is_empty());
     let fits = |c: &Candidate| {
@@ -170,6 +224,9 @@ pub fn anchor(blocks: &[BlockText], q: &Query) -> Outcome {
 /// Every (possibly overlapping) occurrence of `quote` in the blocks.
 fn occurrences(blocks: &[BlockText], quote: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
+    if quote.is_empty() {
+        return out;
+    }
     for (bi, b) in blocks.iter().enumerate() {
         let mut from = 0;
         while let Some(i) = b.norm[from..].find(quote) {
@@ -410,6 +467,24 @@ mod tests {
             panic!("{o:?}")
         };
         assert_eq!(c.len(), 2);
+    }
+
+    #[test]
+    fn one_pass_occurrences_equal_per_quote_search() {
+        let doc = parse("甲说 DeepSeek 好。\n\n乙说 DeepSeek 强，哈哈哈。\n");
+        let blocks = block_texts(&doc);
+        let quotes: Vec<String> = ["DeepSeek", "哈哈", "说", "不存在", ""]
+            .iter()
+            .map(|q| quote_key(q))
+            .collect();
+        let all = occurrences_of_all(&blocks, &quotes);
+        for (q, found) in quotes.iter().zip(&all) {
+            if q.is_empty() {
+                assert!(found.is_empty());
+            } else {
+                assert_eq!(found, &occurrences(&blocks, q), "{q}");
+            }
+        }
     }
 
     #[test]

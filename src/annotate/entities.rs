@@ -283,11 +283,13 @@ pub fn check_references(
                 if a.refs.is_empty() {
                     continue;
                 }
-                let span = c.value_span("refs", refs_seen);
+                let n = refs_seen;
                 refs_seen += 1;
                 for r in &a.refs {
                     if !ids.contains(&r.as_str()) {
-                        diags.push(unknown("annotation ref", r, &ids).at(c.file, span.clone()));
+                        diags.push(
+                            unknown("annotation ref", r, &ids).at(c.file, c.value_span("refs", n)),
+                        );
                     }
                 }
             }

@@ -104,14 +104,14 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, (&Chapter, usize)> = HashMap::new();
     for c in &edition.chapters {
         for (k, a) in c.meta.annotations.iter().enumerate() {
-            let span = c.value_span("id", k);
+            let span = || c.value_span("id", k);
             if !is_slug(&a.id) {
                 diags.push(
                     Diagnostic::error(
                         "bad-annotation-id",
                         format!("annotation id `{}` is not valid", a.id),
                     )
-                    .at(c.file, span.clone())
+                    .at(c.file, span())
                     .help("use lowercase ASCII letters, digits and `-`, e.g. `six-tigers`"),
                 );
             }
@@ -121,7 +121,7 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
                         "duplicate-annotation-id",
                         format!("annotation id `{}` is used twice", a.id),
                     )
-                    .at(c.file, span)
+                    .at(c.file, span())
                     .label("second use")
                     .secondary(other.file, other.value_span("id", *j), "first use")
                     .help(
@@ -139,6 +139,13 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
 fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
     let doc = crate::text::parse(c.body());
     let blocks = anchor::block_texts(&doc);
+    let quotes: Vec<String> = c
+        .meta
+        .annotations
+        .iter()
+        .map(|a| anchor::quote_key(&a.quote))
+        .collect();
+    let mut found = anchor::occurrences_of_all(&blocks, &quotes);
     let mut diags = Vec::new();
     let mut notes = Vec::new();
     for (k, a) in c.meta.annotations.iter().enumerate() {
@@ -185,7 +192,7 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
                     .help("write the note under `note: |`"),
             );
         }
-        let span = c.value_span("quote", k);
+        let span = || c.value_span("quote", k);
         let q = Query {
             quote: &a.quote,
             prefix: a.prefix.as_deref(),
@@ -196,7 +203,7 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
             Some(n) => format!("¶{n}"),
             None => format!("block {}", b + 1),
         };
-        match anchor::anchor(&blocks, &q) {
+        match anchor::anchor_among(&blocks, &q, std::mem::take(&mut found[k])) {
             Outcome::Anchored(cand) => notes.push(Note {
                 number: 0,
                 annotation: a,
@@ -206,7 +213,7 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
             }),
             Outcome::EmptyQuote => diags.push(
                 Diagnostic::error("empty-quote", "the quote is empty")
-                    .at(c.file, span)
+                    .at(c.file, span())
                     .help("copy the exact words of the passage the note is about"),
             ),
             Outcome::OccurrenceOutOfRange { found } => diags.push(
@@ -235,7 +242,7 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
                         cands.len()
                     ),
                 )
-                .at(c.file, span)
+                .at(c.file, span())
                 .label("ambiguous");
                 for (cand, dis) in &cands {
                     let b = &blocks[cand.block];
@@ -262,7 +269,7 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
                     "quote-not-found",
                     format!("the quote “{}” is not in this chapter", a.quote.trim()),
                 )
-                .at(c.file, span)
+                .at(c.file, span())
                 .label("not found");
                 if without_context > 0 {
                     d = d

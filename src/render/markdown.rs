@@ -155,6 +155,10 @@ pub fn mark_annotations<'a>(
     let mut out = Vec::with_capacity(items.len());
     let mut link_depth = 0usize;
     let mut pending = String::new(); // markers waiting for the end of a link
+    let mut by_start: Vec<&NoteView> = notes.iter().collect();
+    by_start.sort_by_key(|n| (n.range.start, n.number));
+    let mut next = 0;
+    let mut active: Vec<&NoteView> = Vec::new();
     for (event, range) in items {
         match &event {
             Event::Start(Tag::Link { .. }) => link_depth += 1,
@@ -184,11 +188,19 @@ pub fn mark_annotations<'a>(
                 continue;
             }
         };
-        let covering: Vec<&NoteView> = notes
+        // Sweep: text events come in reading order, so notes enter the active
+        // set once (by start) and leave it once (by end) — no rescans.
+        while next < by_start.len() && by_start[next].range.start < r.end {
+            active.push(by_start[next]);
+            next += 1;
+        }
+        active.retain(|n| n.range.end > r.start || n.range.start >= r.start);
+        let covering: Vec<&NoteView> = active
             .iter()
+            .copied()
             .filter(|n| {
-                n.range.start < r.end && n.range.end > r.start
-                    || (n.range.is_empty() && n.range.start == r.start)
+                n.range.start < r.end
+                    && (n.range.end > r.start || n.range.is_empty() && n.range.start == r.start)
             })
             .collect();
         let links: Vec<&MentionLink> = if is_code || link_depth > 0 {
@@ -234,7 +246,7 @@ pub fn mark_annotations<'a>(
                 );
                 open_link = Some(m.range.end);
             }
-            for n in notes.iter().filter(|n| n.range.start == a) {
+            for n in covering.iter().filter(|n| n.range.start == a) {
                 let _ = write!(html, "<span class=\"anchor\" id=\"m-{}\"></span>", n.id);
             }
             let piece = escape(&text[a - r.start..b - r.start]);
@@ -261,7 +273,7 @@ pub fn mark_annotations<'a>(
                 html.push_str("</a>");
                 open_link = None;
             }
-            for n in notes.iter().filter(|n| n.range.end == b) {
+            for n in covering.iter().filter(|n| n.range.end == b) {
                 marker(&mut markers, n, ui);
             }
             if !markers.is_empty() && !is_code && link_depth == 0 && open_link.is_none() {

@@ -11,11 +11,15 @@ use serde::Serialize;
 use walkdir::WalkDir;
 
 /// Templates every site needs.
-pub const REQUIRED: [&str; 5] = [
+pub const REQUIRED: [&str; 9] = [
     "base.html",
     "index.html",
     "chapter.html",
     "annotations.html",
+    "company.html",
+    "person.html",
+    "entities.html",
+    "search.html",
     "404.html",
 ];
 
@@ -106,7 +110,7 @@ impl Templates {
         tera.add_raw_templates(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| TemplateError::Compile {
                 dir: dir.to_path_buf(),
-                report: e.to_string(),
+                report: in_templates_folder(&e.to_string()),
             })?;
         Ok(Self { tera })
     }
@@ -122,9 +126,14 @@ impl Templates {
             .render(name, &page.0)
             .map_err(|e| TemplateError::Render {
                 name: name.to_string(),
-                report: e.to_string(),
+                report: in_templates_folder(&e.to_string()),
             })
     }
+}
+
+/// Tera names templates by their file name; point reports at `templates/NAME`.
+fn in_templates_folder(report: &str) -> String {
+    report.replace("--> ", "--> templates/")
 }
 
 /// Page-specific template values.

@@ -44,12 +44,14 @@ pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&st
     for (lc, ns) in linked.chapters.iter().zip(notes) {
         let page = format!("{prefix}{}", chapter_url(&lc.chapter.slug));
         let text = &lc.doc.text;
+        // Byte offset of every character, computed once per chapter: code-point
+        // positions and context slices are then binary searches, not rescans.
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         for n in ns {
-            let before: Vec<char> = text[..n.range.start].chars().collect();
-            let start = before.len();
+            let start = offsets.partition_point(|&o| o < n.range.start);
             let exact = &text[n.range.clone()];
             let end = start + exact.chars().count();
-            let p: String = before[start.saturating_sub(CONTEXT)..].iter().collect();
+            let p = &text[offsets[start.saturating_sub(CONTEXT)].min(n.range.start)..n.range.start];
             let s: String = text[n.range.end..].chars().take(CONTEXT).collect();
             let quote =
                 json!({"type": "TextQuoteSelector", "exact": exact, "prefix": p, "suffix": s});

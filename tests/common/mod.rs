@@ -22,6 +22,12 @@ pub fn copy_dir(from: &Path, to: &Path) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
         let target = to.join(rel);
+        #[cfg(unix)]
+        if entry.path_is_symlink() {
+            let link = std::fs::read_link(entry.path()).unwrap();
+            std::os::unix::fs::symlink(link, &target).unwrap();
+            continue;
+        }
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target).unwrap();
         } else {
@@ -39,6 +45,17 @@ pub fn project(content: Option<&Path>) -> tempfile::TempDir {
     copy_dir(&repo().join("seeds"), &dir.path().join("seeds"));
     let content = content.map_or_else(|| repo().join("content"), Path::to_path_buf);
     copy_dir(&content, &dir.path().join("content"));
+    dir
+}
+
+/// A temporary project from a fixture folder: its `content/`, and its own
+/// `templates/` when it has one (else the repository's).
+pub fn project_fixture(case: &Path) -> tempfile::TempDir {
+    let dir = project(Some(&case.join("content")));
+    if case.join("templates").is_dir() {
+        std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
+        copy_dir(&case.join("templates"), &dir.path().join("templates"));
+    }
     dir
 }
 
