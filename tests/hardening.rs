@@ -296,3 +296,83 @@ fn serve_under_stress_answers_whole_pages_with_flat_memory() {
         "memory grew from {before} kB to {after} kB"
     );
 }
+
+#[test]
+fn hostile_text_is_inert_in_every_output() {
+    let p = project(Some(&repo().join("tests/fixtures/annotated/content")));
+    let evil =
+        "<script>alert(1)</script> \\\"><img src=x onerror=alert(1)> </script> {{ x }} &amp;";
+    // Hostile chapter title (feed, JSON-LD, titles), profile text and description.
+    let ch = p.path().join("content/chapters/02-two.md");
+    let t = std::fs::read_to_string(&ch).unwrap();
+    std::fs::write(
+        &ch,
+        t.replacen("title: 第二章", &format!("title: \"第二章 {evil}\""), 1),
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.path().join("content/companies")).unwrap();
+    std::fs::write(
+        p.path().join("content/companies/evil.md"),
+        format!("---\nname: 霜打茄子公司\naliases: [雷峰网]\ngroup: 测试\ndescription: \"{evil}\"\n---\n\n{}\n", evil.replace("\\\"", "\"")),
+    )
+    .unwrap();
+    let out = p.path().join("public");
+    let o = glossa(p.path())
+        .args(["build", "--base-url", "https://example.org/"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let files = snapshot_dir(&out);
+    for (path, bytes) in &files {
+        let s = String::from_utf8_lossy(bytes);
+        if path.ends_with(".html") {
+            // In the DOM a browser builds: no script runs the payload, no element carries a handler.
+            let doc = scraper::Html::parse_document(&s);
+            let scripts = scraper::Selector::parse("script").unwrap();
+            for script in doc.select(&scripts) {
+                let body = script.inner_html();
+                if script.value().attr("type") != Some("application/ld+json") {
+                    assert!(
+                        !body.contains("alert("),
+                        "{path}: a script element carries the payload"
+                    );
+                } else {
+                    assert!(!body.contains('<'), "{path}: JSON-LD with raw <");
+                    serde_json::from_str::<serde_json::Value>(&body).expect("JSON-LD parses");
+                }
+            }
+            let any = scraper::Selector::parse("*").unwrap();
+            for el in doc.select(&any) {
+                assert!(
+                    el.value().attrs().all(|(k, _)| !k.starts_with("on")),
+                    "{path}: event handler attribute on <{}>",
+                    el.value().name()
+                );
+                assert!(
+                    el.value().name() != "img" || el.value().attr("src") != Some("x"),
+                    "{path}: injected image"
+                );
+            }
+        } else if path.ends_with(".json") || path.ends_with(".jsonld") {
+            // Data only: valid JSON (the search client inserts it with textContent).
+            serde_json::from_slice::<serde_json::Value>(bytes)
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+        } else if path.ends_with(".xml") {
+            assert!(
+                !s.contains("<script") && !s.contains("<img"),
+                "{path}: markup in XML"
+            );
+        }
+    }
+    // The template syntax in content is printed, not evaluated.
+    let page = String::from_utf8_lossy(&files["chapters/two/index.html"]).into_owned();
+    assert!(
+        page.contains("{{ x }}"),
+        "content braces are shown literally"
+    );
+    // The feed is well-formed XML with the title escaped.
+    let feed = String::from_utf8_lossy(&files["feed.xml"]).into_owned();
+    assert!(feed.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}

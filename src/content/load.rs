@@ -402,8 +402,13 @@ fn register(
     }
 }
 
-/// Parses one chapter file: split, YAML, and per-file checks.
-fn parse_chapter(path: &Path, file: FileId, text: Arc<str>) -> Result<Chapter, Vec<Diagnostic>> {
+/// Parses one chapter file: split, YAML, and per-file checks. Public so the
+/// fuzz target can drive it with arbitrary text.
+pub fn parse_chapter(
+    path: &Path,
+    file: FileId,
+    text: Arc<str>,
+) -> Result<Chapter, Vec<Diagnostic>> {
     let split = match frontmatter::split(&text) {
         Ok(s) => s,
         Err(SplitError::Missing) => {
