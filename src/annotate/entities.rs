@@ -153,6 +153,12 @@ impl Matcher {
 
 /// Span of an alias in a profile's front matter (the name line if not listed).
 fn alias_span(e: &Entity, alias: &str) -> Range<usize> {
+    if alias.is_empty() {
+        let r = e.value_span("aliases", 0);
+        if !r.is_empty() {
+            return r;
+        }
+    }
     let yaml = &e.text[e.yaml.clone()];
     if !alias.is_empty()
         && let Some(k) = yaml.find("aliases")
