@@ -36,6 +36,13 @@ pub enum Color {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum NewKind {
+    Chapter,
+    Company,
+    Person,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
     /// Rendered diagnostics with source snippets, on stderr.
     Human,
@@ -86,8 +93,21 @@ pub enum Command {
         #[arg(long)]
         poll: bool,
     },
+    /// Create a new chapter, company or person file with the required keys.
+    New {
+        #[arg(value_enum)]
+        kind: NewKind,
+        /// Slug of the chapter, or id of the company or person ([a-z0-9-]).
+        id: String,
+        /// Chapter title, or the name of the company or person.
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// Check the content and templates without writing anything.
     Check {
+        /// Print a coverage table per chapter (paragraphs, notes, entities).
+        #[arg(long)]
+        coverage: bool,
         /// Output format of the diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -139,7 +159,14 @@ pub fn run() -> ExitCode {
             open,
             poll,
         } => run_serve(paths, port, bind, open, poll),
-        Command::Check { format } => run_check(&paths, &mut sources, color, format),
+        Command::New { kind, id, title } => run_new(&paths, kind, &id, title.as_deref()),
+        Command::Check { format, coverage } => {
+            let ok = run_check(&paths, &mut sources, color, format);
+            if coverage && ok {
+                print_coverage(&paths);
+            }
+            ok
+        }
     };
     if ok {
         ExitCode::SUCCESS
@@ -272,6 +299,87 @@ fn run_serve(paths: Paths, port: u16, bind: std::net::IpAddr, open: bool, poll: 
             false
         }
     }
+}
+
+fn run_new(paths: &Paths, kind: NewKind, id: &str, title: Option<&str>) -> bool {
+    use crate::scaffold::{self, Kind};
+    if !crate::content::is_slug(id) {
+        eprintln!("error: `{id}` is not a valid id: use lowercase ASCII letters, digits and `-`");
+        return false;
+    }
+    let kind = match kind {
+        NewKind::Chapter => Kind::Chapter,
+        NewKind::Company => Kind::Company,
+        NewKind::Person => Kind::Person,
+    };
+    // A new chapter goes after the last one.
+    let order = std::fs::read_dir(paths.content.join("chapters"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+                .count()
+        })
+        .unwrap_or(0) as u32
+        + 1;
+    let (rel, text) = scaffold::file(kind, id, title, order);
+    match crate::output::write_new_files(&paths.content, &[(rel, text)], false) {
+        Ok(written) => {
+            for p in written {
+                println!("wrote {}", p.display());
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            false
+        }
+    }
+}
+
+/// The coverage table: per chapter, paragraphs, annotations, paragraphs with
+/// at least one note, entities mentioned; then the edition's totals.
+fn print_coverage(paths: &Paths) {
+    let mut sources = Sources::new();
+    let (Some(edition), _) = crate::content::load(paths, &mut sources) else {
+        return;
+    };
+    let (linked, _) = crate::annotate::link(&edition, &sources);
+    println!(
+        "{:<36} {:>6} {:>6} {:>8} {:>8}",
+        "chapter", "¶", "notes", "¶ noted", "entities"
+    );
+    let (mut tp, mut tn, mut tc, mut te) = (0, 0, 0, std::collections::BTreeSet::new());
+    for (i, lc) in linked.chapters.iter().enumerate() {
+        let paras = lc.doc.paragraphs as usize;
+        let noted: std::collections::BTreeSet<u32> =
+            lc.notes.iter().filter_map(|n| n.para).collect();
+        let ents: std::collections::BTreeSet<usize> = linked
+            .mentions
+            .iter()
+            .filter(|m| m.chapter == i)
+            .map(|m| m.entity)
+            .collect();
+        println!(
+            "{:<36} {:>6} {:>6} {:>8} {:>8}",
+            format!("{}. {}", lc.chapter.meta.order, lc.chapter.slug),
+            paras,
+            lc.notes.len(),
+            noted.len(),
+            ents.len()
+        );
+        tp += paras;
+        tn += lc.notes.len();
+        tc += noted.len();
+        te.extend(ents);
+    }
+    println!(
+        "{:<36} {:>6} {:>6} {:>8} {:>8}",
+        "total",
+        tp,
+        tn,
+        tc,
+        te.len()
+    );
 }
 
 fn run_check(paths: &Paths, sources: &mut Sources, color: bool, format: Format) -> bool {

@@ -11,6 +11,7 @@
 //! | [`content`] | front matter, model types, loading `content/` → [`content::Edition`] |
 //! | [`text`] | the only Markdown parser for chapters: events, reading text, blocks |
 //! | [`import`] | seed text + plan → content files (text only, written by `output`) |
+//! | [`scaffold`] | `glossa new`: the text of a new chapter or profile |
 //! | [`annotate`] | cross-file checks on the loaded edition |
 //! | [`render`] | Markdown passes and Tera → `(path, bytes)` jobs, pure and parallel |
 //! | [`output`] | the only writer: minify, atomic folder swap, new content files |
@@ -29,6 +30,7 @@ pub mod diag;
 pub mod import;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod script;
 pub mod serve;
 pub mod text;

@@ -538,3 +538,68 @@ fn metadata_sitemap_feed_and_robots() {
         }
     }
 }
+
+#[test]
+fn new_scaffolds_files_that_load_and_refuses_to_overwrite() {
+    let p = project(None);
+    for (kind, id, title) in [
+        ("chapter", "epilogue", "尾声"),
+        ("company", "new-co", "新公司"),
+        ("person", "someone", "某人"),
+    ] {
+        let o = glossa(p.path())
+            .args(["new", kind, id, "--title", title])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{kind}: {}", text(&o));
+    }
+    assert!(p.path().join("content/chapters/09-epilogue.md").is_file());
+    let o = glossa(p.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["errors"], 0, "{v}");
+    assert!(o.status.success());
+    // The chapter is chapter 9 and builds.
+    let out = p.path().join("public");
+    assert!(build(p.path(), &out, &[]).status.success());
+    assert!(out.join("chapters/epilogue/index.html").is_file());
+    let o = glossa(p.path())
+        .args(["new", "company", "new-co"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("refusing to overwrite"));
+    let o = glossa(p.path())
+        .args(["new", "person", "Bad Id"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn coverage_table() {
+    let o = glossa(&repo())
+        .args(["check", "--coverage"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    let total = out.lines().find(|l| l.starts_with("total")).unwrap();
+    let nums: Vec<usize> = total
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(nums.len(), 4, "{total}");
+    assert_eq!(nums[0], 70, "paragraphs");
+    assert!(
+        nums[1] >= 60 && nums[2] <= nums[0] && nums[3] > 0,
+        "{total}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.contains(". ")).count(),
+        shipped_slugs().len()
+    );
+}
