@@ -148,6 +148,16 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
     let mut found = anchor::occurrences_of_all(&blocks, &quotes);
     let mut diags = Vec::new();
     let mut notes = Vec::new();
+    if c.meta.annotations.is_empty() && !doc.blocks.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                "no-annotations",
+                format!("chapter `{}` has no annotations", c.slug),
+            )
+            .at(c.file, c.value_span("title", 0))
+            .help("annotate it in the front matter, under `annotations:`"),
+        );
+    }
     for (k, a) in c.meta.annotations.iter().enumerate() {
         if matches!(a.kind, AnnotationKind::FactCheck | AnnotationKind::Context)
             && a.sources.is_empty()
@@ -182,6 +192,21 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
                         ),
                     )
                     .help("write the full address, starting with https://"),
+                );
+            } else if let Some(url) = &src.url
+                && url.starts_with("http://")
+            {
+                diags.push(
+                    Diagnostic::warning("insecure-url", format!("source URL `{url}` is not https"))
+                        .at(
+                            c.file,
+                            c.value_span(
+                                "url",
+                                url_index(c, k)
+                                    + a.sources[..j].iter().filter(|s| s.url.is_some()).count(),
+                            ),
+                        )
+                        .help("use the https:// address if the site has one"),
                 );
             }
         }
