@@ -159,6 +159,7 @@ ui_strings! {
     source_text = "原文";
     view_profile = "查看资料 →";
     search = "搜索";
+    glossary = "术语表";
     search_placeholder = "搜索正文、注释与人物";
     search_no_results = "没有找到结果。";
     search_results = "条结果";

@@ -58,8 +58,8 @@ fn builds_the_shipped_edition() {
     let summary = String::from_utf8_lossy(&o.stdout);
     let count =
         |dir: &str| std::fs::read_dir(repo().join("content").join(dir)).map_or(0, |d| d.count());
-    // index, 404, annotations, companies/, people/, search/ + one page per chapter and per profile.
-    let pages = 6 + count("chapters") + count("companies") + count("people");
+    // index, 404, annotations, companies/, people/, search/, glossary/ + one page per chapter and per profile.
+    let pages = 7 + count("chapters") + count("companies") + count("people");
     assert!(
         summary.contains(&format!("built {pages} pages")),
         "{summary}"
@@ -602,4 +602,36 @@ fn coverage_table() {
         out.lines().filter(|l| l.contains(". ")).count(),
         shipped_slugs().len()
     );
+}
+
+#[test]
+fn glossary_lists_definitions_in_pinyin_order() {
+    let p = project(None);
+    let out = p.path().join("public");
+    assert!(build(p.path(), &out, &[]).status.success());
+    let doc =
+        Html::parse_document(&std::fs::read_to_string(out.join("glossary/index.html")).unwrap());
+    let terms: Vec<String> = doc
+        .select(&sel(".glossary dt"))
+        .map(|d| d.text().next().unwrap_or("").trim().to_string())
+        .collect();
+    let pos = |t: &str| {
+        terms
+            .iter()
+            .position(|x| x == t)
+            .unwrap_or_else(|| panic!("{t} missing from {terms:?}"))
+    };
+    assert!(pos("AGI") < pos("基座模型"), "Latin terms first");
+    assert!(
+        pos("基座模型") < pos("具身智能") && pos("具身智能") < pos("两条腿走路"),
+        "pinyin order"
+    );
+    let mut unique = terms.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), terms.len(), "one entry per term");
+    // Every definition links back to its passage.
+    for a in doc.select(&sel(".glossary .where a")) {
+        assert!(a.value().attr("href").unwrap().contains("#m-"));
+    }
+    assert!(broken_links(&out).is_empty());
 }

@@ -18,6 +18,7 @@
 //! depths, uses the base URL when one is configured.
 
 pub mod entities;
+pub mod glossary;
 pub mod highlight;
 pub mod markdown;
 pub mod meta;
@@ -163,6 +164,12 @@ pub fn render_site(
         bytes: webanno::export(linked, &notes, base.as_deref()),
     });
     jobs.extend(entities::render_entities(
+        linked,
+        &notes,
+        templates,
+        base.as_deref(),
+    )?);
+    jobs.push(glossary::render(
         linked,
         &notes,
         templates,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use walkdir::WalkDir;
 
 /// Templates every site needs.
-pub const REQUIRED: [&str; 9] = [
+pub const REQUIRED: [&str; 10] = [
     "base.html",
     "index.html",
     "chapter.html",
@@ -20,6 +20,7 @@ pub const REQUIRED: [&str; 9] = [
     "person.html",
     "entities.html",
     "search.html",
+    "glossary.html",
     "404.html",
 ];
 
