@@ -16,16 +16,7 @@ fn sel(s: &str) -> Selector {
 }
 
 fn build(content: Option<&Path>) -> (tempfile::TempDir, std::path::PathBuf) {
-    let p = project(content);
-    let out = p.path().join("public");
-    let o = glossa(p.path())
-        .arg("build")
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    (p, out)
+    common::built_project(content)
 }
 
 /// The page's reading text: text content of `#text` without `aside.notes`.

@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{glossa, project};
+use common::project;
 
 fn chromium() -> Option<PathBuf> {
     for c in ["chromium", "chromium-browser"] {
@@ -116,16 +116,7 @@ fn measure(browser: &Path, page: &Path, width: u32, extra: &[&str]) -> Measure {
 }
 
 fn built_site() -> (tempfile::TempDir, PathBuf) {
-    let p = project(None);
-    let out = p.path().join("public");
-    let o = glossa(p.path())
-        .arg("build")
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    (p, out)
+    common::built_project(None)
 }
 
 #[test]
@@ -223,18 +214,9 @@ fn dark_mode_follows_the_system() {
 use common::cdp::{Browser, artifacts};
 
 fn annotated_site() -> (tempfile::TempDir, PathBuf) {
-    let p = project(Some(
+    common::built_project(Some(
         &common::repo().join("tests/fixtures/annotated/content"),
-    ));
-    let out = p.path().join("public");
-    let o = glossa(p.path())
-        .arg("build")
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    (p, out)
+    ))
 }
 
 /// Rectangles of the notes and of the text column, as JSON.

@@ -15,16 +15,7 @@ fn sel(s: &str) -> Selector {
 }
 
 fn built() -> (tempfile::TempDir, std::path::PathBuf) {
-    let p = project(None);
-    let out = p.path().join("public");
-    let o = glossa(p.path())
-        .arg("build")
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    (p, out)
+    common::built_project(None)
 }
 
 fn is_word(c: char) -> bool {

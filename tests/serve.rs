@@ -2,26 +2,18 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{glossa, project};
 
 struct Serve {
-    child: Child,
+    _served: common::Served,
     port: u16,
-    _dir: tempfile::TempDir,
     root: PathBuf,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _dir: tempfile::TempDir,
 }
 
 fn serve() -> Serve {
@@ -31,30 +23,12 @@ fn serve() -> Serve {
 fn serve_with(extra: &[&str]) -> Serve {
     let dir = project(None);
     let root = dir.path().to_path_buf();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("glossa"))
-        .arg("--root")
-        .arg(&root)
-        .args(["serve", "--port", "0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .split("127.0.0.1:")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let served = common::serve_project_with(&root, extra);
     Serve {
-        child,
-        port,
-        _dir: dir,
+        port: served.port,
+        _served: served,
         root,
+        _dir: dir,
     }
 }
 

@@ -158,6 +158,34 @@ fn load_entities(paths: &Paths, sources: &mut Sources, diags: &mut Vec<Diagnosti
     out
 }
 
+/// Splits a content file, turning a missing or unclosed front matter into a
+/// diagnostic (`what` names the kind of file, `help` says what to write).
+fn split_or_report(
+    file: FileId,
+    text: &str,
+    what: &str,
+    help: &str,
+) -> Result<frontmatter::Split, Vec<Diagnostic>> {
+    match frontmatter::split(text) {
+        Ok(s) => Ok(s),
+        Err(SplitError::Missing) => {
+            let first = text.find('\n').unwrap_or(text.len()).min(40);
+            Err(vec![
+                Diagnostic::error("no-front-matter", format!("{what} has no front matter"))
+                    .at(file, 0..first)
+                    .label("expected `---` here")
+                    .help(help),
+            ])
+        }
+        Err(SplitError::Unclosed(open)) => Err(vec![
+            Diagnostic::error("unclosed-front-matter", "front matter is never closed")
+                .at(file, open)
+                .label("opened here")
+                .help("end the front matter with a line containing only `---`"),
+        ]),
+    }
+}
+
 /// Parses one profile.
 fn parse_entity(
     kind: EntityKind,
@@ -165,24 +193,12 @@ fn parse_entity(
     file: FileId,
     text: Arc<str>,
 ) -> Result<Entity, Vec<Diagnostic>> {
-    let split = match frontmatter::split(&text) {
-        Ok(s) => s,
-        Err(SplitError::Missing) => {
-            let first = text.find('\n').unwrap_or(text.len()).min(40);
-            return Err(vec![Diagnostic::error("no-front-matter", "profile has no front matter")
-                .at(file, 0..first)
-                .label("expected `---` here")
-                .help("start the file with a `---` line, then `name:`, `description:` and the other keys, and a closing `---` line")]);
-        }
-        Err(SplitError::Unclosed(open)) => {
-            return Err(vec![
-                Diagnostic::error("unclosed-front-matter", "front matter is never closed")
-                    .at(file, open)
-                    .label("opened here")
-                    .help("end the front matter with a line containing only `---`"),
-            ]);
-        }
-    };
+    let split = split_or_report(
+        file,
+        &text,
+        "profile",
+        "start the file with a `---` line, then `name:`, `description:` and the other keys, and a closing `---` line",
+    )?;
     let yaml_text = &text[split.yaml.clone()];
     let fix_missing = |mut d: Diagnostic| {
         if d.code == "missing-key"
@@ -409,24 +425,12 @@ pub fn parse_chapter(
     file: FileId,
     text: Arc<str>,
 ) -> Result<Chapter, Vec<Diagnostic>> {
-    let split = match frontmatter::split(&text) {
-        Ok(s) => s,
-        Err(SplitError::Missing) => {
-            let first = text.find('\n').unwrap_or(text.len()).min(40);
-            return Err(vec![Diagnostic::error("no-front-matter", "chapter has no front matter")
-                .at(file, 0..first)
-                .label("expected `---` here")
-                .help("start the file with a `---` line, the chapter's `title:` and `order:`, and a closing `---` line")]);
-        }
-        Err(SplitError::Unclosed(open)) => {
-            return Err(vec![
-                Diagnostic::error("unclosed-front-matter", "front matter is never closed")
-                    .at(file, open)
-                    .label("opened here")
-                    .help("end the front matter with a line containing only `---`"),
-            ]);
-        }
-    };
+    let split = split_or_report(
+        file,
+        &text,
+        "chapter",
+        "start the file with a `---` line, the chapter's `title:` and `order:`, and a closing `---` line",
+    )?;
     let yaml_text = &text[split.yaml.clone()];
     let mut meta: ChapterMeta = match yaml::parse(file, split.yaml.start, yaml_text) {
         Ok(m) => m,

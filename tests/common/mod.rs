@@ -48,15 +48,34 @@ pub fn project(content: Option<&Path>) -> tempfile::TempDir {
     dir
 }
 
-/// A temporary project from a fixture folder: its `content/`, and its own
-/// `templates/` when it has one (else the repository's).
+/// A temporary project from a fixture folder: its `content/`, the repository's
+/// templates with the fixture's `templates/` files laid over them, minus the
+/// templates named in the fixture's `templates.remove` (one name a line).
 pub fn project_fixture(case: &Path) -> tempfile::TempDir {
     let dir = project(Some(&case.join("content")));
     if case.join("templates").is_dir() {
-        std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
         copy_dir(&case.join("templates"), &dir.path().join("templates"));
     }
+    if let Ok(list) = std::fs::read_to_string(case.join("templates.remove")) {
+        for name in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            std::fs::remove_file(dir.path().join("templates").join(name)).unwrap();
+        }
+    }
     dir
+}
+
+/// A temporary project (see [`project`]) built into its `public/` folder.
+pub fn built_project(content: Option<&Path>) -> (tempfile::TempDir, PathBuf) {
+    let p = project(content);
+    let out = p.path().join("public");
+    let o = glossa(p.path())
+        .arg("build")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (p, out)
 }
 
 /// The glossa binary, run in `root` with `--root root` and no colours.
@@ -197,11 +216,17 @@ impl Drop for Served {
 
 /// Starts `glossa serve` on a free loopback port.
 pub fn serve_project(root: &Path) -> Served {
+    serve_project_with(root, &[])
+}
+
+/// Starts `glossa serve` on a free loopback port with extra arguments.
+pub fn serve_project_with(root: &Path, extra: &[&str]) -> Served {
     use std::io::BufRead;
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("glossa"))
         .arg("--root")
         .arg(root)
         .args(["serve", "--port", "0"])
+        .args(extra)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
