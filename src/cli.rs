@@ -103,6 +103,12 @@ pub enum Command {
         #[arg(long)]
         title: Option<String>,
     },
+    /// Write the JSON Schemas of the front matter (for editors' YAML language servers).
+    Schema {
+        /// Folder to write into [default: ROOT/schemas].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Check the content and templates without writing anything.
     Check {
         /// Print a coverage table per chapter (paragraphs, notes, entities).
@@ -160,6 +166,7 @@ pub fn run() -> ExitCode {
             poll,
         } => run_serve(paths, port, bind, open, poll),
         Command::New { kind, id, title } => run_new(&paths, kind, &id, title.as_deref()),
+        Command::Schema { out } => run_schema(&out.unwrap_or_else(|| paths.root.join("schemas"))),
         Command::Check { format, coverage } => {
             let ok = run_check(&paths, &mut sources, color, format);
             if coverage && ok {
@@ -334,6 +341,27 @@ fn run_new(paths: &Paths, kind: NewKind, id: &str, title: Option<&str>) -> bool 
             false
         }
     }
+}
+
+/// Writes every schema into `dir`; files with the same text are left alone.
+fn run_schema(dir: &Path) -> bool {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: cannot create {}: {e}", shown(dir));
+        return false;
+    }
+    for (name, text) in crate::schema::all() {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
+            println!("unchanged {}", shown(&path));
+            continue;
+        }
+        if let Err(e) = crate::output::write_atomic(&path, text.as_bytes()) {
+            eprintln!("error: cannot write {}: {e}", shown(&path));
+            return false;
+        }
+        println!("wrote {}", shown(&path));
+    }
+    true
 }
 
 /// The coverage table: per chapter, paragraphs, annotations, paragraphs with

@@ -7,13 +7,14 @@
 //! Must not read files or touch other content; `import` serializes the same type
 //! to write `edition.yaml`, so the two stay in step.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, FileId};
 use crate::yaml;
 
 /// `content/edition.yaml`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The edition's title (the site title).
@@ -41,7 +42,7 @@ pub struct Config {
 }
 
 /// `mentions:` in `edition.yaml`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Mentions {
     /// Which mentions become links (every mention is indexed regardless).
@@ -56,7 +57,7 @@ impl Mentions {
 }
 
 /// Which mentions of an entity become links in chapter text.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum LinkPolicy {
     /// The first mention of each entity in each chapter.
@@ -71,7 +72,7 @@ fn default_language() -> String {
 }
 
 /// Metadata of the source text (the original publication).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SourceMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,7 +99,7 @@ pub struct SourceMeta {
 macro_rules! ui_strings {
     ($($field:ident = $default:expr;)*) => {
         /// Interface strings used by the templates.
-        #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+        #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
         #[serde(default, deny_unknown_fields)]
         pub struct Ui {
             $(pub $field: String,)*

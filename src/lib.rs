@@ -31,6 +31,7 @@ pub mod import;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod schema;
 pub mod script;
 pub mod serve;
 pub mod text;

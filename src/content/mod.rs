@@ -16,6 +16,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
@@ -53,7 +54,7 @@ impl Paths {
 }
 
 /// Front matter of a chapter file (`content/chapters/NN-slug.md`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ChapterMeta {
     pub title: String,
@@ -72,7 +73,7 @@ pub struct ChapterMeta {
 }
 
 /// Seed file and 1-based inclusive line range.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
     pub seed: String,
@@ -80,7 +81,7 @@ pub struct Provenance {
 }
 
 /// A quote-anchored note (standoff, in the chapter's front matter).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Annotation {
     pub id: String,
@@ -98,10 +99,15 @@ pub struct Annotation {
     pub sources: Vec<SourceRef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refs: Vec<String>,
+    /// When the event the note is about happened (`YYYY`, `YYYY-MM` or
+    /// `YYYY-MM-DD`); dated notes need a source and appear on the timeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"))]
+    pub date: Option<String>,
 }
 
 /// What an annotation does for the reader.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnnotationKind {
     Note,
@@ -137,7 +143,7 @@ impl AnnotationKind {
 }
 
 /// An external reference.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRef {
     pub title: String,
@@ -186,20 +192,22 @@ impl Chapter {
 }
 
 /// A fact on a profile, always with its source.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fact {
     pub label: String,
     pub value: String,
-    /// Optional date of the fact (year, year-month or full date).
+    /// Optional date of the fact (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`); dated
+    /// facts appear on the timeline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"))]
     pub date: Option<String>,
     pub source: FactSource,
 }
 
 /// Where a fact comes from: a quote in the edition's own text (`chapter` +
 /// `quote`, anchored like an annotation) or an external reference (`title`, …).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FactSource {
     /// Chapter slug, for a quote from the edition's text.
@@ -225,7 +233,7 @@ pub struct FactSource {
 }
 
 /// A person's role in an organisation.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
     /// Company id.
@@ -234,7 +242,7 @@ pub struct Role {
 }
 
 /// Front matter of `content/companies/ID.md`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyMeta {
     pub name: String,
@@ -264,7 +272,7 @@ pub struct CompanyMeta {
 }
 
 /// Front matter of `content/people/ID.md`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PersonMeta {
     pub name: String,

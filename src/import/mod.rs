@@ -13,6 +13,11 @@
 //!
 //! Must not render HTML or write files (`output` writes what this returns).
 
+/// First line of `edition.yaml`: YAML language servers validate the file
+/// against the shipped schema (see `glossa schema`).
+pub const SCHEMA_MODELINE: &str =
+    "# yaml-language-server: $schema=../schemas/edition.schema.json\n";
+
 pub mod chrome;
 pub mod plan;
 pub mod text;
@@ -193,7 +198,10 @@ pub fn import(
         mentions: Default::default(),
         ui: Ui::default(),
     };
-    files.push(("edition.yaml".to_string(), yaml::to_string(&config)));
+    files.push((
+        "edition.yaml".to_string(),
+        format!("{SCHEMA_MODELINE}{}", yaml::to_string(&config)),
+    ));
 
     // Chapter boundaries: (start index, title, slug, summary).
     let chapters: Vec<(usize, String, String, Option<String>)> = if breaks.is_empty() {
