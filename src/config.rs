@@ -161,6 +161,9 @@ ui_strings! {
     view_profile = "查看资料 →";
     search = "搜索";
     glossary = "术语表";
+    timeline = "时间线";
+    timeline_source = "来源";
+    timeline_in_text = "文中";
     search_placeholder = "搜索正文、注释与人物";
     search_no_results = "没有找到结果。";
     search_results = "条结果";

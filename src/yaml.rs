@@ -31,6 +31,40 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
     serde_yaml::to_string(value).expect("content types always serialize")
 }
 
+/// Span of the value of `key:` that sits beside the key whose value is at `at`
+/// (same indentation, so in the same mapping), looking only in `lo..hi`.
+/// For keys that also occur deeper (a `date:` in an item and in its sources).
+/// Returns every match, in order.
+pub fn sibling_value_spans(
+    text: &str,
+    at: Range<usize>,
+    lo: usize,
+    hi: usize,
+    key: &str,
+) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let key_column = |line_start: usize| {
+        let line = &text[line_start..];
+        line.len() - line.trim_start_matches([' ', '-']).len()
+    };
+    let line_start = |pos: usize| text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let column = key_column(line_start(at.start));
+    let mut offset = line_start(lo);
+    for line in text[offset..hi.min(text.len())].split_inclusive('\n') {
+        let trimmed = line.trim_start_matches([' ', '-']);
+        let indent = line.len() - trimmed.len();
+        if indent == column
+            && let Some(value) = trimmed.strip_prefix(key).and_then(|r| r.strip_prefix(':'))
+        {
+            let lead = value.len() - value.trim_start().len();
+            let start = offset + indent + key.len() + 1 + lead;
+            found.push(start..(offset + line.trim_end().len()).max(start));
+        }
+        offset += line.len();
+    }
+    found
+}
+
 /// Span of the value of the `n`-th (0-based) `key:` line in `text` (any
 /// indentation, list dashes allowed), for pointing diagnostics at values that
 /// serde has already turned into plain data. Empty at 0 when not found.

@@ -597,6 +597,8 @@ fn every_page_type_loads_cleanly_and_fits_a_phone() {
         ("people", "people/"),
         ("person", "people/liang-wenfeng/"),
         ("search", "search/?q=%E9%9D%A2%E5%A3%81"),
+        ("glossary", "glossary/"),
+        ("timeline", "timeline/"),
         ("not-found", "no-such-page/"),
     ];
     for width in [1280, 390] {

@@ -58,8 +58,9 @@ fn builds_the_shipped_edition() {
     let summary = String::from_utf8_lossy(&o.stdout);
     let count =
         |dir: &str| std::fs::read_dir(repo().join("content").join(dir)).map_or(0, |d| d.count());
-    // index, 404, annotations, companies/, people/, search/, glossary/ + one page per chapter and per profile.
-    let pages = 7 + count("chapters") + count("companies") + count("people");
+    // index, 404, annotations, companies/, people/, search/, glossary/, timeline/
+    // + one page per chapter and per profile.
+    let pages = 8 + count("chapters") + count("companies") + count("people");
     assert!(
         summary.contains(&format!("built {pages} pages")),
         "{summary}"

@@ -137,3 +137,106 @@ fn scaffolded_files_validate_against_the_schemas() {
         assert!(errs.is_empty(), "{kind}: {errs:#?}");
     }
 }
+
+fn sel(s: &str) -> scraper::Selector {
+    scraper::Selector::parse(s).unwrap()
+}
+
+/// `YYYY[-MM[-DD]]` → a sortable triple (missing parts sort first).
+fn date_key(d: &str) -> (u32, u32, u32) {
+    let mut it = d.split('-').map(|p| p.parse::<u32>().unwrap());
+    (
+        it.next().unwrap(),
+        it.next().unwrap_or(0),
+        it.next().unwrap_or(0),
+    )
+}
+
+#[test]
+fn timeline_is_chronological_and_every_event_links_to_its_source_and_the_text() {
+    let (_p, out) = common::built_project(None);
+    let html = std::fs::read_to_string(out.join("timeline/index.html")).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let events: Vec<_> = doc.select(&sel(".timeline .event")).collect();
+    assert!(events.len() >= 15, "only {} events", events.len());
+    let dates: Vec<String> = events
+        .iter()
+        .map(|e| {
+            e.select(&sel("time"))
+                .next()
+                .unwrap()
+                .value()
+                .attr("datetime")
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let keys: Vec<_> = dates.iter().map(|d| date_key(d)).collect();
+    assert!(keys.is_sorted(), "not chronological: {dates:?}");
+    // The model releases the edition talks about are all there, in order.
+    let text = |e: &scraper::ElementRef| e.text().collect::<String>();
+    let position = |date: &str, needle: &str| {
+        events
+            .iter()
+            .position(|e| {
+                dates[events.iter().position(|x| x == e).unwrap()] == date
+                    && text(e).contains(needle)
+            })
+            .unwrap_or_else(|| panic!("no event {date} {needle}: {dates:?}"))
+    };
+    let order = [
+        position("2020-05", "GPT-3"),
+        position("2022-11-30", "ChatGPT"),
+        position("2023-02", "LLaMA"),
+        position("2024-05", "V2"),
+        position("2024-12", "V3"),
+        position("2025-01", "R1"),
+    ];
+    assert!(order.is_sorted(), "{order:?}");
+    for (e, date) in events.iter().zip(&dates) {
+        let links: Vec<&str> = e
+            .select(&sel(".where a"))
+            .map(|a| a.value().attr("href").unwrap())
+            .collect();
+        // A source: an external reference, or the passage a fact quotes.
+        assert!(
+            e.select(&sel(".where .sources"))
+                .next()
+                .is_some_and(|s| text(&s).trim().chars().count() > 4),
+            "{date}: no source in {}",
+            text(e)
+        );
+        // Where the article mentions it.
+        assert!(
+            links
+                .iter()
+                .any(|h| h.starts_with("../chapters/") && (h.contains("#p") || h.contains("#m-"))),
+            "{date}: no link into the text in {links:?}"
+        );
+    }
+    assert!(
+        common::broken_links(&out).is_empty(),
+        "{:?}",
+        common::broken_links(&out)
+    );
+}
+
+#[test]
+fn bad_dates_and_unsourced_dates_are_errors() {
+    let p = common::project_fixture(&repo().join("tests/fixtures/bad/dates"));
+    let o = common::glossa(p.path()).arg("check").output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("01-one.md:20:11") && err.contains("`2024-13` is not a valid date"),
+        "{err}"
+    );
+    assert!(
+        err.contains("01-one.md:21:11") && err.contains("the date `2024-05` has no source"),
+        "{err}"
+    );
+    assert!(
+        err.contains("jia.md:13:11") && err.contains("`May 2024`"),
+        "{err}"
+    );
+}

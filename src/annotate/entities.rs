@@ -332,6 +332,11 @@ pub fn check_references(
         let mut mine = Vec::with_capacity(e.facts.len());
         let mut quotes = 0;
         for (k, f) in e.facts.iter().enumerate() {
+            if let Some(date) = &f.date
+                && crate::content::PartialDate::parse(date).is_none()
+            {
+                diags.push(super::bad_date(date).at(e.file, e.fact_key_span(k, "date")));
+            }
             let s = &f.source;
             let label_span = e.value_span("label", k);
             match (&s.chapter, &s.quote, &s.title) {

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::content::{Annotation, AnnotationKind, Chapter, Edition, is_slug};
+use crate::content::{Annotation, AnnotationKind, Chapter, Edition, PartialDate, is_slug};
 use crate::diag::{Diagnostic, Sources};
 use crate::text::Doc;
 use anchor::{Disambiguator, Outcome, Query};
@@ -210,6 +210,9 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
                 );
             }
         }
+        if let Some(date) = &a.date {
+            date_checks(c, k, date, a.sources.is_empty(), &mut diags);
+        }
         if a.note.trim().is_empty() {
             diags.push(
                 Diagnostic::warning("empty-note", format!("annotation `{}` has no note", a.id))
@@ -335,6 +338,29 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
         },
         diags,
     )
+}
+
+/// A dated annotation: the date must be valid and, like any fact, sourced.
+fn date_checks(c: &Chapter, k: usize, date: &str, no_sources: bool, diags: &mut Vec<Diagnostic>) {
+    let span = || c.annotation_key_span(k, "date");
+    if PartialDate::parse(date).is_none() {
+        diags.push(bad_date(date).at(c.file, span()));
+    } else if no_sources {
+        diags.push(
+            Diagnostic::error(
+                "date-without-source",
+                format!("the date `{date}` has no source"),
+            )
+            .at(c.file, span())
+            .help("add `sources:` naming where the date comes from (it appears on the timeline)"),
+        );
+    }
+}
+
+/// The error for a date that is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+pub fn bad_date(date: &str) -> Diagnostic {
+    Diagnostic::error("bad-date", format!("`{date}` is not a valid date"))
+        .help("write `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (quoted), e.g. '2024-12' — month 01–12, a day the month has")
 }
 
 /// Number of `url:` keys in the annotations before annotation `k`, for positioning.

@@ -189,6 +189,46 @@ impl Chapter {
     pub fn title(&self) -> &str {
         &self.meta.title
     }
+
+    /// Span of `key:` of annotation `k` (a key that may also occur deeper in
+    /// the item, like `date:`); falls back to the annotation's `id:`.
+    pub fn annotation_key_span(&self, k: usize, key: &str) -> Range<usize> {
+        let n = self.meta.annotations.len();
+        item_key_span(&self.text, self.yaml.clone(), k, n, key, |i| {
+            self.value_span("id", i)
+        })
+    }
+}
+
+/// Span of `key:` beside the anchor key of item `k` of `n` (same indentation),
+/// looked for after the anchor key first, then before it.
+fn item_key_span(
+    text: &str,
+    yaml: Range<usize>,
+    k: usize,
+    n: usize,
+    key: &str,
+    anchor: impl Fn(usize) -> Range<usize>,
+) -> Range<usize> {
+    let at = anchor(k);
+    let lo = if k == 0 {
+        yaml.start
+    } else {
+        anchor(k - 1).end
+    };
+    let hi = if k + 1 < n {
+        anchor(k + 1).start
+    } else {
+        yaml.end
+    };
+    let after = crate::yaml::sibling_value_spans(text, at.clone(), at.start, hi, key);
+    if let Some(r) = after.into_iter().next() {
+        return r;
+    }
+    // Before the anchor key: the nearest one (the item's own key comes last).
+    crate::yaml::sibling_value_spans(text, at.clone(), lo, at.start, key)
+        .pop()
+        .unwrap_or(at)
 }
 
 /// A fact on a profile, always with its source.
@@ -337,6 +377,18 @@ impl Entity {
         r.start + self.yaml.start..r.end + self.yaml.start
     }
 
+    /// Span of `key:` of fact `k` (beside its `label:`); falls back to the label.
+    pub fn fact_key_span(&self, k: usize, key: &str) -> Range<usize> {
+        item_key_span(
+            &self.text,
+            self.yaml.clone(),
+            k,
+            self.facts.len(),
+            key,
+            |i| self.value_span("label", i),
+        )
+    }
+
     /// Root-relative URL of the profile page.
     pub fn url(&self) -> String {
         format!("{}/{}/", self.kind.folder(), self.id)
@@ -401,5 +453,85 @@ mod tests {
         );
         assert_eq!(slug_from_file_name(Path::new("c/intro.md")), "intro");
         assert_eq!(slug_from_file_name(Path::new("c/2025.md")), "2025");
+    }
+}
+
+/// A date as editors write it: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartialDate {
+    pub year: u16,
+    /// 0 when only the year is given.
+    pub month: u8,
+    /// 0 when only the year (and month) is given.
+    pub day: u8,
+}
+
+impl PartialDate {
+    /// Parses and validates a date (month 1–12, day within the month, leap years).
+    pub fn parse(s: &str) -> Option<PartialDate> {
+        let parts: Vec<&str> = s.split('-').collect();
+        let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+        if parts.is_empty() || parts.len() > 3 || !digits(parts[0], 4) {
+            return None;
+        }
+        let year: u16 = parts[0].parse().ok()?;
+        let mut date = PartialDate {
+            year,
+            month: 0,
+            day: 0,
+        };
+        if let Some(m) = parts.get(1) {
+            if !digits(m, 2) {
+                return None;
+            }
+            date.month = m.parse().ok()?;
+            if !(1..=12).contains(&date.month) {
+                return None;
+            }
+        }
+        if let Some(d) = parts.get(2) {
+            if !digits(d, 2) {
+                return None;
+            }
+            date.day = d.parse().ok()?;
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+            let days = match date.month {
+                2 if leap => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            };
+            if !(1..=days).contains(&date.day) {
+                return None;
+            }
+        }
+        Some(date)
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::PartialDate;
+
+    #[test]
+    fn dates_parse_and_order_by_precision() {
+        let d = |s| PartialDate::parse(s).unwrap_or_else(|| panic!("{s}"));
+        assert!(d("2020") < d("2020-05"));
+        assert!(d("2020-05") < d("2020-05-01"));
+        assert!(d("2022-11-30") < d("2023-02"));
+        assert_eq!(d("2024-02-29").day, 29);
+        for bad in [
+            "",
+            "20",
+            "2023-2",
+            "2023-13",
+            "2023-02-29",
+            "2023-04-31",
+            "May 2024",
+            "2024-05-01-01",
+            "２０２４",
+        ] {
+            assert_eq!(PartialDate::parse(bad), None, "{bad}");
+        }
     }
 }

@@ -24,6 +24,7 @@ pub mod markdown;
 pub mod meta;
 pub mod search;
 pub mod templates;
+pub mod timeline;
 pub mod webanno;
 
 use rayon::prelude::*;
@@ -170,6 +171,12 @@ pub fn render_site(
         base.as_deref(),
     )?);
     jobs.push(glossary::render(
+        linked,
+        &notes,
+        templates,
+        base.as_deref(),
+    )?);
+    jobs.push(timeline::render(
         linked,
         &notes,
         templates,

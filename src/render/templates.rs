@@ -11,7 +11,7 @@ use serde::Serialize;
 use walkdir::WalkDir;
 
 /// Templates every site needs.
-pub const REQUIRED: [&str; 10] = [
+pub const REQUIRED: [&str; 11] = [
     "base.html",
     "index.html",
     "chapter.html",
@@ -21,6 +21,7 @@ pub const REQUIRED: [&str; 10] = [
     "entities.html",
     "search.html",
     "glossary.html",
+    "timeline.html",
     "404.html",
 ];
 

@@ -1,0 +1,180 @@
+//! The timeline page: dated facts and annotations → `timeline/index.html`.
+//!
+//! Input: the linked edition (profiles' facts with `date:`, anchored notes with
+//! `date:`) and the note views. Output: one chronological list; each event
+//! links to its source (an external reference, or the paragraph a fact quotes)
+//! and to the paragraph where the article mentions it (a note's passage, a
+//! fact's quote, or else the entity's first mention). Dates sort by precision
+//! within the same period (2024 before 2024-05 before 2024-05-07); ties keep
+//! reading order. Pure; must not touch the disk.
+
+use serde::Serialize;
+
+use super::markdown::{NoteView, source_html};
+use super::{Job, PageContext, PageView, TemplateError, Templates, canonical, chapter_url};
+use crate::annotate::Linked;
+use crate::content::{PartialDate, SourceRef};
+
+/// A link to a place in the text.
+#[derive(Debug, Serialize)]
+pub struct Passage<'a> {
+    pub chapter: &'a str,
+    pub para: Option<u32>,
+    /// Root-relative URL.
+    pub url: String,
+}
+
+/// A profile: name and root-relative URL.
+#[derive(Debug, Serialize)]
+pub struct EntityLink<'a> {
+    pub name: &'a str,
+    pub url: String,
+}
+
+/// One event on the timeline.
+#[derive(Debug, Serialize)]
+pub struct Event<'a> {
+    /// As written (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`); also the `datetime`.
+    pub date: &'a str,
+    #[serde(skip)]
+    pub key: PartialDate,
+    /// `fact` or the annotation kind.
+    pub kind: &'a str,
+    /// The profile a fact belongs to.
+    pub entity: Option<EntityLink<'a>>,
+    /// A fact's label, or the quoted passage of a note.
+    pub title: String,
+    /// A fact's value (escaped by the template) …
+    pub value: Option<&'a str>,
+    /// … or a note's rendered HTML.
+    pub html: Option<&'a str>,
+    /// External sources, as HTML.
+    pub sources: Vec<String>,
+    /// Where the article mentions it.
+    pub passage: Option<Passage<'a>>,
+    /// For a fact quoting the edition: the quoted words (the source is that passage).
+    pub quote: Option<&'a str>,
+}
+
+/// Every dated fact and note, in chronological order.
+pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec<Event<'a>> {
+    let edition = linked.edition;
+    let mut out = Vec::new();
+    let passage = |chapter: usize, para: Option<u32>, fragment: Option<String>| {
+        let c = &edition.chapters[chapter];
+        let anchor = fragment.or_else(|| para.map(|p| format!("#p{p}")));
+        Passage {
+            chapter: c.title(),
+            para,
+            url: format!("{}{}", chapter_url(&c.slug), anchor.unwrap_or_default()),
+        }
+    };
+    for (ci, (lc, ns)) in linked.chapters.iter().zip(notes).enumerate() {
+        for (note, view) in lc.notes.iter().zip(ns) {
+            let Some(date) = note.annotation.date.as_deref() else {
+                continue;
+            };
+            let Some(key) = PartialDate::parse(date) else {
+                continue;
+            };
+            out.push(Event {
+                date,
+                key,
+                kind: view.kind,
+                entity: None,
+                title: view.quote.clone(),
+                value: None,
+                html: Some(&view.html),
+                sources: view.sources.iter().map(source_html).collect(),
+                passage: Some(passage(ci, view.para, Some(format!("#m-{}", view.id)))),
+                quote: None,
+            });
+        }
+    }
+    for (ei, e) in edition.entities.iter().enumerate() {
+        for (k, f) in e.facts.iter().enumerate() {
+            let Some(date) = f.date.as_deref() else {
+                continue;
+            };
+            let Some(key) = PartialDate::parse(date) else {
+                continue;
+            };
+            let anchor = linked
+                .fact_anchors
+                .get(ei)
+                .and_then(|a| a.get(k))
+                .and_then(Option::as_ref);
+            let (place, quote) = match anchor {
+                Some(a) => (
+                    Some(passage(a.chapter, a.para, None)),
+                    Some(a.quote.as_str()),
+                ),
+                None => (
+                    linked
+                        .mentions
+                        .iter()
+                        .find(|m| m.entity == ei && m.para.is_some())
+                        .or_else(|| linked.mentions.iter().find(|m| m.entity == ei))
+                        .map(|m| passage(m.chapter, m.para, None)),
+                    None,
+                ),
+            };
+            let s = &f.source;
+            let sources = match &s.title {
+                Some(title) if anchor.is_none() => vec![source_html(&SourceRef {
+                    title: title.clone(),
+                    publisher: s.publisher.clone(),
+                    url: s.url.clone(),
+                    date: s.date.clone(),
+                })],
+                _ => Vec::new(),
+            };
+            out.push(Event {
+                date,
+                key,
+                kind: "fact",
+                entity: Some(EntityLink {
+                    name: &e.name,
+                    url: e.url(),
+                }),
+                title: f.label.clone(),
+                value: Some(&f.value),
+                html: None,
+                sources,
+                passage: place,
+                quote,
+            });
+        }
+    }
+    // Stable: equal dates keep notes in reading order, then facts by profile.
+    out.sort_by_key(|e| e.key);
+    out
+}
+
+/// Renders the timeline page.
+pub fn render(
+    linked: &Linked<'_>,
+    notes: &[Vec<NoteView<'_>>],
+    t: &Templates,
+    base: Option<&str>,
+) -> Result<Job, TemplateError> {
+    let events = events(linked, notes);
+    let ui = &linked.edition.config.ui;
+    let mut ctx = PageContext::new();
+    ctx.insert("root", "../")
+        .insert(
+            "page",
+            &PageView {
+                kind: "timeline",
+                title: &ui.timeline,
+                description: None,
+                canonical: canonical(base, "timeline/"),
+                jsonld: None,
+            },
+        )
+        .insert("events", &events);
+    Ok(Job {
+        path: "timeline/index.html".into(),
+        bytes: t.render("timeline.html", &ctx)?.into_bytes(),
+    })
+}
