@@ -494,7 +494,7 @@ impl PartialDate {
                 return None;
             }
             date.day = d.parse().ok()?;
-            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+            let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
             let days = match date.month {
                 2 if leap => 29,
                 2 => 28,
