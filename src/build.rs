@@ -267,3 +267,118 @@ pub fn import(opts: &ImportOptions, sources: &mut Sources) -> Result<ImportRepor
         paragraphs: imported.paragraphs,
     })
 }
+
+/// What `glossa annotations import` did.
+#[derive(Debug, Default)]
+pub struct AnnotationImport {
+    /// Chapter files changed (or that would change, with `dry_run`), with the number of annotations added.
+    pub changed: Vec<(PathBuf, usize)>,
+    /// Annotations already present, identical.
+    pub unchanged: usize,
+    /// Annotations that could not be imported (errors), and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Imports Web Annotations from `file` into the chapters' front matter.
+/// The edition must check cleanly first; each changed chapter is verified
+/// (its old annotations intact, the new ones parsed back equal) before it is
+/// written, and the edition is checked again afterwards — on any error the
+/// chapters are restored and the error returned.
+pub fn import_annotations(
+    paths: &Paths,
+    file: &std::path::Path,
+    chapter: Option<&str>,
+    dry_run: bool,
+    sources: &mut Sources,
+) -> Result<AnnotationImport, BuildError> {
+    let (edition, diags) = check(paths, sources);
+    let Some(edition) = edition else {
+        return Err(BuildError::Content(diags));
+    };
+    let json = std::fs::read_to_string(file).map_err(|error| {
+        BuildError::Output(OutputError::Io {
+            path: file.to_path_buf(),
+            error,
+        })
+    })?;
+    let json_id = sources.add(file, file.display().to_string(), json.as_str().into());
+    let chapter_index = match chapter {
+        None => None,
+        Some(slug) => match edition.chapters.iter().position(|c| c.slug == slug) {
+            Some(i) => Some(i),
+            None => {
+                let mut d = Diagnostic::error(
+                    "unknown-chapter",
+                    format!("no chapter has the slug `{slug}`"),
+                );
+                let slugs = edition.chapters.iter().map(|c| c.slug.as_str());
+                if let Some(s) = crate::diag::did_you_mean(slug, slugs.clone()) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                } else {
+                    d = d.help(format!(
+                        "chapter slugs: {}",
+                        slugs.collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                return Err(BuildError::Content(vec![d]));
+            }
+        },
+    };
+    let (linked, _) = annotate::link(&edition, sources);
+    let plan = crate::exchange::plan(&linked, json_id, &json, chapter_index);
+    let mut report = AnnotationImport {
+        unchanged: plan.unchanged,
+        diagnostics: plan.diagnostics,
+        ..AnnotationImport::default()
+    };
+    // New texts, each verified by parsing it back.
+    let mut writes = Vec::new();
+    for (ci, new) in &plan.added {
+        let c = &edition.chapters[*ci];
+        let path = sources.get(c.file).path.clone();
+        let text = crate::exchange::insert_annotations(c, new);
+        let parsed = content::load::parse_chapter(&path, c.file, text.as_str().into());
+        let expected: Vec<_> = c.meta.annotations.iter().chain(new).cloned().collect();
+        match parsed {
+            Ok(p) if p.meta.annotations == expected && p.body() == c.body() => {}
+            _ => {
+                return Err(BuildError::Content(vec![
+                    Diagnostic::error(
+                        "cannot-insert",
+                        "the new annotations could not be added to the front matter safely; nothing was written",
+                    )
+                    .at(c.file, c.yaml.clone())
+                    .help("move `annotations:` to the end of the front matter, as a block list, and try again"),
+                ]));
+            }
+        }
+        report.changed.push((path.clone(), new.len()));
+        writes.push((path, c.text.clone(), text));
+    }
+    if dry_run || writes.is_empty() {
+        return Ok(report);
+    }
+    let restore = |upto: usize, writes: &[(PathBuf, std::sync::Arc<str>, String)]| {
+        for (path, old, _) in &writes[..upto] {
+            let _ = output::write_atomic(path, old.as_bytes());
+        }
+    };
+    for (i, (path, _, text)) in writes.iter().enumerate() {
+        if let Err(error) = output::write_atomic(path, text.as_bytes()) {
+            restore(i, &writes);
+            return Err(BuildError::Output(OutputError::Io {
+                path: path.clone(),
+                error,
+            }));
+        }
+    }
+    let mut after = Sources::new();
+    let (ok, diags) = check(paths, &mut after);
+    if ok.is_none() {
+        restore(writes.len(), &writes);
+        // Re-register the files so the diagnostics can be shown against them.
+        *sources = after;
+        return Err(BuildError::Content(diags));
+    }
+    Ok(report)
+}

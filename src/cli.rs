@@ -51,6 +51,30 @@ pub enum Format {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AnnotationsAction {
+    /// Write every annotation as a Web Annotation collection (the build's annotations.jsonld).
+    Export {
+        /// File to write [default: standard output].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Absolute URL the site is served from (makes ids and targets absolute).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Add Web Annotations made elsewhere to the chapters' front matter, re-anchored by quote.
+    Import {
+        /// A JSON-LD file: an AnnotationCollection, AnnotationPage, array or one Annotation.
+        file: PathBuf,
+        /// The chapter (slug) annotations without a recognisable target go to; others are refused.
+        #[arg(long, value_name = "SLUG")]
+        chapter: Option<String>,
+        /// Report what would change without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert a raw seed text into content files (edition.yaml and chapters).
     Import {
@@ -102,6 +126,11 @@ pub enum Command {
         /// Chapter title, or the name of the company or person.
         #[arg(long)]
         title: Option<String>,
+    },
+    /// Exchange annotations as W3C Web Annotations (JSON-LD).
+    Annotations {
+        #[command(subcommand)]
+        action: AnnotationsAction,
     },
     /// Write the JSON Schemas of the front matter (for editors' YAML language servers).
     Schema {
@@ -166,6 +195,7 @@ pub fn run() -> ExitCode {
             poll,
         } => run_serve(paths, port, bind, open, poll),
         Command::New { kind, id, title } => run_new(&paths, kind, &id, title.as_deref()),
+        Command::Annotations { action } => run_annotations(&paths, action, &mut sources, color),
         Command::Schema { out } => run_schema(&out.unwrap_or_else(|| paths.root.join("schemas"))),
         Command::Check { format, coverage } => {
             let ok = run_check(&paths, &mut sources, color, format);
@@ -340,6 +370,78 @@ fn run_new(paths: &Paths, kind: NewKind, id: &str, title: Option<&str>) -> bool 
             eprintln!("error: {e}");
             false
         }
+    }
+}
+
+fn run_annotations(
+    paths: &Paths,
+    action: AnnotationsAction,
+    sources: &mut Sources,
+    color: bool,
+) -> bool {
+    match action {
+        AnnotationsAction::Export { out, base_url } => {
+            let mut timings = build::Timings::default();
+            let jobs =
+                match build::render_to_memory(paths, base_url.as_deref(), sources, &mut timings) {
+                    Ok((jobs, warnings)) => {
+                        print_diags(&warnings, sources, color);
+                        jobs
+                    }
+                    Err(e) => {
+                        report_build_error(&e, sources, color);
+                        return false;
+                    }
+                };
+            let Some(job) = jobs.iter().find(|j| j.path == "annotations.jsonld") else {
+                eprintln!("error: the build produced no annotations.jsonld");
+                return false;
+            };
+            match out {
+                Some(path) => match crate::output::write_atomic(&path, &job.bytes) {
+                    Ok(()) => {
+                        eprintln!("wrote {}", shown(&path));
+                        true
+                    }
+                    Err(e) => {
+                        eprintln!("error: cannot write {}: {e}", shown(&path));
+                        false
+                    }
+                },
+                None => {
+                    use std::io::Write as _;
+                    std::io::stdout().write_all(&job.bytes).is_ok()
+                }
+            }
+        }
+        AnnotationsAction::Import {
+            file,
+            chapter,
+            dry_run,
+        } => match build::import_annotations(paths, &file, chapter.as_deref(), dry_run, sources) {
+            Ok(r) => {
+                print_diags(&r.diagnostics, sources, color);
+                let verb = if dry_run { "would add" } else { "added" };
+                for (path, n) in &r.changed {
+                    println!(
+                        "{verb} {n} annotation{} to {}",
+                        if *n == 1 { "" } else { "s" },
+                        shown(path)
+                    );
+                }
+                let added: usize = r.changed.iter().map(|(_, n)| n).sum();
+                let refused = r.diagnostics.iter().filter(|d| d.is_error()).count();
+                println!(
+                    "{added} {verb}, {} already present, {refused} not imported",
+                    r.unchanged
+                );
+                refused == 0
+            }
+            Err(e) => {
+                report_build_error(&e, sources, color);
+                false
+            }
+        },
     }
 }
 

@@ -27,6 +27,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod exchange;
 pub mod import;
 pub mod output;
 pub mod render;

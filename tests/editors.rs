@@ -240,3 +240,187 @@ fn bad_dates_and_unsourced_dates_are_errors() {
         "{err}"
     );
 }
+
+/// Removes every chapter's `annotations:` (the last key of the shipped front matter).
+fn strip_annotations(root: &Path) {
+    for entry in std::fs::read_dir(root.join("content/chapters")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (head, body) = text.split_once("\n---\n").unwrap();
+        let cut = head
+            .find("\nannotations:")
+            .expect("annotations: in the shipped chapter");
+        std::fs::write(&path, format!("{}\n---\n{body}", &head[..cut])).unwrap();
+    }
+}
+
+fn annotations_by_id(
+    root: &Path,
+) -> std::collections::BTreeMap<String, (String, glossa::content::Annotation)> {
+    let mut sources = glossa::diag::Sources::new();
+    let (edition, diags) = glossa::build::check(&glossa::content::Paths::new(root), &mut sources);
+    assert!(
+        diags.is_empty(),
+        "{}",
+        glossa::diag::render(&diags, &sources, false)
+    );
+    let mut out = std::collections::BTreeMap::new();
+    for c in edition.unwrap().chapters {
+        for a in c.meta.annotations {
+            out.insert(a.id.clone(), (c.slug.clone(), a));
+        }
+    }
+    out
+}
+
+#[test]
+fn web_annotation_round_trip_on_the_shipped_edition_is_lossless() {
+    let p = common::project(None);
+    let root = p.path();
+    let file = root.join("export.jsonld");
+    common::glossa(root)
+        .args(["annotations", "export", "--out"])
+        .arg(&file)
+        .assert()
+        .success();
+    // The same document as the build's.
+    let (_b, out) = common::built_project(None);
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        std::fs::read(out.join("annotations.jsonld")).unwrap()
+    );
+    let original = annotations_by_id(root);
+    assert!(original.len() >= 100);
+
+    strip_annotations(root);
+    let o = common::glossa(root)
+        .args(["annotations", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{} added, 0 already present, 0 not imported",
+            original.len()
+        )),
+        "{stdout}"
+    );
+    // Every annotation back in its chapter, field for field (prefix, suffix,
+    // occurrence, date, sources and refs included).
+    assert_eq!(annotations_by_id(root), original);
+
+    // Importing again changes nothing.
+    let before = common::snapshot_dir(&root.join("content"));
+    let o = common::glossa(root)
+        .args(["annotations", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains(&format!("0 added, {} already present", original.len()))
+    );
+    assert_eq!(common::snapshot_dir(&root.join("content")), before);
+}
+
+#[test]
+fn foreign_annotations_are_re_anchored_by_quote_and_stale_ones_reported() {
+    let p = common::project(None);
+    let root = p.path();
+    // Hypothesis-style: only a TextQuoteSelector with 32-character-ish context,
+    // an HTML comment body and tags; one passage that occurs twice in the
+    // chapter (“DeepSeek”), one that is no longer in the text, one for another chapter.
+    let doc = serde_json::json!([
+        {
+            "@context": "http://www.w3.org/ns/anno.jsonld",
+            "id": "https://hypothes.is/a/abc123",
+            "type": "Annotation",
+            "body": [
+                {"type": "TextualBody", "value": "<p>读者批注：<b>组织</b>很扁平。</p>", "format": "text/html", "purpose": "commenting"},
+                {"type": "TextualBody", "value": "deepseek", "purpose": "tagging"}
+            ],
+            "target": {
+                "source": "https://example.org/chapters/deepseek-organisation/",
+                "selector": [{"type": "TextQuoteSelector", "exact": "DeepSeek", "prefix": "2024 年上半年 ", "suffix": " 的团队规模"}]
+            }
+        },
+        {
+            "type": "Annotation",
+            "body": {"type": "TextualBody", "value": "这句话已经删掉了"},
+            "target": {"source": "https://example.org/chapters/deepseek-organisation/",
+                       "selector": {"type": "TextQuoteSelector", "exact": "DeepSeek 的团队规模有四百人"}}
+        },
+        {
+            "type": "Annotation",
+            "body": "另一章",
+            "target": {"source": "https://example.org/chapters/two-extremes/",
+                       "selector": {"type": "TextQuoteSelector", "exact": "DeepSeek"}}
+        }
+    ]);
+    let file = root.join("hypothesis.jsonld");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let o = common::glossa(root)
+        .args([
+            "annotations",
+            "import",
+            "--chapter",
+            "deepseek-organisation",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("1 added, 0 already present, 2 not imported"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("error[does-not-anchor]") && stderr.contains("closest passage"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hypothesis.jsonld:"),
+        "positioned in the JSON file: {stderr}"
+    );
+    assert!(
+        stderr.contains("error[other-chapter]") && stderr.contains("two-extremes"),
+        "{stderr}"
+    );
+    // The new note anchors where the selector's context says, with a
+    // disambiguator, and the edition still checks cleanly.
+    let all = annotations_by_id(root);
+    let (slug, a) = all
+        .values()
+        .find(|(_, a)| a.id.starts_with("imported-"))
+        .expect("imported annotation");
+    assert_eq!(slug, "deepseek-organisation");
+    assert_eq!(a.quote, "DeepSeek");
+    assert!(
+        a.prefix.is_some() || a.suffix.is_some() || a.occurrence.is_some(),
+        "{a:?}"
+    );
+    assert_eq!(a.note.trim(), "读者批注：组织很扁平。");
+    assert_eq!(a.refs, vec!["deepseek".to_string()]);
+    let (_b, out) = common::built_project(Some(&root.join("content")));
+    let page =
+        std::fs::read_to_string(out.join("chapters/deepseek-organisation/index.html")).unwrap();
+    let i = page
+        .find(&format!("id=m-{}", a.id))
+        .or_else(|| page.find(&format!("id=\"m-{}\"", a.id)))
+        .expect("mark in the page");
+    assert!(
+        page[i..].find("的团队规模").unwrap() < 400,
+        "anchored before “的团队规模”"
+    );
+}

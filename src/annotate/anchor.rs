@@ -244,7 +244,7 @@ fn occurrences(blocks: &[BlockText], quote: &str) -> Vec<Candidate> {
 }
 
 /// The shortest prefix or suffix (up to 24 characters) that matches only candidate `i`.
-fn disambiguate(blocks: &[BlockText], cands: &[Candidate], i: usize) -> Disambiguator {
+pub fn disambiguate(blocks: &[BlockText], cands: &[Candidate], i: usize) -> Disambiguator {
     let text = |c: &Candidate| &blocks[c.block].norm;
     let me = &cands[i];
     // Same semantics as matching: spaces next to the quote are not significant.

@@ -494,7 +494,8 @@ impl PartialDate {
                 return None;
             }
             date.day = d.parse().ok()?;
-            let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+            let leap =
+                (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
             let days = match date.month {
                 2 if leap => 29,
                 2 => 28,

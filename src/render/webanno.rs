@@ -12,7 +12,10 @@
 //! `aside.notes` elements; paragraph numbers and note markers carry no text).
 //! Quote prefixes and suffixes come from the same text. Ids are stable URLs: with a base URL
 //! they are absolute (`BASE/chapters/SLUG/#n-ID`), without one relative to the
-//! site root. Must not touch the disk.
+//! site root. Properties in the `glossa:` namespace carry the front-matter
+//! annotation itself (id, quote, note source, prefix/suffix/occurrence, date,
+//! sources, refs) so that `glossa annotations import` reproduces it exactly.
+//! Must not touch the disk.
 
 use serde_json::{Value, json};
 
@@ -42,6 +45,11 @@ pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&st
     let lang = edition.config.language.as_str();
     let mut items = Vec::new();
     for (lc, ns) in linked.chapters.iter().zip(notes) {
+        let by_id: std::collections::HashMap<&str, &crate::content::Annotation> = lc
+            .notes
+            .iter()
+            .map(|n| (n.annotation.id.as_str(), n.annotation))
+            .collect();
         let page = format!("{prefix}{}", chapter_url(&lc.chapter.slug));
         let text = &lc.doc.text;
         // Byte offset of every character, computed once per chapter: code-point
@@ -66,7 +74,8 @@ pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&st
                 }
                 body.push_str("</ul>");
             }
-            items.push(json!({
+            let a = by_id[n.id];
+            let mut item = json!({
                 "id": format!("{page}#n-{}", n.id),
                 "type": "Annotation",
                 "motivation": motivation(n.kind),
@@ -83,7 +92,29 @@ pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&st
                 },
                 "glossa:kind": n.kind,
                 "glossa:number": n.number,
-            }));
+                "glossa:id": a.id,
+                "glossa:quote": a.quote,
+                "glossa:note": a.note,
+            });
+            // The rest of the front-matter annotation, so that `glossa annotations
+            // import` can reproduce it exactly.
+            let extra = [
+                ("glossa:prefix", a.prefix.as_ref().map(|p| json!(p))),
+                ("glossa:suffix", a.suffix.as_ref().map(|s| json!(s))),
+                ("glossa:occurrence", a.occurrence.map(|o| json!(o))),
+                ("glossa:date", a.date.as_ref().map(|d| json!(d))),
+                (
+                    "glossa:sources",
+                    (!a.sources.is_empty()).then(|| json!(a.sources)),
+                ),
+                ("glossa:refs", (!a.refs.is_empty()).then(|| json!(a.refs))),
+            ];
+            for (key, value) in extra {
+                if let Some(v) = value {
+                    item[key] = v;
+                }
+            }
+            items.push(item);
         }
     }
     let total = items.len();

@@ -1,0 +1,647 @@
+//! Web Annotations in: a W3C Web Annotation document → front-matter annotations.
+//!
+//! Input: the text of a JSON-LD file (an `AnnotationCollection` with its pages,
+//! an `AnnotationPage`, an array of annotations or one annotation — as written
+//! by `glossa annotations export` or by a Hypothesis-style client) and the
+//! linked edition. Output: per chapter, the new annotations re-anchored by
+//! their `TextQuoteSelector` (the `exact` text, with `prefix`/`suffix` choosing
+//! among repeats), each with the shortest `prefix`/`suffix`/`occurrence` that
+//! keeps it unique in the front matter; and a diagnostic, positioned in the
+//! JSON file, for every annotation that does not anchor (with the closest
+//! passage), names another chapter, or clashes with an existing id. Also the
+//! edited chapter text: new items appended to `annotations:` without touching
+//! anything else in the file.
+//!
+//! `glossa:` properties (written by the export) are used when present, so an
+//! export followed by an import reproduces the same annotations. Must not read
+//! or write files (the CLI does).
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use serde_json::Value;
+
+use crate::annotate::Linked;
+use crate::annotate::anchor::{self, Disambiguator, Outcome, Query};
+use crate::content::{Annotation, AnnotationKind, Chapter, SourceRef, is_slug};
+use crate::diag::{Diagnostic, FileId};
+
+/// What an import found.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Per chapter (index in the edition): the annotations to add, in file order.
+    pub added: Vec<(usize, Vec<Annotation>)>,
+    /// Annotations already in the edition, identical: nothing to do.
+    pub unchanged: usize,
+    /// One error per annotation that cannot be imported.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Plan {
+    pub fn added_count(&self) -> usize {
+        self.added.iter().map(|(_, a)| a.len()).sum()
+    }
+}
+
+/// Plans the import of `json` (registered as `file`) into the edition.
+/// `chapter` restricts it to one chapter (by slug): annotations whose target
+/// names no chapter go there; those naming another chapter are reported.
+pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize>) -> Plan {
+    let mut plan = Plan::default();
+    let doc: Value = match serde_json::from_str(json) {
+        Ok(v) => v,
+        Err(e) => {
+            let offset = crate::diag::line_start(json, e.line()) + e.column().saturating_sub(1);
+            plan.diagnostics.push(
+                Diagnostic::error("bad-json", format!("not valid JSON: {e}"))
+                    .at(file, offset..offset)
+                    .help("give the file glossa exported, or a Web Annotation (JSON-LD) document"),
+            );
+            return plan;
+        }
+    };
+    let items = items(&doc);
+    if items.is_empty() {
+        plan.diagnostics.push(
+            Diagnostic::error("no-annotations-found", "the file holds no Web Annotation")
+                .at(file, 0..json.len().min(1))
+                .help("expected an AnnotationCollection, an AnnotationPage, an array of annotations or one annotation"),
+        );
+        return plan;
+    }
+    let edition = linked.edition;
+    // Every id in use, and where.
+    let mut existing: HashMap<&str, (usize, &Annotation)> = HashMap::new();
+    for (ci, c) in edition.chapters.iter().enumerate() {
+        for a in &c.meta.annotations {
+            existing.insert(&a.id, (ci, a));
+        }
+    }
+    let mut taken: HashSet<String> = existing.keys().map(|s| s.to_string()).collect();
+    let blocks: Vec<Vec<anchor::BlockText>> = linked
+        .chapters
+        .iter()
+        .map(|lc| anchor::block_texts(&lc.doc))
+        .collect();
+    let entity_ids: HashSet<&str> = edition.entities.iter().map(|e| e.id.as_str()).collect();
+    let mut added: Vec<Vec<Annotation>> = vec![Vec::new(); edition.chapters.len()];
+    let mut seen_exact: HashMap<String, usize> = HashMap::new();
+
+    for (n, item) in items.iter().enumerate() {
+        let target = target(item);
+        let selector = target.and_then(quote_selector);
+        // Where the annotation is in the JSON file: its `exact` string, else the file start.
+        let span = selector
+            .as_ref()
+            .and_then(|s| {
+                let key = serde_json::to_string(&s.exact).ok()?;
+                let k = seen_exact.entry(key.clone()).or_insert(0);
+                *k += 1;
+                json.match_indices(&key)
+                    .nth(*k - 1)
+                    .map(|(i, m)| i..i + m.len())
+            })
+            .unwrap_or(0..0);
+        let label = item
+            .get("id")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("annotation {}", n + 1), |id| format!("`{id}`"));
+        let err =
+            |code: &'static str, msg: String| Diagnostic::error(code, msg).at(file, span.clone());
+        let Some(sel) = selector else {
+            plan.diagnostics.push(
+                err("no-quote-selector", format!("{label} has no TextQuoteSelector"))
+                    .help("glossa anchors annotations by quote; add a target selector of type TextQuoteSelector with `exact`"),
+            );
+            continue;
+        };
+        // Which chapter.
+        let named = target
+            .and_then(|t| t.get("source").or_else(|| t.get("id")))
+            .and_then(Value::as_str)
+            .and_then(|src| chapter_in_url(src, &edition.chapters));
+        let ci = match (chapter, named) {
+            (Some(want), Some(got)) if want != got => {
+                plan.diagnostics.push(
+                    err(
+                        "other-chapter",
+                        format!(
+                            "{label} targets chapter `{}`, not `{}`",
+                            edition.chapters[got].slug, edition.chapters[want].slug
+                        ),
+                    )
+                    .help("import it without --chapter, or with --chapter set to its chapter"),
+                );
+                continue;
+            }
+            (Some(want), _) => want,
+            (None, Some(got)) => got,
+            (None, None) => {
+                plan.diagnostics.push(
+                    err(
+                        "unknown-chapter",
+                        format!("{label} does not target a chapter of this edition"),
+                    )
+                    .help("pass --chapter SLUG to say which chapter it belongs to"),
+                );
+                continue;
+            }
+        };
+        let c = &edition.chapters[ci];
+        let text = &linked.chapters[ci].doc.text;
+        let bl = &blocks[ci];
+        // Re-anchor: every occurrence of the exact text, the best fit of the context wins.
+        let all = anchor::occurrences_of_all(bl, &[anchor::quote_key(&sel.exact)]).remove(0);
+        let Some(chosen) = best_fit(&all, text, &sel) else {
+            let mut d = err(
+                "does-not-anchor",
+                format!(
+                    "{label}: “{}” is not in chapter `{}` any more",
+                    sel.exact.trim(),
+                    c.slug
+                ),
+            );
+            if let Outcome::NotFound {
+                closest: Some(cl), ..
+            } = anchor::anchor(
+                bl,
+                &Query {
+                    quote: &sel.exact,
+                    prefix: None,
+                    suffix: None,
+                    occurrence: None,
+                },
+            ) {
+                d = d.note(format!(
+                    "closest passage: “{}” (similarity {:.0}%)",
+                    cl.text,
+                    cl.similarity * 100.0
+                ));
+            }
+            plan.diagnostics.push(d.help(
+                "the text changed since the annotation was made: re-annotate the passage by hand",
+            ));
+            continue;
+        };
+        let Some(chosen) = chosen else {
+            plan.diagnostics.push(
+                err(
+                    "ambiguous-target",
+                    format!(
+                        "{label}: “{}” occurs {} times and its prefix/suffix do not tell which",
+                        sel.exact.trim(),
+                        all.len()
+                    ),
+                )
+                .help("add a longer prefix or suffix to the TextQuoteSelector"),
+            );
+            continue;
+        };
+
+        let mut a = to_annotation(item, &sel, &entity_ids);
+        // The editor's own disambiguators, if they still pick the same place; else the shortest.
+        let q = Query {
+            quote: &a.quote,
+            prefix: a.prefix.as_deref(),
+            suffix: a.suffix.as_deref(),
+            occurrence: a.occurrence,
+        };
+        let keeps = matches!(anchor::anchor_among(bl, &q, all.clone()), Outcome::Anchored(x) if x.range == all[chosen].range);
+        if !keeps {
+            a.prefix = None;
+            a.suffix = None;
+            a.occurrence = None;
+            if all.len() > 1 {
+                match anchor::disambiguate(bl, &all, chosen) {
+                    Disambiguator::Prefix(p) => a.prefix = Some(p),
+                    Disambiguator::Suffix(s) => a.suffix = Some(s),
+                    Disambiguator::Occurrence(o) => a.occurrence = Some(o as u32),
+                }
+            }
+        }
+        // Ids: the same annotation again is fine; a different one with the same id is not.
+        if let Some((other, old)) = existing.get(a.id.as_str()) {
+            if *other == ci && **old == a {
+                plan.unchanged += 1;
+            } else {
+                plan.diagnostics.push(
+                    err(
+                        "id-conflict",
+                        format!(
+                            "{label}: the id `{}` is already used in chapter `{}` by a different annotation",
+                            a.id, edition.chapters[*other].slug
+                        ),
+                    )
+                    .help("nothing was changed for it: edit or remove the existing annotation first, or drop the `glossa:id` from the file"),
+                );
+            }
+            continue;
+        }
+        if !taken.insert(a.id.clone()) {
+            // A foreign annotation whose derived id clashes: number it.
+            let base = a.id.clone();
+            let mut k = 2;
+            while !taken.insert(format!("{base}-{k}")) {
+                k += 1;
+            }
+            a.id = format!("{base}-{k}");
+        }
+        added[ci].push(a);
+    }
+    plan.added = added
+        .into_iter()
+        .enumerate()
+        .filter(|(_, a)| !a.is_empty())
+        .collect();
+    plan
+}
+
+/// The annotations of a document, whatever its shape.
+fn items(doc: &Value) -> Vec<&Value> {
+    match doc {
+        Value::Array(a) => a.iter().flat_map(items).collect(),
+        Value::Object(o) => {
+            let ty = o.get("type").and_then(Value::as_str).unwrap_or("");
+            if ty == "Annotation" || (o.contains_key("target") && !o.contains_key("items")) {
+                return vec![doc];
+            }
+            let mut out = Vec::new();
+            if let Some(first) = o.get("first") {
+                out.extend(items(first));
+            }
+            if let Some(Value::Array(list)) = o.get("items") {
+                out.extend(list.iter().flat_map(items));
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The first target that is an object (a `SpecificResource`).
+fn target(item: &Value) -> Option<&Value> {
+    match item.get("target")? {
+        Value::Array(a) => a.iter().find(|t| t.is_object()),
+        t @ Value::Object(_) => Some(t),
+        _ => None,
+    }
+}
+
+/// A `TextQuoteSelector`.
+#[derive(Debug)]
+struct QuoteSelector {
+    exact: String,
+    prefix: String,
+    suffix: String,
+}
+
+fn quote_selector(target: &Value) -> Option<QuoteSelector> {
+    let selectors: Vec<&Value> = match target.get("selector")? {
+        Value::Array(a) => a.iter().collect(),
+        s => vec![s],
+    };
+    let s = selectors
+        .into_iter()
+        .find(|s| s.get("type").and_then(Value::as_str) == Some("TextQuoteSelector"))?;
+    let field = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let exact = field("exact");
+    (!exact.trim().is_empty()).then(|| QuoteSelector {
+        exact,
+        prefix: field("prefix"),
+        suffix: field("suffix"),
+    })
+}
+
+/// The chapter whose URL (`…/chapters/SLUG/…`) the string contains.
+fn chapter_in_url(src: &str, chapters: &[Chapter]) -> Option<usize> {
+    let rest = &src[src.find("chapters/")? + "chapters/".len()..];
+    let slug = rest.split(['/', '#', '?']).next()?;
+    chapters.iter().position(|c| c.slug == slug)
+}
+
+/// Among the occurrences, the one whose surroundings in the reading text best
+/// match the selector's prefix and suffix: `None` when there is none,
+/// `Some(None)` when two fit equally well.
+fn best_fit(all: &[anchor::Candidate], text: &str, sel: &QuoteSelector) -> Option<Option<usize>> {
+    let common_suffix = |a: &str, b: &str| {
+        a.chars()
+            .rev()
+            .zip(b.chars().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
+    };
+    let common_prefix =
+        |a: &str, b: &str| a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let scores: Vec<usize> = all
+        .iter()
+        .map(|c| {
+            common_suffix(&text[..c.range.start], &sel.prefix)
+                + common_prefix(&text[c.range.end..], &sel.suffix)
+        })
+        .collect();
+    let best = *scores.iter().max()?;
+    let winners: Vec<usize> = (0..all.len()).filter(|&i| scores[i] == best).collect();
+    Some((winners.len() == 1).then(|| winners[0]))
+}
+
+/// The front-matter annotation for a Web Annotation (quote and disambiguators
+/// are checked by the caller).
+fn to_annotation(item: &Value, sel: &QuoteSelector, entities: &HashSet<&str>) -> Annotation {
+    let str_of = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_string);
+    let tags = tags(item);
+    let kind = str_of("glossa:kind")
+        .or_else(|| {
+            tags.iter()
+                .find(|t| AnnotationKind::ALL.iter().any(|k| k.as_str() == t.as_str()))
+                .cloned()
+        })
+        .and_then(|k| AnnotationKind::ALL.into_iter().find(|x| x.as_str() == k))
+        .unwrap_or(AnnotationKind::Note);
+    let note = str_of("glossa:note").unwrap_or_else(|| body_text(item));
+    let id = str_of("glossa:id")
+        .filter(|i| is_slug(i))
+        .or_else(|| {
+            let id = str_of("id")?;
+            let frag = &id[id.rfind("#n-")? + 3..];
+            is_slug(frag).then(|| frag.to_string())
+        })
+        .unwrap_or_else(|| {
+            format!(
+                "imported-{:08x}",
+                fnv(&format!("{}\u{0}{note}", sel.exact)) as u32
+            )
+        });
+    let sources: Vec<SourceRef> = item
+        .get("glossa:sources")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    let refs: Vec<String> = match item.get("glossa:refs") {
+        Some(v) => serde_json::from_value(v.clone()).unwrap_or_default(),
+        None => tags
+            .into_iter()
+            .filter(|t| entities.contains(t.as_str()))
+            .collect(),
+    };
+    Annotation {
+        id,
+        quote: str_of("glossa:quote").unwrap_or_else(|| sel.exact.trim().to_string()),
+        prefix: str_of("glossa:prefix"),
+        suffix: str_of("glossa:suffix"),
+        occurrence: item
+            .get("glossa:occurrence")
+            .and_then(Value::as_u64)
+            .and_then(|o| u32::try_from(o).ok()),
+        kind,
+        note,
+        sources,
+        refs,
+        date: str_of("glossa:date"),
+    }
+}
+
+/// Bodies as a list.
+fn bodies(item: &Value) -> Vec<&Value> {
+    match item.get("body") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(b) => vec![b],
+        None => Vec::new(),
+    }
+}
+
+/// `tagging` bodies' values.
+fn tags(item: &Value) -> Vec<String> {
+    bodies(item)
+        .into_iter()
+        .filter(|b| b.get("purpose").and_then(Value::as_str) == Some("tagging"))
+        .filter_map(|b| b.get("value").and_then(Value::as_str))
+        .map(|t| t.trim().to_lowercase())
+        .collect()
+}
+
+/// The note of a foreign annotation: its textual bodies (not tags), as plain
+/// text; HTML bodies lose their markup.
+fn body_text(item: &Value) -> String {
+    let mut parts = Vec::new();
+    for b in bodies(item) {
+        let text = match b {
+            Value::String(s) => s.clone(),
+            Value::Object(_) => {
+                if b.get("purpose").and_then(Value::as_str) == Some("tagging") {
+                    continue;
+                }
+                let Some(v) = b.get("value").and_then(Value::as_str) else {
+                    continue;
+                };
+                if b.get("format").and_then(Value::as_str) == Some("text/html") {
+                    strip_html(v)
+                } else {
+                    v.to_string()
+                }
+            }
+            _ => continue,
+        };
+        if !text.trim().is_empty() {
+            parts.push(text.trim().to_string());
+        }
+    }
+    let mut note = parts.join("\n\n");
+    note.push('\n');
+    note
+}
+
+/// Text content of an HTML fragment (tags dropped, the common entities decoded,
+/// block ends as line breaks).
+fn strip_html(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let Some(j) = rest[i..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[i + 1..i + j];
+        if tag.starts_with("/p") || tag.starts_with("br") || tag.starts_with("/li") {
+            out.push('\n');
+        }
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+/// The chapter's text with `new` appended to its `annotations:` list (created
+/// at the end of the front matter if absent); nothing else changes.
+pub fn insert_annotations(c: &Chapter, new: &[Annotation]) -> String {
+    let text = &c.text;
+    let yaml = c.yaml.clone();
+    let lines = line_ranges(text, yaml.clone());
+    let key = lines
+        .iter()
+        .position(|r| text[r.clone()].starts_with("annotations:"));
+    let Some(k) = key else {
+        let mut out = String::with_capacity(text.len() + 256 * new.len());
+        out.push_str(&text[..yaml.end]);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str("annotations:\n");
+        out.push_str(&items_yaml(new, "  "));
+        out.push_str(&text[yaml.end..]);
+        return out;
+    };
+    let key_line = lines[k].clone();
+    let after_key = text[key_line.clone()]["annotations:".len()..].trim();
+    if after_key.starts_with("[]") {
+        // `annotations: []` → a block list.
+        let start = key_line.start;
+        let end = key_line.start + text[key_line.clone()].trim_end_matches(['\n', '\r']).len();
+        let mut out = String::with_capacity(text.len() + 256 * new.len());
+        out.push_str(&text[..start]);
+        out.push_str("annotations:\n");
+        out.push_str(items_yaml(new, "  ").trim_end_matches('\n'));
+        out.push_str(&text[end..]);
+        return out;
+    }
+    // The list runs while lines are indented or start with `-`; the items'
+    // indentation is that of the first `-`.
+    let mut last = k;
+    let mut indent = "  ".to_string();
+    let mut found_item = false;
+    for (i, r) in lines.iter().enumerate().skip(k + 1) {
+        let line = &text[r.clone()];
+        let trimmed = line.trim_start();
+        if line.trim().is_empty() || (trimmed.starts_with('#') && !line.starts_with(['-', ' '])) {
+            continue;
+        }
+        if line.starts_with([' ', '-']) {
+            if !found_item && trimmed.starts_with('-') {
+                indent = line[..line.len() - trimmed.len()].to_string();
+                found_item = true;
+            }
+            last = i;
+        } else {
+            break;
+        }
+    }
+    let at = lines[last].end;
+    let mut out = String::with_capacity(text.len() + 256 * new.len());
+    out.push_str(&text[..at]);
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&items_yaml(new, &indent));
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Byte ranges of the lines (with their line ends) within `range`.
+fn line_ranges(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut pos = range.start;
+    for line in text[range].split_inclusive('\n') {
+        out.push(pos..pos + line.len());
+        pos += line.len();
+    }
+    out
+}
+
+/// YAML block-sequence items, each line indented by `indent`.
+fn items_yaml(new: &[Annotation], indent: &str) -> String {
+    let yaml = crate::yaml::to_string(&new);
+    let mut out = String::with_capacity(yaml.len() + 16 * new.len());
+    for line in yaml.lines() {
+        if !line.is_empty() {
+            out.push_str(indent);
+        }
+        // Dates quoted, as editors write them (YAML 1.1 tools would read a bare
+        // 2024-05-07 as a timestamp).
+        let bare_date = line.trim_start_matches([' ', '-']).strip_prefix("date: ");
+        match bare_date {
+            Some(d) if d.bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
+                out.push_str(&line[..line.len() - d.len()]);
+                out.push('\'');
+                out.push_str(d);
+                out.push('\'');
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Sources;
+    use std::path::Path;
+
+    fn chapter(text: &str) -> Chapter {
+        let mut sources = Sources::new();
+        let path = Path::new("01-one.md");
+        let file = sources.add(path, "01-one.md".into(), text.into());
+        crate::content::load::parse_chapter(path, file, text.into()).unwrap()
+    }
+
+    fn note(id: &str, quote: &str) -> Annotation {
+        Annotation {
+            id: id.into(),
+            quote: quote.into(),
+            prefix: None,
+            suffix: None,
+            occurrence: None,
+            kind: AnnotationKind::Note,
+            note: "多行\n注释。\n".into(),
+            sources: vec![],
+            refs: vec![],
+            date: Some("2024-05".into()),
+        }
+    }
+
+    /// Inserting keeps everything else byte for byte and parses back to old + new.
+    fn round_trip(text: &str) -> String {
+        let c = chapter(text);
+        let new = [note("new-one", "正文"), note("new-two", "一段")];
+        let out = insert_annotations(&c, &new);
+        let back = chapter(&out);
+        let expected: Vec<Annotation> = c.meta.annotations.iter().chain(&new).cloned().collect();
+        assert_eq!(back.meta.annotations, expected, "{out}");
+        assert_eq!(back.body(), c.body());
+        assert_eq!(back.meta.title, c.meta.title);
+        assert!(out.contains("date: '2024-05'"), "{out}");
+        out
+    }
+
+    #[test]
+    fn inserts_into_every_shape_of_front_matter() {
+        // No annotations key.
+        round_trip("---\ntitle: 一\norder: 1\n---\n\n正文一段。\n");
+        // `annotations: []` from `glossa new`, with comments after it.
+        let out = round_trip(
+            "---\ntitle: 一\norder: 1\nannotations: []\n# annotations:\n#   - id: example\n---\n\n正文一段。\n",
+        );
+        assert!(out.contains("# annotations:\n#   - id: example\n"), "{out}");
+        // Items at column 0, followed by another key.
+        let out = round_trip(
+            "---\ntitle: 一\nannotations:\n- id: old\n  quote: 正文\n  kind: note\n  note: 旧的\norder: 1\n---\n\n正文一段。\n",
+        );
+        assert!(out.contains("\n- id: new-one\n"), "{out}");
+        // Indented items with a comment inside the list, CRLF line ends.
+        round_trip(
+            "---\r\ntitle: 一\r\norder: 1\r\nannotations:\r\n  # first\r\n  - id: old\r\n    quote: 正文\r\n    kind: note\r\n---\r\n\r\n正文一段。\r\n",
+        );
+    }
+}
