@@ -39,6 +39,28 @@ pub struct Config {
     /// Interface strings; every key is optional and defaults to Chinese.
     #[serde(default, skip_serializing_if = "Ui::is_default")]
     pub ui: Ui,
+    /// What `check` looks for beyond errors.
+    #[serde(default, skip_serializing_if = "CheckSettings::is_default")]
+    pub check: CheckSettings,
+}
+
+/// `check:` in `edition.yaml`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSettings {
+    /// More likely names (besides the built-in list) that need a profile or an
+    /// annotation when the text mentions them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// Names mentioned in the text that need neither a profile nor a note.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<String>,
+}
+
+impl CheckSettings {
+    fn is_default(&self) -> bool {
+        *self == CheckSettings::default()
+    }
 }
 
 /// `mentions:` in `edition.yaml`.

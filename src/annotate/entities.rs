@@ -476,6 +476,7 @@ mod tests {
                 source: Default::default(),
                 mentions: Default::default(),
                 ui: Default::default(),
+                check: Default::default(),
             },
             config_file: Sources::new().add(Path::new("e"), "e".into(), "".into()),
             chapters: vec![],

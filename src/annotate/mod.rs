@@ -12,6 +12,7 @@
 //! files or render HTML. Submodule [`anchor`] matches one quote.
 
 pub mod anchor;
+pub mod candidates;
 pub mod entities;
 
 use std::collections::HashMap;
@@ -83,6 +84,7 @@ pub fn link<'a>(edition: &'a Edition, sources: &Sources) -> (Linked<'a>, Vec<Dia
     let docs: Vec<&Doc<'a>> = chapters.iter().map(|c| &c.doc).collect();
     let mentions = entities::mentions(edition, &docs, &matcher);
     let fact_anchors = entities::check_references(edition, &docs, &mentions, &mut diags);
+    candidates::unprofiled(edition, &chapters, &mentions, &mut diags);
     (
         Linked {
             edition,

@@ -197,6 +197,7 @@ pub fn import(
         },
         mentions: Default::default(),
         ui: Ui::default(),
+        check: Default::default(),
     };
     files.push((
         "edition.yaml".to_string(),

@@ -131,7 +131,11 @@ pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&st
             "items": items,
         },
     });
-    let mut out = serde_json::to_vec_pretty(&doc).expect("JSON values always serialize");
+    let text = serde_json::to_string_pretty(&doc).expect("JSON values always serialize");
+    // `<` only occurs inside strings: escaping it keeps the file inert even if
+    // someone pastes it into an HTML page (`</script>` in a note), and any
+    // JSON parser reads the same value.
+    let mut out = text.replace('<', "\\u003c").into_bytes();
     out.push(b'\n');
     out
 }
