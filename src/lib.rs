@@ -26,6 +26,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod corpus;
 pub mod diag;
 pub mod exchange;
 pub mod import;
