@@ -65,15 +65,12 @@ fn latin_names(text: &str) -> Vec<Range<usize>> {
         let mut j = i;
         while j < bytes.len() {
             let b = bytes[j];
-            if b.is_ascii_alphanumeric() {
-                j += 1;
-            } else if (b == b'-' || b == b'.')
-                && bytes.get(j + 1).is_some_and(u8::is_ascii_alphanumeric)
-            {
-                j += 1;
-            } else {
+            let joiner = (b == b'-' || b == b'.')
+                && bytes.get(j + 1).is_some_and(u8::is_ascii_alphanumeric);
+            if !(b.is_ascii_alphanumeric() || joiner) {
                 break;
             }
+            j += 1;
         }
         let tok = &text[i..j];
         let lower = tok.bytes().any(|b| b.is_ascii_lowercase());
