@@ -329,10 +329,7 @@ pub fn generate(chapters: usize, seed: u64) -> Vec<(String, String)> {
             let _ = write!(
                 t,
                 "group: '{}'\ndescription: '合成公司 {}。'\nfounded: '20{}'\n",
-                if pr
-                    .id
-                    .ends_with(|c: char| c.is_ascii_digit() && (c as u8) % 2 == 0)
-                {
+                if pr.name.ends_with("资本") {
                     "投资机构"
                 } else {
                     "模型公司"
