@@ -35,6 +35,8 @@ pub struct Timings {
     pub load: Duration,
     pub render: Duration,
     pub output: Duration,
+    /// Finer laps (load, link, each render step, minify, static, write).
+    pub stages: render::Stages,
 }
 
 /// The result of a successful build.
@@ -129,7 +131,9 @@ pub fn load_checked(
     timings: &mut Timings,
 ) -> Result<(Edition, Vec<Diagnostic>), BuildError> {
     let t = Instant::now();
+    timings.stages = render::Stages::default();
     let (edition, mut diags) = content::load(paths, sources);
+    timings.stages.lap("load");
     let Some(mut edition) = edition.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
         sort_diags(&mut diags, sources);
         return Err(BuildError::Content(diags));
@@ -151,16 +155,22 @@ pub fn render_edition(
     timings: &mut Timings,
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
     let t = Instant::now();
+    timings.stages.lap("(between stages)");
     let (linked, diags) = annotate::link(edition, sources);
+    timings.stages.lap("link: parse, anchor, mentions, checks");
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diags));
     }
     let mut templates = Templates::load(&paths.templates)?;
+    timings.stages.lap("templates: compile");
     let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
-    let (mut jobs, notes) = render::render_site(&linked, &mut templates, generator)?;
+    let (mut jobs, notes) =
+        render::render_site(&linked, &mut templates, generator, &mut timings.stages)?;
     timings.notes = notes;
     output::minify(&mut jobs);
+    timings.stages.lap("minify");
     jobs.extend(output::collect_static(&paths.static_dir)?);
+    timings.stages.lap("static files");
     timings.render = t.elapsed();
     Ok((jobs, diags))
 }
@@ -173,11 +183,16 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
     let (jobs, warnings) =
         render_to_memory(&opts.paths, opts.base_url.as_deref(), sources, &mut timings)?;
     let t = Instant::now();
+    timings.stages.lap("(between stages)");
     output::write_site(&opts.out, &jobs)?;
     timings.output = t.elapsed();
+    timings.stages.lap("write and swap");
+    let (pages, files) = (jobs.iter().filter(|j| j.is_html()).count(), jobs.len());
+    drop(jobs);
+    timings.stages.lap("free");
     Ok(Report {
-        pages: jobs.iter().filter(|j| j.is_html()).count(),
-        files: jobs.len(),
+        pages,
+        files,
         warnings,
         timings,
         elapsed: start.elapsed(),

@@ -101,6 +101,9 @@ pub enum Command {
         /// Replace a non-empty output folder that glossa did not write.
         #[arg(long)]
         force: bool,
+        /// Print the wall time of each stage.
+        #[arg(long)]
+        timings: bool,
     },
     /// Serve the edition locally with live reload (builds into memory, never into public/).
     Serve {
@@ -191,6 +194,7 @@ pub fn run() -> ExitCode {
             out,
             base_url,
             force,
+            timings,
         } => {
             let opts = BuildOptions {
                 out: out.unwrap_or_else(|| paths.root.join("public")),
@@ -198,7 +202,7 @@ pub fn run() -> ExitCode {
                 base_url,
                 force,
             };
-            run_build(&opts, &mut sources, color)
+            run_build(&opts, &mut sources, color, timings)
         }
         Command::Serve {
             port,
@@ -276,7 +280,7 @@ fn run_import(opts: &ImportOptions, sources: &mut Sources, color: bool) -> bool 
     }
 }
 
-fn run_build(opts: &BuildOptions, sources: &mut Sources, color: bool) -> bool {
+fn run_build(opts: &BuildOptions, sources: &mut Sources, color: bool, timings: bool) -> bool {
     match build::build(opts, sources) {
         Ok(r) => {
             print_diags(&r.warnings, sources, color);
@@ -289,6 +293,11 @@ fn run_build(opts: &BuildOptions, sources: &mut Sources, color: bool) -> bool {
             );
             for n in &r.timings.notes {
                 println!("note: {n}");
+            }
+            if timings {
+                for (name, d) in &r.timings.stages.laps {
+                    println!("{:>9.2} ms  {name}", d.as_secs_f64() * 1000.0);
+                }
             }
             true
         }
@@ -562,12 +571,8 @@ fn print_coverage(paths: &Paths) {
         let paras = lc.doc.paragraphs as usize;
         let noted: std::collections::BTreeSet<u32> =
             lc.notes.iter().filter_map(|n| n.para).collect();
-        let ents: std::collections::BTreeSet<usize> = linked
-            .mentions
-            .iter()
-            .filter(|m| m.chapter == i)
-            .map(|m| m.entity)
-            .collect();
+        let ents: std::collections::BTreeSet<usize> =
+            linked.mentions_in(i).iter().map(|m| m.entity).collect();
         println!(
             "{:<36} {:>6} {:>6} {:>8} {:>8}",
             format!("{}. {}", lc.chapter.meta.order, lc.chapter.slug),

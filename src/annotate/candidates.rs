@@ -65,8 +65,8 @@ fn latin_names(text: &str) -> Vec<Range<usize>> {
         let mut j = i;
         while j < bytes.len() {
             let b = bytes[j];
-            let joiner = (b == b'-' || b == b'.')
-                && bytes.get(j + 1).is_some_and(u8::is_ascii_alphanumeric);
+            let joiner =
+                (b == b'-' || b == b'.') && bytes.get(j + 1).is_some_and(u8::is_ascii_alphanumeric);
             if !(b.is_ascii_alphanumeric() || joiner) {
                 break;
             }
@@ -109,12 +109,14 @@ pub fn unprofiled(
         .expect("plain strings");
     for (ci, lc) in chapters.iter().enumerate() {
         let mut covered: Vec<Range<usize>> = lc.notes.iter().map(|n| n.range.clone()).collect();
-        covered.extend(mentions.iter().filter(|m| m.chapter == ci).filter_map(
-            |m| match &m.place {
-                Place::Text { range, .. } => Some(range.clone()),
-                Place::Note { .. } => None,
-            },
-        ));
+        covered.extend(
+            super::mentions_in(mentions, ci)
+                .iter()
+                .filter_map(|m| match &m.place {
+                    Place::Text { range, .. } => Some(range.clone()),
+                    Place::Note { .. } => None,
+                }),
+        );
         let is_covered =
             |r: &Range<usize>| covered.iter().any(|c| c.start < r.end && r.start < c.end);
         // name → (occurrences in the text, uncovered ones, index of the first uncovered)

@@ -417,8 +417,12 @@ pub fn check_references(
     }
 
     // Profiles that the text never mentions.
+    let mut mentioned = vec![false; edition.entities.len()];
+    for m in mentions {
+        mentioned[m.entity] = true;
+    }
     for (ei, e) in edition.entities.iter().enumerate() {
-        if !mentions.iter().any(|m| m.entity == ei) {
+        if !mentioned[ei] {
             diags.push(
                 Diagnostic::warning(
                     "never-mentioned",

@@ -58,6 +58,8 @@ pub struct Linked<'a> {
     pub mentions: Vec<entities::Mention>,
     /// Per entity (same order as `edition.entities`), per fact: where its quote anchors.
     pub fact_anchors: Vec<Vec<Option<entities::FactAnchor>>>,
+    /// Per entity: indices into `mentions`, in reading order.
+    pub by_entity: Vec<Vec<u32>>,
 }
 
 impl Linked<'_> {
@@ -65,6 +67,32 @@ impl Linked<'_> {
     pub fn note_count(&self) -> usize {
         self.chapters.iter().map(|c| c.notes.len()).sum()
     }
+
+    /// The mentions in chapter `i` (a slice: mentions are in chapter order).
+    pub fn mentions_in(&self, i: usize) -> &[entities::Mention] {
+        mentions_in(&self.mentions, i)
+    }
+
+    /// The mentions of entity `ei`, in reading order.
+    pub fn mentions_of(&self, ei: usize) -> impl Iterator<Item = &entities::Mention> {
+        self.by_entity
+            .get(ei)
+            .into_iter()
+            .flatten()
+            .map(|&k| &self.mentions[k as usize])
+    }
+
+    /// How often entity `ei` is mentioned.
+    pub fn mention_count(&self, ei: usize) -> usize {
+        self.by_entity.get(ei).map_or(0, Vec::len)
+    }
+}
+
+/// The mentions of chapter `i` in a list ordered by chapter.
+pub fn mentions_in(mentions: &[entities::Mention], i: usize) -> &[entities::Mention] {
+    let start = mentions.partition_point(|m| m.chapter < i);
+    let end = mentions.partition_point(|m| m.chapter <= i);
+    &mentions[start..end]
 }
 
 /// Links the edition; returns it with all diagnostics (the caller decides whether errors stop it).
@@ -85,12 +113,17 @@ pub fn link<'a>(edition: &'a Edition, sources: &Sources) -> (Linked<'a>, Vec<Dia
     let mentions = entities::mentions(edition, &docs, &matcher);
     let fact_anchors = entities::check_references(edition, &docs, &mentions, &mut diags);
     candidates::unprofiled(edition, &chapters, &mentions, &mut diags);
+    let mut by_entity = vec![Vec::new(); edition.entities.len()];
+    for (k, m) in mentions.iter().enumerate() {
+        by_entity[m.entity].push(k as u32);
+    }
     (
         Linked {
             edition,
             chapters,
             mentions,
             fact_anchors,
+            by_entity,
         },
         diags,
     )

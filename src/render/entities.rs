@@ -109,7 +109,7 @@ struct Group<'a> {
 }
 
 fn count(linked: &Linked<'_>, ei: usize) -> usize {
-    linked.mentions.iter().filter(|m| m.entity == ei).count()
+    linked.mention_count(ei)
 }
 
 fn related(linked: &Linked<'_>, e: &Entity) -> Vec<LinkView> {
@@ -210,9 +210,7 @@ fn entity_view<'a>(
         })
         .collect();
     let mentions: Vec<MentionView> = linked
-        .mentions
-        .iter()
-        .filter(|m| m.entity == ei)
+        .mentions_of(ei)
         .map(|m| {
             let c = &ed.chapters[m.chapter];
             let (url, in_note) = match &m.place {

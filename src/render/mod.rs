@@ -37,6 +37,31 @@ use crate::content::{AnnotationKind, Chapter, Edition, Provenance};
 use markdown::NoteView;
 pub use templates::{PageContext, TemplateError, Templates};
 
+/// Wall time per stage, as laps of one clock (for `build --timings` and benchmarks).
+#[derive(Debug, Clone)]
+pub struct Stages {
+    last: std::time::Instant,
+    pub laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Default for Stages {
+    fn default() -> Self {
+        Stages {
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+}
+
+impl Stages {
+    /// Records the time since the previous lap under `name`.
+    pub fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((name, now - self.last));
+        self.last = now;
+    }
+}
+
 /// One file of the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -110,6 +135,7 @@ pub fn render_site(
     linked: &Linked<'_>,
     templates: &mut Templates,
     generator: &str,
+    stages: &mut Stages,
 ) -> Result<(Vec<Job>, Vec<String>), TemplateError> {
     let edition = linked.edition;
     let config = &edition.config;
@@ -150,6 +176,7 @@ pub fn render_site(
         .par_iter()
         .map(|c| note_views(c, edition, &config.ui))
         .collect();
+    stages.lap("render: notes");
 
     let mut jobs = Vec::with_capacity(edition.chapters.len() + 4);
     jobs.push(render_index(edition, templates, base.as_deref())?);
@@ -160,16 +187,19 @@ pub fn render_site(
         templates,
         base.as_deref(),
     )?);
+    stages.lap("render: index, 404, annotations page");
     jobs.push(Job {
         path: "annotations.jsonld".into(),
         bytes: webanno::export(linked, &notes, base.as_deref()),
     });
+    stages.lap("render: annotations.jsonld");
     jobs.extend(entities::render_entities(
         linked,
         &notes,
         templates,
         base.as_deref(),
     )?);
+    stages.lap("render: profiles");
     jobs.push(glossary::render(
         linked,
         &notes,
@@ -182,8 +212,10 @@ pub fn render_site(
         templates,
         base.as_deref(),
     )?);
+    stages.lap("render: glossary, timeline");
     let (index, _bytes) = search::index(linked, &notes);
     jobs.extend(index);
+    stages.lap("render: search index");
     jobs.push(render_simple(
         edition,
         templates,
@@ -197,6 +229,7 @@ pub fn render_site(
         .map(|i| render_chapter(linked, i, &notes[i], templates, base.as_deref(), &config.ui))
         .collect();
     jobs.extend(chapters?);
+    stages.lap("render: chapters");
     let html: Vec<String> = jobs
         .iter()
         .filter(|j| j.is_html())
@@ -204,6 +237,7 @@ pub fn render_site(
         .collect();
     let (files, note) = meta::site_files(edition, &html, base.as_deref());
     jobs.extend(files);
+    stages.lap("render: sitemap, feed, robots");
     Ok((jobs, note.into_iter().collect()))
 }
 
@@ -270,23 +304,7 @@ fn render_chapter(
     let edition = linked.edition;
     let lc = &linked.chapters[i];
     let c = lc.chapter;
-    let links: Vec<markdown::MentionLink> = linked
-        .mentions
-        .iter()
-        .filter(|m| m.chapter == i && m.link)
-        .filter_map(|m| match &m.place {
-            Place::Text { range, .. } => {
-                let e = &edition.entities[m.entity];
-                Some(markdown::MentionLink {
-                    range: range.clone(),
-                    href: format!("{}{}", markdown::CHAPTER_ROOT, e.url()),
-                    name: e.name.clone(),
-                    description: e.description.clone(),
-                })
-            }
-            Place::Note { .. } => None,
-        })
-        .collect();
+    let links = mention_links(linked, i);
     let html = markdown::chapter_html(&lc.doc, notes, &links, ui);
     let nav = |j: Option<usize>| {
         j.and_then(|j| edition.chapters.get(j)).map(|o| NavLink {
@@ -335,6 +353,44 @@ fn render_chapter(
 }
 
 /// The chapter's notes in reading order, as every output shows them.
+/// The mention links of chapter `i` (those the link policy turns into links).
+fn mention_links(linked: &Linked<'_>, i: usize) -> Vec<markdown::MentionLink> {
+    let edition = linked.edition;
+    linked
+        .mentions_in(i)
+        .iter()
+        .filter(|m| m.link)
+        .filter_map(|m| match &m.place {
+            Place::Text { range, .. } => {
+                let e = &edition.entities[m.entity];
+                Some(markdown::MentionLink {
+                    range: range.clone(),
+                    href: format!("{}{}", markdown::CHAPTER_ROOT, e.url()),
+                    name: e.name.clone(),
+                    description: e.description.clone(),
+                })
+            }
+            Place::Note { .. } => None,
+        })
+        .collect()
+}
+
+/// Benchmark hook: runs the Markdown passes (paragraph numbers, marks, mention
+/// links, notes, highlighting) over every chapter without templates; returns
+/// the bytes of HTML produced.
+#[doc(hidden)]
+pub fn bench_markdown_passes(linked: &Linked<'_>) -> usize {
+    let ui = &linked.edition.config.ui;
+    (0..linked.chapters.len())
+        .into_par_iter()
+        .map(|i| {
+            let lc = &linked.chapters[i];
+            let notes = note_views(lc, linked.edition, ui);
+            markdown::chapter_html(&lc.doc, &notes, &mention_links(linked, i), ui).len()
+        })
+        .sum()
+}
+
 fn note_views<'a>(lc: &LinkedChapter<'a>, edition: &Edition, ui: &'a Ui) -> Vec<NoteView<'a>> {
     let blocks = &lc.doc.blocks;
     lc.notes

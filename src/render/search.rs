@@ -12,9 +12,10 @@
 //! (`static/search.js`) tokenises queries the same way. Pure; must not touch
 //! the disk.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
-use serde::Serialize;
+use rayon::prelude::*;
+use serde::{Serialize, Serializer as _};
 
 use super::Job;
 use super::markdown::NoteView;
@@ -46,15 +47,29 @@ fn is_han(c: char) -> bool {
 pub fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
+    each_token(text, &mut word, |t| out.push(t.to_string()));
+    out
+}
+
+/// Calls `f` with each token of `text`, in order, without allocating per token
+/// (`word` is a reusable buffer for Latin words).
+fn each_token(text: &str, word: &mut String, mut f: impl FnMut(&str)) {
+    word.clear();
     let mut prev_han: Option<char> = None;
+    let mut buf = [0u8; 8];
     for c in text.chars() {
         if is_han(c) {
             if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
+                f(word);
+                word.clear();
             }
-            out.push(c.to_string());
+            let n = c.encode_utf8(&mut buf[4..]).len();
+            f(std::str::from_utf8(&buf[4..4 + n]).expect("one char"));
             if let Some(p) = prev_han {
-                out.push(format!("{p}{c}"));
+                let mut pair = [0u8; 8];
+                let a = p.encode_utf8(&mut pair).len();
+                let b = c.encode_utf8(&mut pair[a..]).len();
+                f(std::str::from_utf8(&pair[..a + b]).expect("two chars"));
             }
             prev_han = Some(c);
         } else if c.is_alphanumeric() {
@@ -63,14 +78,15 @@ pub fn tokens(text: &str) -> Vec<String> {
         } else {
             prev_han = None;
             if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
+                f(word);
+                word.clear();
             }
         }
     }
     if !word.is_empty() {
-        out.push(word);
+        f(word);
+        word.clear();
     }
-    out
 }
 
 /// FNV-1a, the shard function (the client computes the same over UTF-8 bytes).
@@ -139,37 +155,72 @@ pub fn index(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>]) -> (Vec<Job>, usi
         });
     }
 
-    // Postings: token → ascending doc ids (each doc once).
-    let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (i, d) in docs.iter().enumerate() {
-        let mut seen: Vec<String> = tokens(&format!("{} {}", d.t, d.x));
-        seen.sort();
-        seen.dedup();
-        for t in seen {
-            postings.entry(t).or_default().push(i as u32);
-        }
-    }
-    let mut shards: Vec<BTreeMap<&str, &Vec<u32>>> = (0..SHARDS).map(|_| BTreeMap::new()).collect();
-    for (t, ids) in &postings {
-        shards[shard_of(t) as usize].insert(t, ids);
-    }
-    let mut jobs = Vec::new();
-    for (i, s) in shards.iter().enumerate() {
-        jobs.push(Job {
-            path: format!("search/index/{i:02}.json"),
-            bytes: serde_json::to_vec(s).expect("index serializes"),
-        });
-    }
-    for (i, chunk) in docs.chunks(CHUNK).enumerate() {
-        jobs.push(Job {
-            path: format!("search/docs/{i:02}.json"),
-            bytes: serde_json::to_vec(chunk).expect("docs serialize"),
-        });
-    }
+    // Postings: token → ascending doc ids (each doc once). Documents are cut
+    // into consecutive blocks indexed in parallel, each into per-shard maps;
+    // then each shard merges the blocks' maps in order (ids stay ascending).
+    const BLOCK: usize = 512;
+    let parts: Vec<Vec<HashMap<Box<str>, Vec<u32>>>> = docs
+        .par_chunks(BLOCK)
+        .enumerate()
+        .map(|(bi, block)| {
+            let mut maps: Vec<HashMap<Box<str>, Vec<u32>>> =
+                (0..SHARDS).map(|_| HashMap::new()).collect();
+            let mut word = String::new();
+            for (k, d) in block.iter().enumerate() {
+                let id = (bi * BLOCK + k) as u32;
+                let mut add = |t: &str| {
+                    let map = &mut maps[shard_of(t) as usize];
+                    match map.get_mut(t) {
+                        Some(ids) => {
+                            if ids.last() != Some(&id) {
+                                ids.push(id);
+                            }
+                        }
+                        None => {
+                            map.insert(t.into(), vec![id]);
+                        }
+                    }
+                };
+                each_token(&d.t, &mut word, &mut add);
+                each_token(&d.x, &mut word, &mut add);
+            }
+            maps
+        })
+        .collect();
+    let shard_jobs: Vec<(Job, usize)> = (0..SHARDS as usize)
+        .into_par_iter()
+        .map(|si| {
+            let mut merged: HashMap<&str, Vec<u32>> = HashMap::new();
+            for part in &parts {
+                for (t, ids) in &part[si] {
+                    merged.entry(t).or_default().extend_from_slice(ids);
+                }
+            }
+            let mut entries: Vec<(&str, Vec<u32>)> = merged.into_iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let mut bytes = Vec::with_capacity(entries.len() * 16);
+            let mut ser = serde_json::Serializer::new(&mut bytes);
+            ser.collect_map(entries.iter().map(|(t, ids)| (t, ids)))
+                .expect("index serializes");
+            (
+                Job {
+                    path: format!("search/index/{si:02}.json"),
+                    bytes,
+                },
+                entries.len(),
+            )
+        })
+        .collect();
+    let token_count: usize = shard_jobs.iter().map(|(_, n)| n).sum();
+    let mut jobs: Vec<Job> = shard_jobs.into_iter().map(|(j, _)| j).collect();
+    jobs.par_extend(docs.par_chunks(CHUNK).enumerate().map(|(i, chunk)| Job {
+        path: format!("search/docs/{i:02}.json"),
+        bytes: serde_json::to_vec(chunk).expect("docs serialize"),
+    }));
     jobs.push(Job {
         path: "search/meta.json".into(),
         bytes: serde_json::to_vec(&serde_json::json!({
-            "version": 1, "shards": SHARDS, "chunk": CHUNK, "docs": docs.len(), "tokens": postings.len(),
+            "version": 1, "shards": SHARDS, "chunk": CHUNK, "docs": docs.len(), "tokens": token_count,
         }))
         .expect("meta serializes"),
     });

@@ -111,10 +111,9 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
                 ),
                 None => (
                     linked
-                        .mentions
-                        .iter()
-                        .find(|m| m.entity == ei && m.para.is_some())
-                        .or_else(|| linked.mentions.iter().find(|m| m.entity == ei))
+                        .mentions_of(ei)
+                        .find(|m| m.para.is_some())
+                        .or_else(|| linked.mentions_of(ei).next())
                         .map(|m| passage(m.chapter, m.para, None)),
                     None,
                 ),

@@ -17,11 +17,13 @@
 //! sources, refs) so that `glossa annotations import` reproduces it exactly.
 //! Must not touch the disk.
 
-use serde_json::{Value, json};
+use rayon::prelude::*;
+use serde::Serialize;
 
 use super::chapter_url;
 use super::markdown::NoteView;
 use crate::annotate::Linked;
+use crate::content::SourceRef;
 
 /// Characters of context on each side in a `TextQuoteSelector`.
 pub const CONTEXT: usize = 32;
@@ -38,104 +40,208 @@ fn motivation(kind: &str) -> &'static str {
     }
 }
 
-/// Serializes every note of the edition.
+#[derive(Serialize)]
+struct Item<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    ty: &'static str,
+    motivation: &'static str,
+    body: Body<'a>,
+    target: Target<'a>,
+    #[serde(rename = "glossa:kind")]
+    kind: &'a str,
+    #[serde(rename = "glossa:number")]
+    number: u32,
+    #[serde(rename = "glossa:id")]
+    gid: &'a str,
+    #[serde(rename = "glossa:quote")]
+    quote: &'a str,
+    #[serde(rename = "glossa:note")]
+    note: &'a str,
+    #[serde(rename = "glossa:prefix", skip_serializing_if = "Option::is_none")]
+    prefix: Option<&'a str>,
+    #[serde(rename = "glossa:suffix", skip_serializing_if = "Option::is_none")]
+    suffix: Option<&'a str>,
+    #[serde(rename = "glossa:occurrence", skip_serializing_if = "Option::is_none")]
+    occurrence: Option<u32>,
+    #[serde(rename = "glossa:date", skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    #[serde(rename = "glossa:sources", skip_serializing_if = "<[_]>::is_empty")]
+    sources: &'a [SourceRef],
+    #[serde(rename = "glossa:refs", skip_serializing_if = "<[_]>::is_empty")]
+    refs: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(rename = "type")]
+    ty: &'static str,
+    value: String,
+    format: &'static str,
+    language: &'a str,
+    purpose: &'static str,
+}
+
+#[derive(Serialize)]
+struct Target<'a> {
+    source: &'a str,
+    selector: (QuoteSel<'a>, PositionSel),
+}
+
+#[derive(Serialize)]
+struct QuoteSel<'a> {
+    #[serde(rename = "type")]
+    ty: &'static str,
+    exact: &'a str,
+    prefix: &'a str,
+    suffix: &'a str,
+}
+
+#[derive(Serialize)]
+struct PositionSel {
+    #[serde(rename = "type")]
+    ty: &'static str,
+    start: usize,
+    end: usize,
+}
+
+/// The items of one chapter, one compact JSON object per line (`<` escaped).
+fn chapter_items(
+    lc: &crate::annotate::LinkedChapter<'_>,
+    ns: &[NoteView<'_>],
+    prefix: &str,
+    lang: &str,
+    out: &mut String,
+) {
+    let by_id: std::collections::HashMap<&str, &crate::content::Annotation> = lc
+        .notes
+        .iter()
+        .map(|n| (n.annotation.id.as_str(), n.annotation))
+        .collect();
+    let page = format!("{prefix}{}", chapter_url(&lc.chapter.slug));
+    let text = &lc.doc.text;
+    // Byte offset of every character, computed once per chapter: code-point
+    // positions and context slices are then binary searches, not rescans.
+    let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    for n in ns {
+        let start = offsets.partition_point(|&o| o < n.range.start);
+        let exact = &text[n.range.clone()];
+        let end = start + exact.chars().count();
+        let p = &text[offsets[start.saturating_sub(CONTEXT)].min(n.range.start)..n.range.start];
+        let after = offsets
+            .get(end + CONTEXT)
+            .copied()
+            .unwrap_or(text.len())
+            .max(n.range.end);
+        let sfx = &text[n.range.end..after];
+        let mut body = n.html.clone();
+        if !n.sources.is_empty() {
+            body.push_str("<ul>");
+            for src in n.sources {
+                body.push_str("<li>");
+                body.push_str(&super::markdown::source_html(src));
+                body.push_str("</li>");
+            }
+            body.push_str("</ul>");
+        }
+        let a = by_id[n.id];
+        let item = Item {
+            id: format!("{page}#n-{}", n.id),
+            ty: "Annotation",
+            motivation: motivation(n.kind),
+            body: Body {
+                ty: "TextualBody",
+                value: body,
+                format: "text/html",
+                language: lang,
+                purpose: motivation(n.kind),
+            },
+            target: Target {
+                source: &page,
+                selector: (
+                    QuoteSel {
+                        ty: "TextQuoteSelector",
+                        exact,
+                        prefix: p,
+                        suffix: sfx,
+                    },
+                    PositionSel {
+                        ty: "TextPositionSelector",
+                        start,
+                        end,
+                    },
+                ),
+            },
+            kind: n.kind,
+            number: n.number,
+            gid: &a.id,
+            quote: &a.quote,
+            note: &a.note,
+            prefix: a.prefix.as_deref(),
+            suffix: a.suffix.as_deref(),
+            occurrence: a.occurrence,
+            date: a.date.as_deref(),
+            sources: &a.sources,
+            refs: &a.refs,
+        };
+        let json = serde_json::to_string(&item).expect("annotations serialize");
+        // `<` only occurs inside strings: escaping it keeps the file inert even
+        // if someone pastes it into an HTML page (`</script>` in a note), and
+        // any JSON parser reads the same value.
+        if !out.is_empty() {
+            out.push_str(",\n");
+        }
+        out.push_str(&json.replace('<', "\\u003c"));
+    }
+}
+
+/// Serializes every note of the edition: a collection with one page whose
+/// items are one annotation per line (chapters serialized in parallel).
 pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&str>) -> Vec<u8> {
     let edition = linked.edition;
     let prefix = base.unwrap_or("");
     let lang = edition.config.language.as_str();
-    let mut items = Vec::new();
-    for (lc, ns) in linked.chapters.iter().zip(notes) {
-        let by_id: std::collections::HashMap<&str, &crate::content::Annotation> = lc
-            .notes
-            .iter()
-            .map(|n| (n.annotation.id.as_str(), n.annotation))
-            .collect();
-        let page = format!("{prefix}{}", chapter_url(&lc.chapter.slug));
-        let text = &lc.doc.text;
-        // Byte offset of every character, computed once per chapter: code-point
-        // positions and context slices are then binary searches, not rescans.
-        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        for n in ns {
-            let start = offsets.partition_point(|&o| o < n.range.start);
-            let exact = &text[n.range.clone()];
-            let end = start + exact.chars().count();
-            let p = &text[offsets[start.saturating_sub(CONTEXT)].min(n.range.start)..n.range.start];
-            let s: String = text[n.range.end..].chars().take(CONTEXT).collect();
-            let quote =
-                json!({"type": "TextQuoteSelector", "exact": exact, "prefix": p, "suffix": s});
-            let position = json!({"type": "TextPositionSelector", "start": start, "end": end});
-            let mut body = n.html.clone();
-            if !n.sources.is_empty() {
-                body.push_str("<ul>");
-                for src in n.sources {
-                    body.push_str("<li>");
-                    body.push_str(&super::markdown::source_html(src));
-                    body.push_str("</li>");
-                }
-                body.push_str("</ul>");
-            }
-            let a = by_id[n.id];
-            let mut item = json!({
-                "id": format!("{page}#n-{}", n.id),
-                "type": "Annotation",
-                "motivation": motivation(n.kind),
-                "body": {
-                    "type": "TextualBody",
-                    "value": body,
-                    "format": "text/html",
-                    "language": lang,
-                    "purpose": motivation(n.kind),
-                },
-                "target": {
-                    "source": page,
-                    "selector": [quote, position],
-                },
-                "glossa:kind": n.kind,
-                "glossa:number": n.number,
-                "glossa:id": a.id,
-                "glossa:quote": a.quote,
-                "glossa:note": a.note,
-            });
-            // The rest of the front-matter annotation, so that `glossa annotations
-            // import` can reproduce it exactly.
-            let extra = [
-                ("glossa:prefix", a.prefix.as_ref().map(|p| json!(p))),
-                ("glossa:suffix", a.suffix.as_ref().map(|s| json!(s))),
-                ("glossa:occurrence", a.occurrence.map(|o| json!(o))),
-                ("glossa:date", a.date.as_ref().map(|d| json!(d))),
-                (
-                    "glossa:sources",
-                    (!a.sources.is_empty()).then(|| json!(a.sources)),
-                ),
-                ("glossa:refs", (!a.refs.is_empty()).then(|| json!(a.refs))),
-            ];
-            for (key, value) in extra {
-                if let Some(v) = value {
-                    item[key] = v;
-                }
-            }
-            items.push(item);
-        }
-    }
-    let total = items.len();
-    let doc: Value = json!({
+    let parts: Vec<String> = linked
+        .chapters
+        .par_iter()
+        .zip(notes)
+        .map(|(lc, ns)| {
+            let mut out = String::with_capacity(ns.len() * 1024);
+            chapter_items(lc, ns, prefix, lang, &mut out);
+            out
+        })
+        .collect();
+    let total: usize = notes.iter().map(Vec::len).sum();
+    let head = serde_json::json!({
         "@context": ["http://www.w3.org/ns/anno.jsonld", {"glossa": "https://glossa.invalid/ns#"}],
         "id": format!("{prefix}annotations.jsonld"),
         "type": "AnnotationCollection",
         "label": edition.config.title,
         "total": total,
-        "first": {
-            "id": format!("{prefix}annotations.jsonld#page1"),
-            "type": "AnnotationPage",
-            "startIndex": 0,
-            "items": items,
-        },
     });
-    let text = serde_json::to_string_pretty(&doc).expect("JSON values always serialize");
-    // `<` only occurs inside strings: escaping it keeps the file inert even if
-    // someone pastes it into an HTML page (`</script>` in a note), and any
-    // JSON parser reads the same value.
-    let mut out = text.replace('<', "\\u003c").into_bytes();
-    out.push(b'\n');
-    out
+    let head = serde_json::to_string(&head).expect("JSON values always serialize");
+    let page = serde_json::json!({
+        "id": format!("{prefix}annotations.jsonld#page1"),
+        "type": "AnnotationPage",
+        "startIndex": 0,
+    });
+    let page = serde_json::to_string(&page).expect("JSON values always serialize");
+    let size: usize =
+        parts.iter().map(|p| p.len() + 2).sum::<usize>() + head.len() + page.len() + 64;
+    let mut out = String::with_capacity(size);
+    let head = head.replace('<', "\\u003c");
+    out.push_str(&head[..head.len() - 1]);
+    out.push_str(",\n\"first\":");
+    out.push_str(&page[..page.len() - 1]);
+    out.push_str(",\"items\":[\n");
+    let mut first = true;
+    for p in parts.iter().filter(|p| !p.is_empty()) {
+        if !first {
+            out.push_str(",\n");
+        }
+        first = false;
+        out.push_str(p);
+    }
+    out.push_str("\n]}}\n");
+    out.into_bytes()
 }
