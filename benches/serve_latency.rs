@@ -4,6 +4,8 @@
 //! temporary folder, starts the server on a free port, connects a WebSocket
 //! client, then saves a chapter N times (300 ms apart) and measures the time
 //! from the end of each write to the arrival of the `reload` message.
+//! `CHAPTERS=1000` measures a synthetic edition of that size instead (the
+//! corpus of `glossa bench-corpus`), editing its second chapter.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -28,10 +30,26 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(25);
+    // CHAPTERS=N: a synthetic edition of N chapters instead of the shipped one.
+    let chapters: Option<usize> = std::env::var("CHAPTERS").ok().and_then(|s| s.parse().ok());
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for d in ["content", "templates", "static", "seeds"] {
+    let dir = tempfile::tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .unwrap();
+    let dirs: &[&str] = if chapters.is_some() {
+        &["templates", "static"]
+    } else {
+        &["content", "templates", "static", "seeds"]
+    };
+    for d in dirs {
         copy(&repo.join(d), &dir.path().join(d));
+    }
+    if let Some(n) = chapters {
+        for (rel, text) in glossa::corpus::generate(n, 1) {
+            let path = dir.path().join("content").join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_glossa"))
         .arg("--root")
@@ -57,15 +75,25 @@ fn main() {
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let (mut ws, _) =
         tungstenite::client(format!("ws://127.0.0.1:{port}/__glossa/livereload"), stream).unwrap();
-    let chapter = dir.path().join("content/chapters/05-talent-flow.md");
+    let chapter = dir.path().join(if chapters.is_some() {
+        "content/chapters/00002-s00002.md"
+    } else {
+        "content/chapters/05-talent-flow.md"
+    });
     let original = std::fs::read_to_string(&chapter).unwrap();
-    let mut times = Vec::with_capacity(saves);
+    let mut times: Vec<f64> = Vec::with_capacity(saves);
     for i in 0..saves {
-        std::thread::sleep(Duration::from_millis(300));
-        let text = original.replace(
-            "其实也反映在研发人才的选择中。",
-            &format!("其实也反映在研发人才的选择中。{i}"),
-        );
+        // Wait well past the previous rebuild, so each save is measured alone.
+        let pause = times.last().map_or(300.0, |t| (t * 2.0).max(300.0));
+        std::thread::sleep(Duration::from_millis(pause as u64));
+        let text = if chapters.is_some() {
+            format!("{original}\n新增的一段，第 {i} 次保存。\n")
+        } else {
+            original.replace(
+                "其实也反映在研发人才的选择中。",
+                &format!("其实也反映在研发人才的选择中。{i}"),
+            )
+        };
         std::fs::write(&chapter, text).unwrap();
         let start = Instant::now();
         loop {
