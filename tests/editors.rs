@@ -424,3 +424,72 @@ fn foreign_annotations_are_re_anchored_by_quote_and_stale_ones_reported() {
         "anchored before “的团队规模”"
     );
 }
+
+#[test]
+fn hostile_web_annotation_files_are_reported_never_panic_and_change_nothing() {
+    let p = common::project(None);
+    let root = p.path();
+    let before = common::snapshot_dir(&root.join("content"));
+    let export = {
+        let o = common::glossa(root)
+            .args(["annotations", "export"])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8(o.stdout).unwrap()
+    };
+    // The same id with a different note: a conflict, not an overwrite.
+    let changed = export.replacen("\"glossa:note\":\"", "\"glossa:note\":\"改过的：", 1);
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("not-json", "{\"items\": [".to_string(), "error[bad-json]"),
+        ("no-items", "{\"items\": 5}".to_string(), "error[no-annotations-found]"),
+        ("scalar", "42".to_string(), "error[no-annotations-found]"),
+        (
+            "odd-shapes",
+            r#"[{"type":"Annotation","target":"https://example.org/chapters/two-extremes/"},
+                {"type":"Annotation","target":{"selector":{"type":"TextQuoteSelector","exact":5}}},
+                {"type":"Annotation","target":{"source":"x","selector":[{"type":"TextQuoteSelector","exact":"   "}]}},
+                {"type":"Annotation","body":[1,null,{"value":7}],"target":{"source":"https://e.org/chapters/nope/","selector":{"type":"TextQuoteSelector","exact":"DeepSeek"}}}]"#
+                .to_string(),
+            "error[no-quote-selector]",
+        ),
+        ("conflict", changed, "error[id-conflict]"),
+    ];
+    for (name, text, expect) in cases {
+        let file = root.join(format!("{name}.jsonld"));
+        std::fs::write(&file, text).unwrap();
+        let o = common::glossa(root)
+            .env("RUST_BACKTRACE", "1")
+            .args(["annotations", "import"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(err.contains(expect), "{name}: expected {expect} in {err}");
+        assert!(
+            err.contains(&format!("{name}.jsonld")),
+            "{name}: not positioned: {err}"
+        );
+        assert_eq!(
+            common::snapshot_dir(&root.join("content")),
+            before,
+            "{name} changed content"
+        );
+    }
+    // An unknown --chapter is a diagnostic with a suggestion.
+    let o = common::glossa(root)
+        .args([
+            "annotations",
+            "import",
+            "conflict.jsonld",
+            "--chapter",
+            "two-extreme",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("did you mean `two-extremes`"), "{err}");
+}
