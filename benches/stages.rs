@@ -71,13 +71,15 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut stages = glossa::render::Stages::default();
             black_box(
-                glossa::render::render_site(&linked, &mut templates, "bench", &mut stages).unwrap(),
+                glossa::render::render_site(&linked, &mut templates, "bench", &mut stages, None)
+                    .unwrap(),
             )
         })
     });
     let mut stages_clock = glossa::render::Stages::default();
     let (jobs, _) =
-        glossa::render::render_site(&linked, &mut templates, "bench", &mut stages_clock).unwrap();
+        glossa::render::render_site(&linked, &mut templates, "bench", &mut stages_clock, None)
+            .unwrap();
     g.bench_function("minify", |b| {
         b.iter_batched(
             || jobs.clone(),

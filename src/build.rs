@@ -37,6 +37,9 @@ pub struct Timings {
     pub output: Duration,
     /// Finer laps (load, link, each render step, minify, static, write).
     pub stages: render::Stages,
+    /// By-product for `serve`: per chapter, the profiles that depend on it
+    /// ([`annotate::Linked::dependents`]), for the next incremental rebuild.
+    pub dependents: Vec<Vec<usize>>,
 }
 
 /// The result of a successful build.
@@ -161,11 +164,17 @@ pub fn render_edition(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diags));
     }
+    timings.dependents = linked.dependents();
     let mut templates = Templates::load(&paths.templates)?;
     timings.stages.lap("templates: compile");
     let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
-    let (mut jobs, notes) =
-        render::render_site(&linked, &mut templates, generator, &mut timings.stages)?;
+    let (mut jobs, notes) = render::render_site(
+        &linked,
+        &mut templates,
+        generator,
+        &mut timings.stages,
+        None,
+    )?;
     timings.notes = notes;
     output::minify(&mut jobs);
     timings.stages.lap("minify");
@@ -396,4 +405,123 @@ pub fn import_annotations(
         return Err(BuildError::Content(diags));
     }
     Ok(report)
+}
+
+/// Why an incremental rebuild was not done.
+#[derive(Debug)]
+pub enum Incremental {
+    /// The pages that changed, the warnings, and each chapter's dependents.
+    Done {
+        jobs: Vec<Job>,
+        warnings: Vec<Diagnostic>,
+        pages: usize,
+    },
+    /// The change needs a full rebuild (a new, removed or renamed chapter, a
+    /// changed title, order or summary, a file that cannot be read).
+    Full,
+    /// The changed chapter has errors (its diagnostics point into `sources`).
+    Failed(BuildError),
+}
+
+/// Rebuilds after edits to existing chapter files only (for `serve`): re-reads
+/// just those files into the edition kept from the last build, re-links the
+/// edition (every chapter's notes and mentions can move), and renders only the
+/// pages that depend on the changed chapters — their own pages, the profiles
+/// that show something of them before or after the change (`dependents` from
+/// the last build), the profile indexes and the edition-wide lists. The caller
+/// merges the jobs into the previous site. On [`Incremental::Failed`] the
+/// edition holds the new, broken text: the caller must not reuse it.
+pub fn rebuild_chapters(
+    edition: &mut Edition,
+    sources: &mut Sources,
+    paths: &Paths,
+    changed: &[PathBuf],
+    dependents: &mut Vec<Vec<usize>>,
+    timings: &mut Timings,
+) -> Incremental {
+    timings.stages = render::Stages::default();
+    let mut which = Vec::new();
+    for path in changed {
+        let Some(ci) = edition
+            .chapters
+            .iter()
+            .position(|c| sources.get(c.file).path == *path)
+        else {
+            return Incremental::Full;
+        };
+        let Ok(bytes) = std::fs::read(path) else {
+            return Incremental::Full;
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Incremental::Full;
+        };
+        let old = &edition.chapters[ci];
+        let file = old.file;
+        let text: std::sync::Arc<str> = text.into();
+        sources.replace(file, text.clone());
+        let new = match content::load::parse_chapter(path, file, text) {
+            Ok(c) => c,
+            Err(diags) => return Incremental::Failed(BuildError::Content(diags)),
+        };
+        let same_place = new.slug == old.slug
+            && new.meta.order == old.meta.order
+            && new.meta.title == old.meta.title
+            && new.meta.summary == old.meta.summary;
+        if !same_place {
+            return Incremental::Full;
+        }
+        edition.chapters[ci] = new;
+        which.push(ci);
+    }
+    timings.stages.lap("load changed chapters");
+    let (linked, diags) = annotate::link(edition, sources);
+    timings.stages.lap("link: parse, anchor, mentions, checks");
+    if diags.iter().any(Diagnostic::is_error) {
+        return Incremental::Failed(BuildError::Content(diags));
+    }
+    let now = linked.dependents();
+    let mut entities: Vec<usize> = which
+        .iter()
+        .flat_map(|&ci| {
+            dependents
+                .get(ci)
+                .into_iter()
+                .flatten()
+                .chain(now.get(ci).into_iter().flatten())
+                .copied()
+        })
+        .collect();
+    entities.sort_unstable();
+    entities.dedup();
+    let affected = render::Affected {
+        chapters: which,
+        entities,
+    };
+    let result = Templates::load(&paths.templates)
+        .map_err(BuildError::from)
+        .and_then(|mut t| {
+            let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
+            render::render_site(
+                &linked,
+                &mut t,
+                generator,
+                &mut timings.stages,
+                Some(&affected),
+            )
+            .map_err(BuildError::from)
+        });
+    match result {
+        Ok((mut jobs, _)) => {
+            output::minify(&mut jobs);
+            timings.stages.lap("minify");
+            *dependents = now;
+            let pages = jobs.iter().filter(|j| j.is_html()).count();
+            Incremental::Done {
+                jobs,
+                warnings: diags,
+                pages,
+            }
+        }
+        Err(e) => Incremental::Failed(e),
+    }
 }

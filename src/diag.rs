@@ -56,6 +56,11 @@ impl Sources {
         id
     }
 
+    /// Replaces a file's text (after it changed on disk), keeping its id.
+    pub fn replace(&mut self, id: FileId, text: Arc<str>) {
+        self.files[id.0 as usize].text = text;
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }

@@ -16,9 +16,13 @@
 //!
 //! Rebuild kinds: a change to `static/` only re-reads it and swaps the CSS in
 //! open pages without a reload; a change to templates only re-renders the
-//! edition kept in memory (no content file is read); any other change rebuilds
-//! the site in memory (load → annotate → render → minify, tens of milliseconds
-//! for the shipped edition) and reloads open pages. Must not write to the output folder.
+//! edition kept in memory (no content file is read); edits to existing
+//! chapters re-read only those files into the kept edition, re-link it and
+//! re-render only the pages that depend on them (their pages, the profiles
+//! that show something of them, the profile indexes, the edition-wide lists
+//! and the search index), merged into the previous site; any other change
+//! rebuilds the site in memory (load → annotate → render → minify) and reloads
+//! open pages. Must not write to the output folder.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -63,10 +67,18 @@ pub struct Site {
 /// The running server's shared state.
 pub struct Server {
     site: Mutex<Arc<Site>>,
-    /// The last edition that built, with its sources, for template-only rebuilds.
-    last: Mutex<Option<(crate::content::Edition, Sources)>>,
+    /// The last edition that built, with its sources and each chapter's
+    /// dependent profiles, for template-only and chapter-only rebuilds.
+    last: Mutex<Option<Last>>,
     clients: Mutex<Vec<Sender<String>>>,
     options: ServeOptions,
+}
+
+/// What the server keeps of the last good build.
+struct Last {
+    edition: crate::content::Edition,
+    sources: Sources,
+    dependents: Vec<Vec<usize>>,
 }
 
 /// A message to open pages.
@@ -144,6 +156,13 @@ impl Site {
         self.files.get(path).map(|b| b.as_slice())
     }
 
+    /// Paths of every file of the site, sorted.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut p: Vec<&str> = self.files.keys().map(String::as_str).collect();
+        p.sort_unstable();
+        p
+    }
+
     /// Whether the last build failed (the overlay is shown).
     pub fn has_errors(&self) -> bool {
         self.overlay.is_some()
@@ -175,8 +194,21 @@ impl Server {
 
     /// Rebuilds and swaps the site; tells open pages. Returns the kind done.
     pub fn rebuild(&self, kind: Rebuild) -> Rebuild {
+        self.rebuild_paths(kind, &[])
+    }
+
+    /// Like [`Server::rebuild`], knowing which files changed: edits to
+    /// existing chapters re-render only the pages that depend on them.
+    pub fn rebuild_paths(&self, kind: Rebuild, changed: &[PathBuf]) -> Rebuild {
         let start = Instant::now();
         let old = self.site();
+        if kind == Rebuild::Chapters
+            && old.overlay.is_none()
+            && !changed.is_empty()
+            && let Some(done) = self.rebuild_chapters(&old, changed, start)
+        {
+            return done;
+        }
         if kind == Rebuild::Static && old.overlay.is_none() && !old.files.is_empty() {
             match output::collect_static(&self.options.paths.static_dir) {
                 Ok(jobs) => {
@@ -206,9 +238,9 @@ impl Server {
             let mut last = self.last.lock().expect("edition lock");
             match (kind, last.as_ref()) {
                 // Templates only: re-render the edition already in memory.
-                (Rebuild::Templates, Some((edition, old_sources))) if old.overlay.is_none() => {
+                (Rebuild::Templates, Some(l)) if old.overlay.is_none() => {
                     done = Rebuild::Templates;
-                    build::render_edition(edition, &self.options.paths, old_sources, &mut timings)
+                    build::render_edition(&l.edition, &self.options.paths, &l.sources, &mut timings)
                 }
                 _ => {
                     match build::load_checked(&self.options.paths, None, &mut sources, &mut timings)
@@ -228,7 +260,11 @@ impl Server {
                             // into) is kept for template-only rebuilds; on failure `sources`
                             // stays here to render the diagnostics.
                             if r.is_ok() {
-                                *last = Some((edition, std::mem::take(&mut sources)));
+                                *last = Some(Last {
+                                    edition,
+                                    sources: std::mem::take(&mut sources),
+                                    dependents: std::mem::take(&mut timings.dependents),
+                                });
                             } else {
                                 *last = None;
                             }
@@ -241,7 +277,7 @@ impl Server {
         };
         let last = self.last.lock().expect("edition lock");
         let shown: &Sources = match (&result, last.as_ref()) {
-            (Ok(_), Some((_, s))) => s,
+            (Ok(_), Some(l)) => &l.sources,
             _ => &sources,
         };
         match result {
@@ -288,6 +324,74 @@ impl Server {
         done
     }
 
+    /// The chapter-only rebuild; `None` when it does not apply (then a full
+    /// rebuild follows).
+    fn rebuild_chapters(&self, old: &Site, changed: &[PathBuf], start: Instant) -> Option<Rebuild> {
+        let mut guard = self.last.lock().expect("edition lock");
+        let last = guard.as_mut()?;
+        let mut timings = Timings::default();
+        let outcome = build::rebuild_chapters(
+            &mut last.edition,
+            &mut last.sources,
+            &self.options.paths,
+            changed,
+            &mut last.dependents,
+            &mut timings,
+        );
+        match outcome {
+            build::Incremental::Full => {
+                *guard = None;
+                None
+            }
+            build::Incremental::Done {
+                jobs,
+                warnings,
+                pages,
+            } => {
+                if !warnings.is_empty() {
+                    eprint!("{}", diag::render(&warnings, &last.sources, false));
+                }
+                let mut files = old.files.clone();
+                // The search index is regenerated whole; drop the old shards and chunks.
+                files.retain(|path, _| !path.starts_with("search/") || path == "search/index.html");
+                files.extend(files_of(jobs));
+                self.swap(Site {
+                    files,
+                    overlay: None,
+                    generation: old.generation + 1,
+                });
+                eprintln!(
+                    "re-rendered {pages} pages affected by the change in {} ms",
+                    start.elapsed().as_millis()
+                );
+                self.broadcast(&message("reload", None));
+                Some(Rebuild::Chapters)
+            }
+            build::Incremental::Failed(e) => {
+                let text = match &e {
+                    BuildError::Content(diags) => format!(
+                        "{}{}",
+                        diag::render(diags, &last.sources, false),
+                        diag::summary(diags)
+                    ),
+                    BuildError::Template(t) => t.to_string(),
+                    BuildError::Output(o) => o.to_string(),
+                };
+                // The kept edition now holds the broken text: the next change rebuilds fully.
+                *guard = None;
+                eprintln!("{text}\nbuild failed; still serving the last good version");
+                let html = overlay_html(&text);
+                self.swap(Site {
+                    files: old.files.clone(),
+                    overlay: Some(html.clone()),
+                    generation: old.generation + 1,
+                });
+                self.broadcast(&message("error", Some(&html)));
+                Some(Rebuild::Chapters)
+            }
+        }
+    }
+
     fn swap(&self, site: Site) {
         *self.site.lock().expect("site lock") = Arc::new(site);
     }
@@ -306,6 +410,10 @@ pub enum Rebuild {
     Static,
     /// Only templates changed: re-render the edition in memory without reading content.
     Templates,
+    /// Only existing chapter files changed: re-read them and re-render the
+    /// pages that depend on them (falls back to `Full` when the change moves,
+    /// renames or retitles a chapter).
+    Chapters,
     /// Anything else: rebuild the site in memory.
     Full,
 }
@@ -341,10 +449,16 @@ pub fn classify(changed: &[PathBuf], paths: &Paths) -> Option<Rebuild> {
         return None;
     }
     let all_in = |dir: &Path| relevant.iter().all(|p| p.starts_with(dir));
+    let chapters = paths.content.join("chapters");
     Some(if all_in(&paths.static_dir) {
         Rebuild::Static
     } else if all_in(&paths.templates) {
         Rebuild::Templates
+    } else if relevant
+        .iter()
+        .all(|p| p.starts_with(&chapters) && p.extension().is_some_and(|e| e == "md"))
+    {
+        Rebuild::Chapters
     } else {
         Rebuild::Full
     })
@@ -371,7 +485,10 @@ fn watch(server: Arc<Server>, events: Receiver<PathBuf>) {
             }
         }
         if let Some(kind) = classify(&batch, &server.options.paths) {
-            server.rebuild(kind);
+            batch.retain(|p| !ignored(p, &server.options.paths));
+            batch.sort();
+            batch.dedup();
+            server.rebuild_paths(kind, &batch);
         }
     }
 }
@@ -799,6 +916,14 @@ mod tests {
         assert_eq!(c(&["/p/static/style.css"]), Some(Rebuild::Static));
         assert_eq!(
             c(&["/p/static/style.css", "/p/content/chapters/a.md"]),
+            Some(Rebuild::Full)
+        );
+        assert_eq!(
+            c(&["/p/content/chapters/a.md", "/p/content/chapters/b.md"]),
+            Some(Rebuild::Chapters)
+        );
+        assert_eq!(
+            c(&["/p/content/chapters/a.md", "/p/content/companies/x.md"]),
             Some(Rebuild::Full)
         );
         assert_eq!(c(&["/p/templates/base.html"]), Some(Rebuild::Templates));

@@ -547,3 +547,98 @@ fn template_rebuilds_reuse_the_loaded_content() {
     assert_eq!(server.rebuild(Rebuild::Full), Rebuild::Full);
     assert!(page(&server).contains("内容改动"));
 }
+
+/// An edit to one chapter re-renders only what depends on it, and the merged
+/// site is byte for byte the site a full build of the new content gives.
+#[test]
+fn chapter_edits_rebuild_incrementally_and_equal_a_full_build() {
+    use glossa::serve::{Rebuild, ServeOptions, Server};
+    let dir = project(None);
+    let paths = glossa::content::Paths::new(dir.path());
+    let server = Server::new(ServeOptions {
+        paths: paths.clone(),
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        poll: false,
+        debounce: Duration::from_millis(30),
+    });
+    assert!(!server.site().has_errors());
+    let full_build = || {
+        let mut sources = glossa::diag::Sources::new();
+        let mut timings = glossa::build::Timings::default();
+        glossa::build::render_to_memory(&paths, None, &mut sources, &mut timings)
+            .unwrap()
+            .0
+    };
+    let check_equal = |server: &Server, what: &str| {
+        let jobs = full_build();
+        let site = server.site();
+        let mut expected: Vec<&str> = jobs.iter().map(|j| j.path.as_str()).collect();
+        expected.sort_unstable();
+        assert_eq!(site.paths(), expected, "{what}: same files");
+        for j in &jobs {
+            assert!(
+                site.file(&j.path) == Some(j.bytes.as_slice()),
+                "{what}: {} differs from a full build",
+                j.path
+            );
+        }
+    };
+    let chapter = chapter(dir.path());
+    let text = std::fs::read_to_string(&chapter).unwrap();
+    // A new mention (智谱, not named in this chapter before), a new dated note on it,
+    // and a removed mention.
+    assert!(!text.contains("智谱"));
+    let edited = text
+        .replace(
+            "其实也反映在研发人才的选择中。",
+            "其实也反映在研发人才的选择中。智谱也在招人。",
+        )
+        .replacen(
+            "annotations:\n",
+            "annotations:\n  - id: zhipu-hiring\n    quote: 智谱也在招人\n    kind: note\n    note: 新加的注释。\n    refs: [zhipu]\n",
+            1,
+        );
+    std::fs::write(&chapter, &edited).unwrap();
+    assert_eq!(
+        server.rebuild_paths(Rebuild::Chapters, std::slice::from_ref(&chapter)),
+        Rebuild::Chapters
+    );
+    assert!(!server.site().has_errors());
+    check_equal(&server, "after adding a mention and a note");
+    let zhipu = String::from_utf8(
+        server
+            .site()
+            .file("companies/zhipu/index.html")
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        zhipu.contains("智谱也在招人"),
+        "the profile lists the new mention"
+    );
+
+    // Back to the original text: the mention disappears from the profile again.
+    std::fs::write(&chapter, &text).unwrap();
+    server.rebuild_paths(Rebuild::Chapters, std::slice::from_ref(&chapter));
+    check_equal(&server, "after removing them");
+
+    // A broken edit shows the overlay; fixing it builds again.
+    std::fs::write(&chapter, text.replacen("title:", "titel:", 1)).unwrap();
+    server.rebuild_paths(Rebuild::Chapters, std::slice::from_ref(&chapter));
+    assert!(server.site().has_errors());
+    std::fs::write(&chapter, &text).unwrap();
+    server.rebuild_paths(Rebuild::Chapters, std::slice::from_ref(&chapter));
+    assert!(!server.site().has_errors());
+    check_equal(&server, "after a broken edit was fixed");
+
+    // A changed title moves text on other pages: a full rebuild.
+    std::fs::write(
+        &chapter,
+        text.replacen("title: 人才的流向", "title: 人才流向", 1),
+    )
+    .unwrap();
+    server.rebuild_paths(Rebuild::Chapters, std::slice::from_ref(&chapter));
+    check_equal(&server, "after a title change");
+}

@@ -86,6 +86,38 @@ impl Linked<'_> {
     pub fn mention_count(&self, ei: usize) -> usize {
         self.by_entity.get(ei).map_or(0, Vec::len)
     }
+
+    /// Per chapter: the entities whose profile pages show something of it (a
+    /// mention in its text or notes, a note's `refs`, a fact quoting it),
+    /// ascending. An incremental rebuild re-renders these profiles.
+    pub fn dependents(&self) -> Vec<Vec<usize>> {
+        let ed = self.edition;
+        let mut deps = vec![Vec::new(); ed.chapters.len()];
+        for m in &self.mentions {
+            deps[m.chapter].push(m.entity);
+        }
+        let index: HashMap<&str, usize> = ed
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        for (ci, c) in ed.chapters.iter().enumerate() {
+            for a in &c.meta.annotations {
+                deps[ci].extend(a.refs.iter().filter_map(|r| index.get(r.as_str()).copied()));
+            }
+        }
+        for (ei, facts) in self.fact_anchors.iter().enumerate() {
+            for f in facts.iter().flatten() {
+                deps[f.chapter].push(ei);
+            }
+        }
+        for d in &mut deps {
+            d.sort_unstable();
+            d.dedup();
+        }
+        deps
+    }
 }
 
 /// The mentions of chapter `i` in a list ordered by chapter.

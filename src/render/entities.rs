@@ -281,15 +281,24 @@ fn entity_view<'a>(
     }
 }
 
-/// Renders every profile page and the two indexes.
+/// Renders the profile pages (all, or those in `only`) and the two indexes.
 pub fn render_entities(
     linked: &Linked<'_>,
     notes: &[Vec<NoteView<'_>>],
     t: &Templates,
     base: Option<&str>,
+    only: Option<&[usize]>,
 ) -> Result<Vec<Job>, TemplateError> {
     let ed = linked.edition;
-    let mut jobs: Vec<Job> = (0..ed.entities.len())
+    let which: Vec<usize> = match only {
+        Some(list) => list
+            .iter()
+            .copied()
+            .filter(|&i| i < ed.entities.len())
+            .collect(),
+        None => (0..ed.entities.len()).collect(),
+    };
+    let mut jobs: Vec<Job> = which
         .into_par_iter()
         .map(|ei| {
             let view = entity_view(linked, notes, ei);

@@ -62,6 +62,19 @@ impl Stages {
     }
 }
 
+/// The pages that depend on some chapters, for an incremental rebuild (serve):
+/// those chapters' pages, the given profiles, the profile indexes and the
+/// edition-wide lists built from every chapter (annotations page and export,
+/// glossary, timeline, search index). The home page, 404, search page and site
+/// files do not depend on a chapter's text and are not rendered.
+#[derive(Debug, Clone, Default)]
+pub struct Affected {
+    /// Chapter indices.
+    pub chapters: Vec<usize>,
+    /// Entity indices.
+    pub entities: Vec<usize>,
+}
+
 /// One file of the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -136,6 +149,7 @@ pub fn render_site(
     templates: &mut Templates,
     generator: &str,
     stages: &mut Stages,
+    only: Option<&Affected>,
 ) -> Result<(Vec<Job>, Vec<String>), TemplateError> {
     let edition = linked.edition;
     let config = &edition.config;
@@ -179,8 +193,10 @@ pub fn render_site(
     stages.lap("render: notes");
 
     let mut jobs = Vec::with_capacity(edition.chapters.len() + 4);
-    jobs.push(render_index(edition, templates, base.as_deref())?);
-    jobs.push(render_404(edition, templates, base.as_deref())?);
+    if only.is_none() {
+        jobs.push(render_index(edition, templates, base.as_deref())?);
+        jobs.push(render_404(edition, templates, base.as_deref())?);
+    }
     jobs.push(render_annotations(
         linked,
         &notes,
@@ -198,6 +214,7 @@ pub fn render_site(
         &notes,
         templates,
         base.as_deref(),
+        only.map(|o| o.entities.as_slice()),
     )?);
     stages.lap("render: profiles");
     jobs.push(glossary::render(
@@ -216,20 +233,34 @@ pub fn render_site(
     let (index, _bytes) = search::index(linked, &notes);
     jobs.extend(index);
     stages.lap("render: search index");
-    jobs.push(render_simple(
-        edition,
-        templates,
-        base.as_deref(),
-        "search",
-        "search.html",
-        &config.ui.search,
-    )?);
-    let chapters: Result<Vec<Job>, TemplateError> = (0..edition.chapters.len())
+    if only.is_none() {
+        jobs.push(render_simple(
+            edition,
+            templates,
+            base.as_deref(),
+            "search",
+            "search.html",
+            &config.ui.search,
+        )?);
+    }
+    let which: Vec<usize> = match only {
+        Some(o) => o
+            .chapters
+            .iter()
+            .copied()
+            .filter(|&i| i < edition.chapters.len())
+            .collect(),
+        None => (0..edition.chapters.len()).collect(),
+    };
+    let chapters: Result<Vec<Job>, TemplateError> = which
         .into_par_iter()
         .map(|i| render_chapter(linked, i, &notes[i], templates, base.as_deref(), &config.ui))
         .collect();
     jobs.extend(chapters?);
     stages.lap("render: chapters");
+    if only.is_some() {
+        return Ok((jobs, Vec::new()));
+    }
     let html: Vec<String> = jobs
         .iter()
         .filter(|j| j.is_html())
