@@ -81,10 +81,18 @@ fn main() {
         "content/chapters/05-talent-flow.md"
     });
     let original = std::fs::read_to_string(&chapter).unwrap();
+    let page = if chapters.is_some() {
+        "/chapters/s00002/"
+    } else {
+        "/chapters/talent-flow/"
+    };
     let mut times: Vec<f64> = Vec::with_capacity(saves);
     for i in 0..saves {
         // Wait well past the previous rebuild, so each save is measured alone.
-        let pause = times.last().map_or(300.0, |t| (t * 2.0).max(300.0));
+        // (After a chapter edit the pages that depend on it are still being
+        // re-rendered for a while: on a large edition, wait that out too.)
+        let floor = if chapters.is_some() { 2500.0 } else { 300.0 };
+        let pause = times.last().map_or(floor, |t| (t * 2.0).max(floor));
         std::thread::sleep(Duration::from_millis(pause as u64));
         let text = if chapters.is_some() {
             format!("{original}\n新增的一段，第 {i} 次保存。\n")
@@ -96,9 +104,12 @@ fn main() {
         };
         std::fs::write(&chapter, text).unwrap();
         let start = Instant::now();
+        // The reload that names the edited chapter's page (the second phase of
+        // a previous save may still be arriving: it names other pages).
         loop {
             if let tungstenite::Message::Text(t) = ws.read().unwrap()
                 && t.as_str().contains("\"reload\"")
+                && t.as_str().contains(page)
             {
                 break;
             }

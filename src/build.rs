@@ -110,7 +110,7 @@ pub fn render_to_memory(
     timings: &mut Timings,
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
     let (edition, mut diags) = load_checked(paths, base_url, sources, timings)?;
-    match render_edition(&edition, paths, sources, timings) {
+    match render_edition(&edition, paths, sources, timings, None) {
         Ok((jobs, mut more)) => {
             diags.append(&mut more);
             sort_diags(&mut diags, sources);
@@ -156,10 +156,11 @@ pub fn render_edition(
     paths: &Paths,
     sources: &Sources,
     timings: &mut Timings,
+    cache: Option<&mut annotate::LinkCache>,
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
     let t = Instant::now();
     timings.stages.lap("(between stages)");
-    let (linked, diags) = annotate::link(edition, sources);
+    let (linked, diags) = annotate::link_with(edition, sources, cache);
     timings.stages.lap("link: parse, anchor, mentions, checks");
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diags));
@@ -407,6 +408,22 @@ pub fn import_annotations(
     Ok(report)
 }
 
+/// What `serve` keeps of the last good build for incremental rebuilds.
+#[derive(Debug)]
+pub struct Kept {
+    pub edition: Edition,
+    /// The files the edition's diagnostics point into.
+    pub sources: Sources,
+    /// Per chapter, the profiles that depend on it.
+    pub dependents: Vec<Vec<usize>>,
+    /// Each chapter's parse, anchors and mentions.
+    pub cache: annotate::LinkCache,
+}
+
+/// Receives the first phase of an incremental rebuild: the edited chapters'
+/// pages, the warnings and the sources they point into.
+pub type FirstPhase<'f> = dyn FnMut(Vec<Job>, &[Diagnostic], &Sources) + 'f;
+
 /// Why an incremental rebuild was not done.
 #[derive(Debug)]
 pub enum Incremental {
@@ -426,19 +443,27 @@ pub enum Incremental {
 /// Rebuilds after edits to existing chapter files only (for `serve`): re-reads
 /// just those files into the edition kept from the last build, re-links the
 /// edition (every chapter's notes and mentions can move), and renders only the
-/// pages that depend on the changed chapters — their own pages, the profiles
-/// that show something of them before or after the change (`dependents` from
-/// the last build), the profile indexes and the edition-wide lists. The caller
-/// merges the jobs into the previous site. On [`Incremental::Failed`] the
-/// edition holds the new, broken text: the caller must not reuse it.
+/// pages that depend on the changed chapters, in two phases: first their own
+/// pages, handed to `first` as soon as they are minified (serve swaps them in
+/// and reloads the pages showing them), then the profiles that show something
+/// of them before or after the change (`dependents` from the last build), the
+/// profile indexes and the edition-wide lists, returned in
+/// [`Incremental::Done`]. The caller merges both into the previous site. On
+/// [`Incremental::Failed`] the edition holds the new, broken text: the caller
+/// must not reuse it.
 pub fn rebuild_chapters(
-    edition: &mut Edition,
-    sources: &mut Sources,
+    kept: &mut Kept,
     paths: &Paths,
     changed: &[PathBuf],
-    dependents: &mut Vec<Vec<usize>>,
     timings: &mut Timings,
+    first: &mut FirstPhase<'_>,
 ) -> Incremental {
+    let Kept {
+        edition,
+        sources,
+        dependents,
+        cache,
+    } = kept;
     timings.stages = render::Stages::default();
     let mut which = Vec::new();
     for path in changed {
@@ -474,7 +499,7 @@ pub fn rebuild_chapters(
         which.push(ci);
     }
     timings.stages.lap("load changed chapters");
-    let (linked, diags) = annotate::link(edition, sources);
+    let (linked, diags) = annotate::link_with(edition, sources, Some(cache));
     timings.stages.lap("link: parse, anchor, mentions, checks");
     if diags.iter().any(Diagnostic::is_error) {
         return Incremental::Failed(BuildError::Content(diags));
@@ -493,27 +518,36 @@ pub fn rebuild_chapters(
         .collect();
     entities.sort_unstable();
     entities.dedup();
-    let affected = render::Affected {
-        chapters: which,
-        entities,
+    let mut templates = match Templates::load(&paths.templates) {
+        Ok(t) => t,
+        Err(e) => return Incremental::Failed(e.into()),
     };
-    let result = Templates::load(&paths.templates)
-        .map_err(BuildError::from)
-        .and_then(|mut t| {
-            let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
-            render::render_site(
-                &linked,
-                &mut t,
-                generator,
-                &mut timings.stages,
-                Some(&affected),
-            )
-            .map_err(BuildError::from)
-        });
-    match result {
-        Ok((mut jobs, _)) => {
-            output::minify(&mut jobs);
-            timings.stages.lap("minify");
+    let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
+    let mut render = |affected: render::Affected, stages: &mut render::Stages| {
+        render::render_site(&linked, &mut templates, generator, stages, Some(&affected)).map(
+            |(mut jobs, _)| {
+                output::minify(&mut jobs);
+                stages.lap("minify");
+                jobs
+            },
+        )
+    };
+    let phase1 = render::Affected {
+        chapters: which,
+        entities: Vec::new(),
+        lists: false,
+    };
+    match render(phase1, &mut timings.stages) {
+        Ok(jobs) => first(jobs, &diags, sources),
+        Err(e) => return Incremental::Failed(e.into()),
+    }
+    let phase2 = render::Affected {
+        chapters: Vec::new(),
+        entities,
+        lists: true,
+    };
+    match render(phase2, &mut timings.stages) {
+        Ok(jobs) => {
             *dependents = now;
             let pages = jobs.iter().filter(|j| j.is_html()).count();
             Incremental::Done {
@@ -522,6 +556,6 @@ pub fn rebuild_chapters(
                 pages,
             }
         }
-        Err(e) => Incremental::Failed(e),
+        Err(e) => Incremental::Failed(e.into()),
     }
 }

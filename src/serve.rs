@@ -75,15 +75,24 @@ pub struct Server {
 }
 
 /// What the server keeps of the last good build.
-struct Last {
-    edition: crate::content::Edition,
-    sources: Sources,
-    dependents: Vec<Vec<usize>>,
-}
+type Last = build::Kept;
 
 /// A message to open pages.
 fn message(kind: &str, html: Option<&str>) -> String {
     serde_json::json!({"type": kind, "html": html}).to_string()
+}
+
+/// A reload for the open pages at these URLs only (others did not change).
+fn reload_message(pages: &[String]) -> String {
+    serde_json::json!({"type": "reload", "pages": pages}).to_string()
+}
+
+/// The URL paths (`/chapters/x/`) of the HTML files among `jobs`.
+fn page_urls(jobs: &[Job]) -> Vec<String> {
+    jobs.iter()
+        .filter(|j| j.is_html())
+        .map(|j| format!("/{}", j.path.strip_suffix("index.html").unwrap_or(&j.path)))
+        .collect()
 }
 
 /// The live-reload client, served at [`CLIENT_PATH`]; a `<script src>` to it
@@ -104,7 +113,9 @@ const CLIENT: &str = r#"// glossa serve: live reload and error overlay (never pa
     ws.onopen = () => { if (wasClosed) location.reload(); };
     ws.onmessage = (e) => {
       const m = JSON.parse(e.data);
-      if (m.type === 'reload') location.reload();
+      // A reload may name the pages it concerns; other pages did not change.
+      const here = location.pathname.replace(/index\.html$/, '');
+      if (m.type === 'reload') { if (!m.pages || m.pages.includes(here)) location.reload(); }
       else if (m.type === 'css') {
         for (const l of document.querySelectorAll('link[rel=stylesheet]')) {
           const u = new URL(l.href); u.searchParams.set('v', Date.now()); l.href = u.href;
@@ -236,21 +247,29 @@ impl Server {
         let mut done = Rebuild::Full;
         let result = {
             let mut last = self.last.lock().expect("edition lock");
-            match (kind, last.as_ref()) {
+            match (kind, last.as_mut()) {
                 // Templates only: re-render the edition already in memory.
                 (Rebuild::Templates, Some(l)) if old.overlay.is_none() => {
                     done = Rebuild::Templates;
-                    build::render_edition(&l.edition, &self.options.paths, &l.sources, &mut timings)
+                    build::render_edition(
+                        &l.edition,
+                        &self.options.paths,
+                        &l.sources,
+                        &mut timings,
+                        Some(&mut l.cache),
+                    )
                 }
                 _ => {
                     match build::load_checked(&self.options.paths, None, &mut sources, &mut timings)
                     {
                         Ok((edition, mut warnings)) => {
+                            let mut cache = crate::annotate::LinkCache::default();
                             let r = build::render_edition(
                                 &edition,
                                 &self.options.paths,
                                 &sources,
                                 &mut timings,
+                                Some(&mut cache),
                             );
                             let r = r.map(|(jobs, mut more)| {
                                 warnings.append(&mut more);
@@ -264,6 +283,7 @@ impl Server {
                                     edition,
                                     sources: std::mem::take(&mut sources),
                                     dependents: std::mem::take(&mut timings.dependents),
+                                    cache,
                                 });
                             } else {
                                 *last = None;
@@ -330,14 +350,29 @@ impl Server {
         let mut guard = self.last.lock().expect("edition lock");
         let last = guard.as_mut()?;
         let mut timings = Timings::default();
-        let outcome = build::rebuild_chapters(
-            &mut last.edition,
-            &mut last.sources,
-            &self.options.paths,
-            changed,
-            &mut last.dependents,
-            &mut timings,
-        );
+        // Phase 1: the edited chapters' own pages, swapped in and reloaded at once.
+        let mut first = |jobs: Vec<Job>, warnings: &[diag::Diagnostic], sources: &Sources| {
+            if !warnings.is_empty() {
+                eprint!("{}", diag::render(warnings, sources, false));
+            }
+            let pages = page_urls(&jobs);
+            let current = self.site();
+            let mut files = current.files.clone();
+            files.extend(files_of(jobs));
+            self.swap(Site {
+                files,
+                overlay: None,
+                generation: current.generation + 1,
+            });
+            eprintln!(
+                "re-rendered {} in {} ms",
+                pages.join(", "),
+                start.elapsed().as_millis()
+            );
+            self.broadcast(&reload_message(&pages));
+        };
+        let outcome =
+            build::rebuild_chapters(last, &self.options.paths, changed, &mut timings, &mut first);
         match outcome {
             build::Incremental::Full => {
                 *guard = None;
@@ -345,26 +380,26 @@ impl Server {
             }
             build::Incremental::Done {
                 jobs,
-                warnings,
+                warnings: _,
                 pages,
             } => {
-                if !warnings.is_empty() {
-                    eprint!("{}", diag::render(&warnings, &last.sources, false));
-                }
-                let mut files = old.files.clone();
+                // Phase 2: profiles, indexes and lists; only pages showing them reload.
+                let urls = page_urls(&jobs);
+                let current = self.site();
+                let mut files = current.files.clone();
                 // The search index is regenerated whole; drop the old shards and chunks.
                 files.retain(|path, _| !path.starts_with("search/") || path == "search/index.html");
                 files.extend(files_of(jobs));
                 self.swap(Site {
                     files,
                     overlay: None,
-                    generation: old.generation + 1,
+                    generation: current.generation + 1,
                 });
                 eprintln!(
-                    "re-rendered {pages} pages affected by the change in {} ms",
+                    "re-rendered {pages} more pages that depend on the change in {} ms",
                     start.elapsed().as_millis()
                 );
-                self.broadcast(&message("reload", None));
+                self.broadcast(&reload_message(&urls));
                 Some(Rebuild::Chapters)
             }
             build::Incremental::Failed(e) => {
@@ -842,7 +877,9 @@ fn websocket(server: &Server, mut stream: TcpStream, req: &Request) -> std::io::
         stream,
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
     )?;
-    stream.set_read_timeout(Some(Duration::from_millis(200)))?;
+    // Reads only notice closed connections: they must not keep a queued
+    // message waiting (a long read timeout delayed reloads by up to its length).
+    stream.set_read_timeout(Some(Duration::from_millis(2)))?;
     let mut ws =
         tungstenite::WebSocket::from_raw_socket(stream, tungstenite::protocol::Role::Server, None);
     let (tx, rx) = mpsc::channel::<String>();

@@ -59,6 +59,22 @@ pub struct Doc<'a> {
     pub paragraphs: u32,
 }
 
+impl Doc<'_> {
+    /// The same document owning all its text (for caches that outlive the source).
+    pub fn into_static(self) -> Doc<'static> {
+        Doc {
+            events: self
+                .events
+                .into_iter()
+                .map(|(e, r)| (e.into_static(), r))
+                .collect(),
+            text: self.text,
+            blocks: self.blocks,
+            paragraphs: self.paragraphs,
+        }
+    }
+}
+
 impl Block {
     /// The block's visible text and, for each of its bytes, the offset in the reading text.
     pub fn text_with_map(&self, doc_text: &str) -> (String, Vec<usize>) {

@@ -642,3 +642,58 @@ fn chapter_edits_rebuild_incrementally_and_equal_a_full_build() {
     server.rebuild_paths(Rebuild::Chapters, std::slice::from_ref(&chapter));
     check_equal(&server, "after a title change");
 }
+
+/// A chapter edit reloads that chapter's page first, then only the pages that
+/// show something of it (profiles, lists); every other page stays as it is.
+#[test]
+fn chapter_edits_reload_the_chapter_first_then_only_dependent_pages() {
+    let s = serve();
+    let mut ws = connect(s.port);
+    let path = chapter(&s.root);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "其实也反映在研发人才的选择中。",
+            "其实也反映在研发人才的选择中。新句子。",
+        ),
+    )
+    .unwrap();
+    let mut reloads = Vec::new();
+    let start = Instant::now();
+    while reloads.len() < 2 && start.elapsed() < Duration::from_secs(15) {
+        reloads.extend(
+            messages(&mut ws, Duration::from_secs(1), Some("reload"))
+                .into_iter()
+                .filter(|m| m["type"] == "reload"),
+        );
+    }
+    assert_eq!(reloads.len(), 2, "{reloads:?}");
+    assert_eq!(
+        reloads[0]["pages"],
+        serde_json::json!(["/chapters/talent-flow/"])
+    );
+    let second: Vec<&str> = reloads[1]["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    for page in [
+        "/annotations/",
+        "/glossary/",
+        "/timeline/",
+        "/companies/",
+        "/people/",
+        "/companies/bytedance/",
+    ] {
+        assert!(second.contains(&page), "{page} not in {second:?}");
+    }
+    assert!(!second.contains(&"/chapters/two-extremes/"), "{second:?}");
+    assert!(
+        !second.contains(&"/"),
+        "the home page does not depend on a chapter's text"
+    );
+    let (_, _, page) = get(s.port, "/chapters/talent-flow/");
+    assert!(page.contains("新句子"));
+}

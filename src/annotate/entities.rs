@@ -196,11 +196,28 @@ fn kwic(text: &str, r: Range<usize>) -> (String, String, String) {
     (b, text[r].to_string(), a)
 }
 
-/// Indexes every mention of every entity in the chapters and notes.
+/// Indexes every mention of every entity in the chapters and notes (chapters
+/// in parallel; the result is in chapter order).
 pub fn mentions(edition: &Edition, docs: &[&Doc<'_>], matcher: &Matcher) -> Vec<Mention> {
+    use rayon::prelude::*;
+    let per: Vec<Vec<Mention>> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(ci, doc)| chapter_mentions(edition, ci, doc, matcher))
+        .collect();
+    per.concat()
+}
+
+/// The mentions in chapter `ci` (its text, then its notes).
+pub fn chapter_mentions(
+    edition: &Edition,
+    ci: usize,
+    doc: &Doc<'_>,
+    matcher: &Matcher,
+) -> Vec<Mention> {
     let policy = edition.config.mentions.link;
     let mut out = Vec::new();
-    for (ci, doc) in docs.iter().enumerate() {
+    {
         let linkable = linkable_ranges(doc);
         let mut linked_here: Vec<usize> = Vec::new();
         for (bi, b) in doc.blocks.iter().enumerate() {

@@ -17,6 +17,7 @@ pub mod entities;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -31,6 +32,8 @@ pub struct Note<'a> {
     /// 1-based, per chapter, in reading order.
     pub number: u32,
     pub annotation: &'a Annotation,
+    /// Index of the annotation in its chapter's front matter.
+    pub index: usize,
     /// Index of the block in [`Doc::blocks`].
     pub block: usize,
     /// Byte range of the passage in the chapter's reading text.
@@ -39,11 +42,51 @@ pub struct Note<'a> {
     pub para: Option<u32>,
 }
 
+/// A chapter's parsed text: borrowed from the chapter (a build), or owned and
+/// shared with a [`LinkCache`] (serve keeps it across rebuilds).
+#[derive(Debug)]
+pub enum DocRef<'a> {
+    Borrowed(Doc<'a>),
+    Shared(Arc<Doc<'static>>),
+}
+
+impl<'a> std::ops::Deref for DocRef<'a> {
+    type Target = Doc<'a>;
+    fn deref(&self) -> &Doc<'a> {
+        match self {
+            DocRef::Borrowed(d) => d,
+            DocRef::Shared(d) => d,
+        }
+    }
+}
+
+/// What linking found per chapter, kept by `serve` between rebuilds: a
+/// chapter whose text is the same `Arc` as last time is not parsed, anchored
+/// or scanned for mentions again. Valid only for the edition it was filled
+/// from with chapters edited in place (same order, slugs and profiles).
+#[derive(Debug, Default)]
+pub struct LinkCache {
+    chapters: Vec<Option<Cached>>,
+}
+
+/// A note without its borrow of the annotation: (number, annotation index,
+/// block, range, para).
+type CachedNote = (u32, usize, usize, Range<usize>, Option<u32>);
+
+#[derive(Debug)]
+struct Cached {
+    text: Arc<str>,
+    doc: Arc<Doc<'static>>,
+    notes: Vec<CachedNote>,
+    diags: Vec<Diagnostic>,
+    mentions: Vec<entities::Mention>,
+}
+
 /// A chapter with its parsed text and anchored notes.
 #[derive(Debug)]
 pub struct LinkedChapter<'a> {
     pub chapter: &'a Chapter,
-    pub doc: Doc<'a>,
+    pub doc: DocRef<'a>,
     /// Anchored notes in reading order (`number` = index + 1).
     pub notes: Vec<Note<'a>>,
 }
@@ -129,20 +172,112 @@ pub fn mentions_in(mentions: &[entities::Mention], i: usize) -> &[entities::Ment
 
 /// Links the edition; returns it with all diagnostics (the caller decides whether errors stop it).
 pub fn link<'a>(edition: &'a Edition, sources: &Sources) -> (Linked<'a>, Vec<Diagnostic>) {
+    link_with(edition, sources, None)
+}
+
+/// [`link`], reusing and refilling a [`LinkCache`] (for `serve`).
+pub fn link_with<'a>(
+    edition: &'a Edition,
+    sources: &Sources,
+    cache: Option<&mut LinkCache>,
+) -> (Linked<'a>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     duplicate_orders(edition, sources, &mut diags);
     duplicate_slugs(edition, sources, &mut diags);
     annotation_ids(edition, &mut diags);
-    let results: Vec<(LinkedChapter<'a>, Vec<Diagnostic>)> =
-        edition.chapters.par_iter().map(link_chapter).collect();
-    let mut chapters = Vec::with_capacity(results.len());
-    for (c, mut d) in results {
-        diags.append(&mut d);
-        chapters.push(c);
-    }
     let matcher = entities::Matcher::new(edition, &mut diags);
-    let docs: Vec<&Doc<'a>> = chapters.iter().map(|c| &c.doc).collect();
-    let mentions = entities::mentions(edition, &docs, &matcher);
+    let Some(cache) = cache else {
+        let results: Vec<(LinkedChapter<'a>, Vec<Diagnostic>)> = edition
+            .chapters
+            .par_iter()
+            .map(|c| {
+                let (doc, notes, d) = link_chapter(c, crate::text::parse(c.body()));
+                (
+                    LinkedChapter {
+                        chapter: c,
+                        doc: DocRef::Borrowed(doc),
+                        notes,
+                    },
+                    d,
+                )
+            })
+            .collect();
+        let mut chapters = Vec::with_capacity(results.len());
+        for (c, mut d) in results {
+            diags.append(&mut d);
+            chapters.push(c);
+        }
+        let docs: Vec<&Doc<'a>> = chapters.iter().map(|c| &*c.doc).collect();
+        let mentions = entities::mentions(edition, &docs, &matcher);
+        return finish(edition, chapters, mentions, diags);
+    };
+    cache.chapters.resize_with(edition.chapters.len(), || None);
+    let fresh: Vec<Option<Cached>> = edition
+        .chapters
+        .par_iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let hit = cache.chapters[ci]
+                .as_ref()
+                .is_some_and(|k| Arc::ptr_eq(&k.text, &c.text));
+            if hit {
+                return None;
+            }
+            let doc = crate::text::parse(c.body()).into_static();
+            let mentions = entities::chapter_mentions(edition, ci, &doc, &matcher);
+            let (doc, notes, d) = link_chapter(c, doc);
+            let notes = notes
+                .into_iter()
+                .map(|n| (n.number, n.index, n.block, n.range, n.para))
+                .collect();
+            Some(Cached {
+                text: c.text.clone(),
+                doc: Arc::new(doc),
+                notes,
+                diags: d,
+                mentions,
+            })
+        })
+        .collect();
+    for (slot, f) in cache.chapters.iter_mut().zip(fresh) {
+        if f.is_some() {
+            *slot = f;
+        }
+    }
+    let mut chapters = Vec::with_capacity(edition.chapters.len());
+    let mut mentions = Vec::new();
+    for (c, k) in edition.chapters.iter().zip(&cache.chapters) {
+        let k = k.as_ref().expect("every chapter is cached");
+        diags.extend(k.diags.iter().cloned());
+        mentions.extend(k.mentions.iter().cloned());
+        chapters.push(LinkedChapter {
+            chapter: c,
+            doc: DocRef::Shared(k.doc.clone()),
+            notes: k
+                .notes
+                .iter()
+                .map(|(number, index, block, range, para)| Note {
+                    number: *number,
+                    annotation: &c.meta.annotations[*index],
+                    index: *index,
+                    block: *block,
+                    range: range.clone(),
+                    para: *para,
+                })
+                .collect(),
+        });
+    }
+    finish(edition, chapters, mentions, diags)
+}
+
+/// Edition-wide checks and indexes over the linked chapters.
+fn finish<'a>(
+    edition: &'a Edition,
+    chapters: Vec<LinkedChapter<'a>>,
+    mentions: Vec<entities::Mention>,
+    mut diags: Vec<Diagnostic>,
+) -> (Linked<'a>, Vec<Diagnostic>) {
+    let docs: Vec<&Doc<'a>> = chapters.iter().map(|c| &*c.doc).collect();
     let fact_anchors = entities::check_references(edition, &docs, &mentions, &mut diags);
     candidates::unprofiled(edition, &chapters, &mentions, &mut diags);
     let mut by_entity = vec![Vec::new(); edition.entities.len()];
@@ -202,9 +337,9 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Parses a chapter and anchors its annotations.
-fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
-    let doc = crate::text::parse(c.body());
+/// Anchors a parsed chapter's annotations; returns the document back with
+/// the notes and the diagnostics.
+fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>, Vec<Diagnostic>) {
     let blocks = anchor::block_texts(&doc);
     let quotes: Vec<String> = c
         .meta
@@ -302,6 +437,7 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
             Outcome::Anchored(cand) => notes.push(Note {
                 number: 0,
                 annotation: a,
+                index: k,
                 block: cand.block,
                 range: cand.range,
                 para: blocks[cand.block].para,
@@ -397,14 +533,7 @@ fn link_chapter(c: &Chapter) -> (LinkedChapter<'_>, Vec<Diagnostic>) {
     for (i, n) in notes.iter_mut().enumerate() {
         n.number = i as u32 + 1;
     }
-    (
-        LinkedChapter {
-            chapter: c,
-            doc,
-            notes,
-        },
-        diags,
-    )
+    (doc, notes, diags)
 }
 
 /// A dated annotation: the date must be valid and, like any fact, sourced.

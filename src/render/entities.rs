@@ -281,13 +281,15 @@ fn entity_view<'a>(
     }
 }
 
-/// Renders the profile pages (all, or those in `only`) and the two indexes.
+/// Renders the profile pages (all, or those in `only`) and, with `indexes`,
+/// the two indexes.
 pub fn render_entities(
     linked: &Linked<'_>,
     notes: &[Vec<NoteView<'_>>],
     t: &Templates,
     base: Option<&str>,
     only: Option<&[usize]>,
+    indexes: bool,
 ) -> Result<Vec<Job>, TemplateError> {
     let ed = linked.edition;
     let which: Vec<usize> = match only {
@@ -331,6 +333,9 @@ pub fn render_entities(
             })
         })
         .collect::<Result<_, TemplateError>>()?;
+    if !indexes {
+        return Ok(jobs);
+    }
 
     // Indexes.
     let ui = &ed.config.ui;

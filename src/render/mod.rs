@@ -63,16 +63,19 @@ impl Stages {
 }
 
 /// The pages that depend on some chapters, for an incremental rebuild (serve):
-/// those chapters' pages, the given profiles, the profile indexes and the
-/// edition-wide lists built from every chapter (annotations page and export,
-/// glossary, timeline, search index). The home page, 404, search page and site
-/// files do not depend on a chapter's text and are not rendered.
+/// those chapters' pages, the given profiles and, with `lists`, the profile
+/// indexes and the edition-wide lists built from every chapter (annotations
+/// page and export, glossary, timeline, search index). The home page, 404,
+/// search page and site files do not depend on a chapter's text and are not
+/// rendered.
 #[derive(Debug, Clone, Default)]
 pub struct Affected {
     /// Chapter indices.
     pub chapters: Vec<usize>,
     /// Entity indices.
     pub entities: Vec<usize>,
+    /// Also the profile indexes and the edition-wide lists.
+    pub lists: bool,
 }
 
 /// One file of the site.
@@ -185,54 +188,69 @@ pub fn render_site(
     let base = config.base_url();
 
     // Notes of every chapter, rendered once and shared by every output.
+    // (Only the affected chapters' notes when nothing else needs them.)
+    let all_notes = only.is_none_or(|o| o.lists || !o.entities.is_empty());
     let notes: Vec<Vec<NoteView>> = linked
         .chapters
         .par_iter()
-        .map(|c| note_views(c, edition, &config.ui))
+        .enumerate()
+        .map(|(i, c)| {
+            if all_notes || only.is_some_and(|o| o.chapters.contains(&i)) {
+                note_views(c, edition, &config.ui)
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
     stages.lap("render: notes");
 
     let mut jobs = Vec::with_capacity(edition.chapters.len() + 4);
+    let lists = only.is_none_or(|o| o.lists);
     if only.is_none() {
         jobs.push(render_index(edition, templates, base.as_deref())?);
         jobs.push(render_404(edition, templates, base.as_deref())?);
     }
-    jobs.push(render_annotations(
-        linked,
-        &notes,
-        templates,
-        base.as_deref(),
-    )?);
-    stages.lap("render: index, 404, annotations page");
-    jobs.push(Job {
-        path: "annotations.jsonld".into(),
-        bytes: webanno::export(linked, &notes, base.as_deref()),
-    });
-    stages.lap("render: annotations.jsonld");
+    if lists {
+        jobs.push(render_annotations(
+            linked,
+            &notes,
+            templates,
+            base.as_deref(),
+        )?);
+        stages.lap("render: index, 404, annotations page");
+        jobs.push(Job {
+            path: "annotations.jsonld".into(),
+            bytes: webanno::export(linked, &notes, base.as_deref()),
+        });
+        stages.lap("render: annotations.jsonld");
+    }
     jobs.extend(entities::render_entities(
         linked,
         &notes,
         templates,
         base.as_deref(),
         only.map(|o| o.entities.as_slice()),
+        lists,
     )?);
     stages.lap("render: profiles");
-    jobs.push(glossary::render(
-        linked,
-        &notes,
-        templates,
-        base.as_deref(),
-    )?);
-    jobs.push(timeline::render(
-        linked,
-        &notes,
-        templates,
-        base.as_deref(),
-    )?);
-    stages.lap("render: glossary, timeline");
-    let (index, _bytes) = search::index(linked, &notes);
-    jobs.extend(index);
-    stages.lap("render: search index");
+    if lists {
+        jobs.push(glossary::render(
+            linked,
+            &notes,
+            templates,
+            base.as_deref(),
+        )?);
+        jobs.push(timeline::render(
+            linked,
+            &notes,
+            templates,
+            base.as_deref(),
+        )?);
+        stages.lap("render: glossary, timeline");
+        let (index, _bytes) = search::index(linked, &notes);
+        jobs.extend(index);
+        stages.lap("render: search index");
+    }
     if only.is_none() {
         jobs.push(render_simple(
             edition,
