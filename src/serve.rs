@@ -319,29 +319,31 @@ impl Server {
                 eprintln!("{what} {pages} pages in {} ms", start.elapsed().as_millis());
                 self.broadcast(&message("reload", None));
             }
-            Err(e) => {
-                let text = match &e {
-                    BuildError::Content(diags) => {
-                        format!(
-                            "{}{}",
-                            diag::render(diags, shown, false),
-                            diag::summary(diags)
-                        )
-                    }
-                    BuildError::Template(t) => t.to_string(),
-                    BuildError::Output(o) => o.to_string(),
-                };
-                eprintln!("{text}\nbuild failed; still serving the last good version");
-                let html = overlay_html(&text);
-                self.swap(Site {
-                    files: old.files.clone(),
-                    overlay: Some(html.clone()),
-                    generation: old.generation + 1,
-                });
-                self.broadcast(&message("error", Some(&html)));
-            }
+            Err(e) => self.failed(&old, &e, shown),
         }
         done
+    }
+
+    /// A build failed: keep serving the old files, show the diagnostics in
+    /// the terminal and as the overlay on open pages.
+    fn failed(&self, old: &Site, e: &BuildError, sources: &Sources) {
+        let text = match e {
+            BuildError::Content(diags) => format!(
+                "{}{}",
+                diag::render(diags, sources, false),
+                diag::summary(diags)
+            ),
+            BuildError::Template(t) => t.to_string(),
+            BuildError::Output(o) => o.to_string(),
+        };
+        eprintln!("{text}\nbuild failed; still serving the last good version");
+        let html = overlay_html(&text);
+        self.swap(Site {
+            files: old.files.clone(),
+            overlay: Some(html.clone()),
+            generation: old.generation + 1,
+        });
+        self.broadcast(&message("error", Some(&html)));
     }
 
     /// The chapter-only rebuild; `None` when it does not apply (then a full
@@ -403,25 +405,9 @@ impl Server {
                 Some(Rebuild::Chapters)
             }
             build::Incremental::Failed(e) => {
-                let text = match &e {
-                    BuildError::Content(diags) => format!(
-                        "{}{}",
-                        diag::render(diags, &last.sources, false),
-                        diag::summary(diags)
-                    ),
-                    BuildError::Template(t) => t.to_string(),
-                    BuildError::Output(o) => o.to_string(),
-                };
+                self.failed(old, &e, &last.sources);
                 // The kept edition now holds the broken text: the next change rebuilds fully.
                 *guard = None;
-                eprintln!("{text}\nbuild failed; still serving the last good version");
-                let html = overlay_html(&text);
-                self.swap(Site {
-                    files: old.files.clone(),
-                    overlay: Some(html.clone()),
-                    generation: old.generation + 1,
-                });
-                self.broadcast(&message("error", Some(&html)));
                 Some(Rebuild::Chapters)
             }
         }

@@ -9,7 +9,7 @@ use pinyin::ToPinyin;
 use serde::Serialize;
 
 use super::markdown::NoteView;
-use super::{Job, PageContext, PageView, TemplateError, Templates, canonical, chapter_url};
+use super::{Job, TemplateError, Templates, chapter_url};
 use crate::annotate::Linked;
 
 #[derive(Serialize)]
@@ -85,23 +85,13 @@ pub fn render(
             .then(a.term.cmp(b.term))
     });
     let ui = &linked.edition.config.ui;
-    let mut ctx = PageContext::new();
-    ctx.insert("root", "../")
-        .insert(
-            "page",
-            &PageView {
-                kind: "glossary",
-                title: &ui.glossary,
-                description: None,
-                canonical: canonical(base, "glossary/"),
-                jsonld: None,
-            },
-        )
-        .insert("entries", &entries);
-    Ok(Job {
-        path: "glossary/index.html".into(),
-        bytes: t.render("glossary.html", &ctx)?.into_bytes(),
-    })
+    super::section_page(
+        t,
+        base,
+        "glossary",
+        &ui.glossary,
+        Some(("entries", &entries)),
+    )
 }
 
 #[cfg(test)]

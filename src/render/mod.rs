@@ -252,13 +252,12 @@ pub fn render_site(
         stages.lap("render: search index");
     }
     if only.is_none() {
-        jobs.push(render_simple(
-            edition,
+        jobs.push(section_page::<()>(
             templates,
             base.as_deref(),
             "search",
-            "search.html",
             &config.ui.search,
+            None,
         )?);
     }
     let which: Vec<usize> = match only {
@@ -513,30 +512,33 @@ struct ChapterNotes<'a, 'n> {
 }
 
 /// A page whose content is all in its template (e.g. the search page), at `NAME/`.
-fn render_simple(
-    edition: &Edition,
+/// A top-level page `NAME/index.html` from template `NAME.html`, with its
+/// items (if any) under `key`.
+pub(crate) fn section_page<T: Serialize + ?Sized>(
     t: &Templates,
     base: Option<&str>,
-    name: &str,
-    template: &str,
+    name: &'static str,
     title: &str,
+    items: Option<(&'static str, &T)>,
 ) -> Result<Job, TemplateError> {
-    let _ = edition;
     let mut ctx = PageContext::new();
     let url = format!("{name}/");
     ctx.insert("root", "../").insert(
         "page",
         &PageView {
-            kind: "search",
+            kind: name,
             title,
             description: None,
             canonical: canonical(base, &url),
             jsonld: None,
         },
     );
+    if let Some((key, value)) = items {
+        ctx.insert(key, value);
+    }
     Ok(Job {
         path: format!("{url}index.html"),
-        bytes: t.render(template, &ctx)?.into_bytes(),
+        bytes: t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
     })
 }
 

@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use super::markdown::{NoteView, source_html};
-use super::{Job, PageContext, PageView, TemplateError, Templates, canonical, chapter_url};
+use super::{Job, TemplateError, Templates, chapter_url};
 use crate::annotate::Linked;
 use crate::content::{PartialDate, SourceRef};
 
@@ -159,21 +159,5 @@ pub fn render(
 ) -> Result<Job, TemplateError> {
     let events = events(linked, notes);
     let ui = &linked.edition.config.ui;
-    let mut ctx = PageContext::new();
-    ctx.insert("root", "../")
-        .insert(
-            "page",
-            &PageView {
-                kind: "timeline",
-                title: &ui.timeline,
-                description: None,
-                canonical: canonical(base, "timeline/"),
-                jsonld: None,
-            },
-        )
-        .insert("events", &events);
-    Ok(Job {
-        path: "timeline/index.html".into(),
-        bytes: t.render("timeline.html", &ctx)?.into_bytes(),
-    })
+    super::section_page(t, base, "timeline", &ui.timeline, Some(("events", &events)))
 }
