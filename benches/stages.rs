@@ -71,15 +71,28 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut stages = glossa::render::Stages::default();
             black_box(
-                glossa::render::render_site(&linked, &mut templates, "bench", &mut stages, None)
-                    .unwrap(),
+                glossa::render::render_site(
+                    &linked,
+                    &mut templates,
+                    "bench",
+                    &mut stages,
+                    None,
+                    &|_| {},
+                )
+                .unwrap(),
             )
         })
     });
     let mut stages_clock = glossa::render::Stages::default();
-    let (jobs, _) =
-        glossa::render::render_site(&linked, &mut templates, "bench", &mut stages_clock, None)
-            .unwrap();
+    let (jobs, _) = glossa::render::render_site(
+        &linked,
+        &mut templates,
+        "bench",
+        &mut stages_clock,
+        None,
+        &|_| {},
+    )
+    .unwrap();
     g.bench_function("minify", |b| {
         b.iter_batched(
             || jobs.clone(),

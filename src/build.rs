@@ -149,14 +149,32 @@ pub fn load_checked(
 }
 
 /// Links and renders a loaded edition (templates are read afresh; content files
-/// are not read again). Returns the jobs and the linking warnings. Used by
-/// `build` and by `serve` when only templates changed.
+/// are not read again). Returns the jobs (minified, static files included) and
+/// the linking warnings. Used by `check`, and by `serve` for full and
+/// template-only rebuilds.
 pub fn render_edition(
     edition: &Edition,
     paths: &Paths,
     sources: &Sources,
     timings: &mut Timings,
     cache: Option<&mut annotate::LinkCache>,
+) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
+    let (mut jobs, diags) =
+        render_pages(edition, paths, sources, timings, cache, &output::minify_job)?;
+    jobs.extend(output::collect_static(&paths.static_dir)?);
+    timings.stages.lap("static files");
+    Ok((jobs, diags))
+}
+
+/// Links and renders every page, handing each job to `finish` as soon as it
+/// is rendered (minify, and for `build` write it out and free its bytes).
+fn render_pages(
+    edition: &Edition,
+    paths: &Paths,
+    sources: &Sources,
+    timings: &mut Timings,
+    cache: Option<&mut annotate::LinkCache>,
+    finish: &(dyn Fn(&mut Job) + Sync),
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
     let t = Instant::now();
     timings.stages.lap("(between stages)");
@@ -169,35 +187,63 @@ pub fn render_edition(
     let mut templates = Templates::load(&paths.templates)?;
     timings.stages.lap("templates: compile");
     let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
-    let (mut jobs, notes) = render::render_site(
+    let (jobs, notes) = render::render_site(
         &linked,
         &mut templates,
         generator,
         &mut timings.stages,
         None,
+        finish,
     )?;
     timings.notes = notes;
-    output::minify(&mut jobs);
-    timings.stages.lap("minify");
-    jobs.extend(output::collect_static(&paths.static_dir)?);
-    timings.stages.lap("static files");
     timings.render = t.elapsed();
     Ok((jobs, diags))
 }
 
-/// Builds the site into `opts.out`.
+/// Builds the site into `opts.out`: each page is minified and written into a
+/// staging folder as soon as it is rendered (its bytes freed at once), and the
+/// staging folder replaces the output only when everything succeeded.
 pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, BuildError> {
     let start = Instant::now();
     output::check_out_dir(&opts.out, &opts.paths, opts.force)?;
     let mut timings = Timings::default();
-    let (jobs, warnings) =
-        render_to_memory(&opts.paths, opts.base_url.as_deref(), sources, &mut timings)?;
+    let (edition, mut warnings) =
+        load_checked(&opts.paths, opts.base_url.as_deref(), sources, &mut timings)?;
+    let staging = output::Staging::new(&opts.out)?;
+    let failed: std::sync::Mutex<Option<OutputError>> = std::sync::Mutex::new(None);
+    let finish = |job: &mut Job| {
+        output::minify_job(job);
+        if let Err(e) = staging.write(job) {
+            failed.lock().expect("error slot").get_or_insert(e);
+        }
+        job.bytes = Vec::new();
+    };
+    let rendered = render_pages(&edition, &opts.paths, sources, &mut timings, None, &finish);
+    let (jobs, mut more) = match rendered {
+        Ok(r) => r,
+        Err(BuildError::Content(mut d)) => {
+            warnings.append(&mut d);
+            sort_diags(&mut warnings, sources);
+            return Err(BuildError::Content(warnings));
+        }
+        Err(e) => return Err(e),
+    };
+    warnings.append(&mut more);
+    sort_diags(&mut warnings, sources);
+    if let Some(e) = failed.into_inner().expect("error slot") {
+        return Err(e.into());
+    }
     let t = Instant::now();
-    timings.stages.lap("(between stages)");
-    output::write_site(&opts.out, &jobs)?;
+    let statics = output::collect_static(&opts.paths.static_dir)?;
+    for j in &statics {
+        staging.write(j)?;
+    }
+    timings.stages.lap("static files");
+    staging.commit()?;
     timings.output = t.elapsed();
-    timings.stages.lap("write and swap");
-    let (pages, files) = (jobs.iter().filter(|j| j.is_html()).count(), jobs.len());
+    timings.stages.lap("swap");
+    let pages = jobs.iter().filter(|j| j.is_html()).count();
+    let files = jobs.len() + statics.len();
     drop(jobs);
     timings.stages.lap("free");
     Ok(Report {
@@ -524,13 +570,15 @@ pub fn rebuild_chapters(
     };
     let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
     let mut render = |affected: render::Affected, stages: &mut render::Stages| {
-        render::render_site(&linked, &mut templates, generator, stages, Some(&affected)).map(
-            |(mut jobs, _)| {
-                output::minify(&mut jobs);
-                stages.lap("minify");
-                jobs
-            },
+        render::render_site(
+            &linked,
+            &mut templates,
+            generator,
+            stages,
+            Some(&affected),
+            &output::minify_job,
         )
+        .map(|(jobs, _)| jobs)
     };
     let phase1 = render::Affected {
         chapters: which,

@@ -175,10 +175,15 @@ pub fn check_out_dir(out: &Path, paths: &Paths, force: bool) -> Result<(), Outpu
 
 /// Minifies every HTML job in place (in parallel).
 pub fn minify(jobs: &mut [Job]) {
-    let cfg = minify_cfg();
-    jobs.par_iter_mut().filter(|j| j.is_html()).for_each(|j| {
-        j.bytes = minify_html::minify(&j.bytes, &cfg);
-    });
+    jobs.par_iter_mut().for_each(minify_job);
+}
+
+/// Minifies one job if it is an HTML page.
+pub fn minify_job(job: &mut Job) {
+    static CFG: std::sync::LazyLock<minify_html::Cfg> = std::sync::LazyLock::new(minify_cfg);
+    if job.is_html() {
+        job.bytes = minify_html::minify(&job.bytes, &CFG);
+    }
 }
 
 fn minify_cfg() -> minify_html::Cfg {
@@ -242,80 +247,110 @@ pub fn collect_static(dir: &Path) -> Result<Vec<Job>, OutputError> {
 /// The new site is written into a temporary sibling folder; only when every
 /// file is written is the old folder moved aside and the new one renamed in.
 pub fn write_site(out: &Path, jobs: &[Job]) -> Result<(), OutputError> {
-    let out = absolute(out);
-    let parent = out.parent().ok_or_else(|| OutputError::Protected {
-        path: out.clone(),
-        what: "the file system root".into(),
-    })?;
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    remove_leftovers(parent, &name);
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.glossa-new-"))
-        .tempdir_in(parent)
-        .map_err(io(parent))?;
+    let staging = Staging::new(out)?;
+    jobs.par_iter().try_for_each(|j| staging.write(j))?;
+    staging.commit()
+}
 
-    // Create folders first (sequentially), then write files in parallel.
-    let mut dirs: Vec<PathBuf> = jobs
-        .iter()
-        .filter_map(|j| Path::new(&j.path).parent().map(|p| staging.path().join(p)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d).map_err(io(d))?;
+/// A site being written: a hidden folder beside the output folder that
+/// replaces it on [`Staging::commit`]; dropped without a commit, it is removed
+/// and the previous site is untouched.
+pub struct Staging {
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    dir: tempfile::TempDir,
+}
+
+impl Staging {
+    /// Creates the staging folder beside `out` (removing leftovers of killed builds).
+    pub fn new(out: &Path) -> Result<Staging, OutputError> {
+        let out = absolute(out);
+        let parent = out
+            .parent()
+            .ok_or_else(|| OutputError::Protected {
+                path: out.clone(),
+                what: "the file system root".into(),
+            })?
+            .to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        remove_leftovers(&parent, &name);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.glossa-new-"))
+            .tempdir_in(&parent)
+            .map_err(io(&parent))?;
+        Ok(Staging {
+            out,
+            parent,
+            name,
+            dir,
+        })
     }
-    jobs.par_iter().try_for_each(|j| {
-        if !is_safe_relative(&j.path) {
+
+    /// Writes one file (any thread; folders are created as needed).
+    pub fn write(&self, job: &Job) -> Result<(), OutputError> {
+        if !is_safe_relative(&job.path) {
             return Err(OutputError::Protected {
-                path: PathBuf::from(&j.path),
+                path: PathBuf::from(&job.path),
                 what: "a path outside the output folder".into(),
             });
         }
-        let p = staging.path().join(&j.path);
-        std::fs::write(&p, &j.bytes).map_err(io(&p))
-    })?;
-    let marker = staging.path().join(MARKER);
-    std::fs::write(
-        &marker,
-        "This folder was written by glossa and is replaced on every build.\n",
-    )
-    .map_err(io(&marker))?;
+        let p = self.dir.path().join(&job.path);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(io(d))?;
+        }
+        std::fs::write(&p, &job.bytes).map_err(io(&p))
+    }
 
-    // Swap.
-    let staged = staging.keep();
-    let old = if out.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(&format!(".{name}.glossa-old-"))
-            .tempdir_in(parent)
-            .map_err(io(parent))?
-            .keep();
-        let old_site = old.join("site");
-        if let Err(e) = std::fs::rename(&out, &old_site) {
+    /// Marks the folder as glossa's and swaps it in for the output folder.
+    pub fn commit(self) -> Result<(), OutputError> {
+        let Staging {
+            out,
+            parent,
+            name,
+            dir,
+        } = self;
+        let marker = dir.path().join(MARKER);
+        std::fs::write(
+            &marker,
+            "This folder was written by glossa and is replaced on every build.\n",
+        )
+        .map_err(io(&marker))?;
+        let staged = dir.keep();
+        let old = if out.exists() {
+            let old = tempfile::Builder::new()
+                .prefix(&format!(".{name}.glossa-old-"))
+                .tempdir_in(&parent)
+                .map_err(io(&parent))?
+                .keep();
+            let old_site = old.join("site");
+            if let Err(e) = std::fs::rename(&out, &old_site) {
+                let _ = std::fs::remove_dir_all(&staged);
+                let _ = std::fs::remove_dir_all(&old);
+                return Err(io(&out)(e));
+            }
+            Some(old)
+        } else {
+            None
+        };
+        if let Err(e) = std::fs::rename(&staged, &out) {
+            // Put the old site back.
+            if let Some(old) = &old {
+                let _ = std::fs::rename(old.join("site"), &out);
+                let _ = std::fs::remove_dir_all(old);
+            }
             let _ = std::fs::remove_dir_all(&staged);
-            let _ = std::fs::remove_dir_all(&old);
             return Err(io(&out)(e));
         }
-        Some(old)
-    } else {
-        None
-    };
-    if let Err(e) = std::fs::rename(&staged, &out) {
-        // Put the old site back.
-        if let Some(old) = &old {
-            let _ = std::fs::rename(old.join("site"), &out);
+        if let Some(old) = old {
             let _ = std::fs::remove_dir_all(old);
         }
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(io(&out)(e));
+        Ok(())
     }
-    if let Some(old) = old {
-        let _ = std::fs::remove_dir_all(old);
-    }
-    Ok(())
 }
 
 /// Removes staging and old-site folders that a build killed mid-way left beside

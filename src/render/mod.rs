@@ -153,6 +153,7 @@ pub fn render_site(
     generator: &str,
     stages: &mut Stages,
     only: Option<&Affected>,
+    finish: &(dyn Fn(&mut Job) + Sync),
 ) -> Result<(Vec<Job>, Vec<String>), TemplateError> {
     let edition = linked.edition;
     let config = &edition.config;
@@ -186,6 +187,7 @@ pub fn render_site(
     templates.set_global("generator", generator);
     let templates = &*templates;
     let base = config.base_url();
+    let base = &base;
 
     // Notes of every chapter, rendered once and shared by every output.
     // (Only the affected chapters' notes when nothing else needs them.)
@@ -204,62 +206,8 @@ pub fn render_site(
         .collect();
     stages.lap("render: notes");
 
-    let mut jobs = Vec::with_capacity(edition.chapters.len() + 4);
     let lists = only.is_none_or(|o| o.lists);
-    if only.is_none() {
-        jobs.push(render_index(edition, templates, base.as_deref())?);
-        jobs.push(render_404(edition, templates, base.as_deref())?);
-    }
-    if lists {
-        jobs.push(render_annotations(
-            linked,
-            &notes,
-            templates,
-            base.as_deref(),
-        )?);
-        stages.lap("render: index, 404, annotations page");
-        jobs.push(Job {
-            path: "annotations.jsonld".into(),
-            bytes: webanno::export(linked, &notes, base.as_deref()),
-        });
-        stages.lap("render: annotations.jsonld");
-    }
-    jobs.extend(entities::render_entities(
-        linked,
-        &notes,
-        templates,
-        base.as_deref(),
-        only.map(|o| o.entities.as_slice()),
-        lists,
-    )?);
-    stages.lap("render: profiles");
-    if lists {
-        jobs.push(glossary::render(
-            linked,
-            &notes,
-            templates,
-            base.as_deref(),
-        )?);
-        jobs.push(timeline::render(
-            linked,
-            &notes,
-            templates,
-            base.as_deref(),
-        )?);
-        stages.lap("render: glossary, timeline");
-        let (index, _bytes) = search::index(linked, &notes);
-        jobs.extend(index);
-        stages.lap("render: search index");
-    }
-    if only.is_none() {
-        jobs.push(section_page::<()>(
-            templates,
-            base.as_deref(),
-            "search",
-            &config.ui.search,
-            None,
-        )?);
-    }
+    let base = base.as_deref();
     let which: Vec<usize> = match only {
         Some(o) => o
             .chapters
@@ -269,12 +217,103 @@ pub fn render_site(
             .collect(),
         None => (0..edition.chapters.len()).collect(),
     };
-    let chapters: Result<Vec<Job>, TemplateError> = which
-        .into_par_iter()
-        .map(|i| render_chapter(linked, i, &notes[i], templates, base.as_deref(), &config.ui))
+    // Independent outputs render concurrently (a large list page is one
+    // template render and would otherwise hold up a core on its own); each
+    // job is finished (minified, written) by `finish` as soon as it exists.
+    let notes = &notes;
+    type Task<'t> = Box<dyn Fn() -> Result<Vec<Job>, TemplateError> + Send + Sync + 't>;
+    let mut tasks: Vec<(&'static str, Task)> = Vec::new();
+    if only.is_none() {
+        tasks.push((
+            "home, 404, search page",
+            Box::new(move || {
+                Ok(vec![
+                    render_index(edition, templates, base)?,
+                    render_404(edition, templates, base)?,
+                    section_page::<()>(templates, base, "search", &config.ui.search, None)?,
+                ])
+            }),
+        ));
+    }
+    if lists {
+        tasks.push((
+            "annotations page",
+            Box::new(move || Ok(vec![render_annotations(linked, notes, templates, base)?])),
+        ));
+        tasks.push((
+            "annotations.jsonld",
+            Box::new(move || {
+                Ok(vec![Job {
+                    path: "annotations.jsonld".into(),
+                    bytes: webanno::export(linked, notes, base),
+                }])
+            }),
+        ));
+        tasks.push((
+            "glossary",
+            Box::new(move || Ok(vec![glossary::render(linked, notes, templates, base)?])),
+        ));
+        tasks.push((
+            "timeline",
+            Box::new(move || Ok(vec![timeline::render(linked, notes, templates, base)?])),
+        ));
+        tasks.push((
+            "search index",
+            Box::new(move || Ok(search::index(linked, notes).0)),
+        ));
+    }
+    tasks.push((
+        "profiles",
+        Box::new(move || {
+            entities::render_entities(
+                linked,
+                notes,
+                templates,
+                base,
+                only.map(|o| o.entities.as_slice()),
+                lists,
+            )
+        }),
+    ));
+    let which = &which;
+    tasks.push((
+        "chapters",
+        Box::new(move || {
+            which
+                .par_iter()
+                .map(|&i| {
+                    let mut job =
+                        render_chapter(linked, i, &notes[i], templates, base, &config.ui)?;
+                    finish(&mut job);
+                    Ok(job)
+                })
+                .collect()
+        }),
+    ));
+    type Done = (
+        &'static str,
+        std::time::Duration,
+        Result<Vec<Job>, TemplateError>,
+    );
+    let results: Vec<Done> = tasks
+        .par_iter()
+        .map(|(name, task)| {
+            let t = std::time::Instant::now();
+            let result = task().map(|mut jobs| {
+                if *name != "chapters" {
+                    jobs.par_iter_mut().for_each(finish);
+                }
+                jobs
+            });
+            (*name, t.elapsed(), result)
+        })
         .collect();
-    jobs.extend(chapters?);
-    stages.lap("render: chapters");
+    stages.lap("render + finish (concurrent tasks, below)");
+    let mut jobs = Vec::with_capacity(edition.chapters.len() + 200);
+    for (name, took, result) in results {
+        stages.laps.push((name, took));
+        jobs.extend(result?);
+    }
     if only.is_some() {
         return Ok((jobs, Vec::new()));
     }
@@ -283,7 +322,8 @@ pub fn render_site(
         .filter(|j| j.is_html())
         .map(|j| j.path.clone())
         .collect();
-    let (files, note) = meta::site_files(edition, &html, base.as_deref());
+    let (mut files, note) = meta::site_files(edition, &html, base);
+    files.iter_mut().for_each(finish);
     jobs.extend(files);
     stages.lap("render: sitemap, feed, robots");
     Ok((jobs, note.into_iter().collect()))
