@@ -83,47 +83,64 @@ fn latin_names(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Warns about names with no profile and no note.
-pub fn unprofiled(
-    edition: &Edition,
-    chapters: &[LinkedChapter<'_>],
-    mentions: &[Mention],
-    diags: &mut Vec<Diagnostic>,
-) {
-    let settings = &edition.config.check;
-    let ignored = |name: &str| settings.ignore.iter().any(|i| i == name);
-    let aliases: std::collections::HashSet<&str> = edition
-        .entities
-        .iter()
-        .flat_map(|e| e.aliases.iter().map(String::as_str))
-        .collect();
-    let listed: Vec<&str> = LIKELY_NAMES
-        .iter()
-        .copied()
-        .chain(settings.names.iter().map(String::as_str))
-        .filter(|n| !n.is_empty() && !aliases.contains(n))
-        .collect();
-    let ac = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(&listed)
-        .expect("plain strings");
-    for (ci, lc) in chapters.iter().enumerate() {
-        let mut covered: Vec<Range<usize>> = lc.notes.iter().map(|n| n.range.clone()).collect();
-        covered.extend(
-            super::mentions_in(mentions, ci)
-                .iter()
-                .filter_map(|m| match &m.place {
-                    Place::Text { range, .. } => Some(range.clone()),
-                    Place::Note { .. } => None,
-                }),
-        );
+/// Finds names with no profile and no note, chapter by chapter.
+pub struct NameCheck<'e> {
+    edition: &'e Edition,
+    aliases: std::collections::HashSet<&'e str>,
+    ac: AhoCorasick,
+}
+
+impl<'e> NameCheck<'e> {
+    /// Compiles the list of likely names (built in + `check.names`).
+    pub fn new(edition: &'e Edition) -> NameCheck<'e> {
+        let settings = &edition.config.check;
+        let aliases: std::collections::HashSet<&str> = edition
+            .entities
+            .iter()
+            .flat_map(|e| e.aliases.iter().map(String::as_str))
+            .collect();
+        let listed: Vec<&str> = LIKELY_NAMES
+            .iter()
+            .copied()
+            .chain(settings.names.iter().map(String::as_str))
+            .filter(|n| !n.is_empty() && !aliases.contains(n))
+            .collect();
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&listed)
+            .expect("plain strings");
+        NameCheck {
+            edition,
+            aliases,
+            ac,
+        }
+    }
+
+    /// The warnings for one chapter, given its notes' passages and its mentions.
+    pub fn chapter(
+        &self,
+        c: &crate::content::Chapter,
+        doc: &crate::text::Doc<'_>,
+        notes: &[Range<usize>],
+        mentions: &[Mention],
+    ) -> Vec<Diagnostic> {
+        let settings = &self.edition.config.check;
+        let ignored = |name: &str| settings.ignore.iter().any(|i| i == name);
+        let aliases = &self.aliases;
+        let ac = &self.ac;
+        let mut diags = Vec::new();
+        let mut covered: Vec<Range<usize>> = notes.to_vec();
+        covered.extend(mentions.iter().filter_map(|m| match &m.place {
+            Place::Text { range, .. } => Some(range.clone()),
+            Place::Note { .. } => None,
+        }));
         let is_covered =
             |r: &Range<usize>| covered.iter().any(|c| c.start < r.end && r.start < c.end);
         // name → (occurrences in the text, uncovered ones, index of the first uncovered)
         let mut found: BTreeMap<String, (usize, usize, Option<usize>)> = BTreeMap::new();
         let mut first_seen: Vec<String> = Vec::new();
-        for b in &lc.doc.blocks {
-            let (text, map) = b.text_with_map(&lc.doc.text);
+        for b in &doc.blocks {
+            let (text, map) = b.text_with_map(&doc.text);
             let mut hits: Vec<Range<usize>> = latin_names(&text);
             hits.extend(ac.find_iter(&text).map(|m| m.start()..m.end()).filter(|r| {
                 let name = &text[r.clone()];
@@ -154,7 +171,6 @@ pub fn unprofiled(
                 entry.0 += 1;
             }
         }
-        let c = lc.chapter;
         for name in first_seen {
             // A name annotated (or a profile's mention) anywhere in the chapter is explained.
             let (total, uncovered, Some(nth)) = found[&name] else {
@@ -171,25 +187,51 @@ pub fn unprofiled(
                 .map(|(i, m)| c.body.start + i..c.body.start + i + m.len())
                 .unwrap_or_else(|| c.value_span("title", 0));
             diags.push(
-                Diagnostic::warning(
-                    "unprofiled-name",
-                    format!(
-                        "“{name}” is mentioned{} in this chapter with no profile and no annotation",
-                        if total == 1 {
-                            String::new()
-                        } else {
-                            format!(" {total} times")
-                        }
-                    ),
-                )
-                .at(c.file, span)
-                .label("no profile, no note")
-                .help(format!(
-                    "add a profile named “{name}” or listing it among its aliases (`glossa new company ID --title {name}`), annotate one of its mentions, or list it under `check: ignore:` in edition.yaml"
-                )),
-            );
+                    Diagnostic::warning(
+                        "unprofiled-name",
+                        format!(
+                            "“{name}” is mentioned{} in this chapter with no profile and no annotation",
+                            if total == 1 {
+                                String::new()
+                            } else {
+                                format!(" {total} times")
+                            }
+                        ),
+                    )
+                    .at(c.file, span)
+                    .label("no profile, no note")
+                    .help(format!(
+                        "add a profile named “{name}” or listing it among its aliases (`glossa new company ID --title {name}`), annotate one of its mentions, or list it under `check: ignore:` in edition.yaml"
+                    )),
+                );
         }
+        diags
     }
+}
+
+/// Warns about names with no profile and no note (chapters in parallel).
+pub fn unprofiled(
+    edition: &Edition,
+    chapters: &[LinkedChapter<'_>],
+    mentions: &[Mention],
+    diags: &mut Vec<Diagnostic>,
+) {
+    use rayon::prelude::*;
+    let check = NameCheck::new(edition);
+    let found: Vec<Vec<Diagnostic>> = chapters
+        .par_iter()
+        .enumerate()
+        .map(|(ci, lc)| {
+            let notes: Vec<Range<usize>> = lc.notes.iter().map(|n| n.range.clone()).collect();
+            check.chapter(
+                lc.chapter,
+                &lc.doc,
+                &notes,
+                super::mentions_in(mentions, ci),
+            )
+        })
+        .collect();
+    diags.extend(found.into_iter().flatten());
 }
 
 #[cfg(test)]

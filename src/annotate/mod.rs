@@ -209,8 +209,10 @@ pub fn link_with<'a>(
         }
         let docs: Vec<&Doc<'a>> = chapters.iter().map(|c| &*c.doc).collect();
         let mentions = entities::mentions(edition, &docs, &matcher);
+        candidates::unprofiled(edition, &chapters, &mentions, &mut diags);
         return finish(edition, chapters, mentions, diags);
     };
+    let names = candidates::NameCheck::new(edition);
     cache.chapters.resize_with(edition.chapters.len(), || None);
     let fresh: Vec<Option<Cached>> = edition
         .chapters
@@ -225,7 +227,9 @@ pub fn link_with<'a>(
             }
             let doc = crate::text::parse(c.body()).into_static();
             let mentions = entities::chapter_mentions(edition, ci, &doc, &matcher);
-            let (doc, notes, d) = link_chapter(c, doc);
+            let (doc, notes, mut d) = link_chapter(c, doc);
+            let ranges: Vec<Range<usize>> = notes.iter().map(|n| n.range.clone()).collect();
+            d.extend(names.chapter(c, &doc, &ranges, &mentions));
             let notes = notes
                 .into_iter()
                 .map(|n| (n.number, n.index, n.block, n.range, n.para))
@@ -279,7 +283,6 @@ fn finish<'a>(
 ) -> (Linked<'a>, Vec<Diagnostic>) {
     let docs: Vec<&Doc<'a>> = chapters.iter().map(|c| &*c.doc).collect();
     let fact_anchors = entities::check_references(edition, &docs, &mentions, &mut diags);
-    candidates::unprofiled(edition, &chapters, &mentions, &mut diags);
     let mut by_entity = vec![Vec::new(); edition.entities.len()];
     for (k, m) in mentions.iter().enumerate() {
         by_entity[m.entity].push(k as u32);
