@@ -485,6 +485,43 @@ fn fnv(s: &str) -> u64 {
 /// The chapter's text with `new` appended to its `annotations:` list (created
 /// at the end of the front matter if absent); nothing else changes.
 pub fn insert_annotations(c: &Chapter, new: &[Annotation]) -> String {
+    let out = insert_lf(c, new);
+    if !c.text[c.yaml.clone()].contains("\r\n") {
+        return out;
+    }
+    // A CRLF file: the inserted lines get CRLF too. Only the changed middle
+    // (between the common prefix and suffix) is touched.
+    let text: &str = &c.text;
+    let p = text
+        .bytes()
+        .zip(out.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let max_s = text.len().min(out.len()) - p;
+    let sfx = text
+        .bytes()
+        .rev()
+        .zip(out.bytes().rev())
+        .take(max_s)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (head, rest) = out.split_at(p);
+    let (middle, tail) = rest.split_at(rest.len() - sfx);
+    let mut fixed = String::with_capacity(out.len() + 64);
+    fixed.push_str(head);
+    let mut prev = head.chars().next_back();
+    for ch in middle.chars() {
+        if ch == '\n' && prev != Some('\r') {
+            fixed.push('\r');
+        }
+        fixed.push(ch);
+        prev = Some(ch);
+    }
+    fixed.push_str(tail);
+    fixed
+}
+
+fn insert_lf(c: &Chapter, new: &[Annotation]) -> String {
     let text = &c.text;
     let yaml = c.yaml.clone();
     let lines = line_ranges(text, yaml.clone());
@@ -639,9 +676,14 @@ mod tests {
             "---\ntitle: 一\nannotations:\n- id: old\n  quote: 正文\n  kind: note\n  note: 旧的\norder: 1\n---\n\n正文一段。\n",
         );
         assert!(out.contains("\n- id: new-one\n"), "{out}");
-        // Indented items with a comment inside the list, CRLF line ends.
-        round_trip(
+        // Indented items with a comment inside the list, CRLF line ends (kept).
+        let out = round_trip(
             "---\r\ntitle: 一\r\norder: 1\r\nannotations:\r\n  # first\r\n  - id: old\r\n    quote: 正文\r\n    kind: note\r\n---\r\n\r\n正文一段。\r\n",
+        );
+        assert_eq!(
+            out.matches('\n').count(),
+            out.matches("\r\n").count(),
+            "{out:?}"
         );
     }
 }
