@@ -158,6 +158,7 @@ ui_strings! {
     highlight_passage = "高亮原文";
     close = "关闭";
     annotations = "全部注释";
+    pages = "页码";
     all_kinds = "全部";
     kind_note = "注释";
     kind_context = "背景";

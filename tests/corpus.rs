@@ -80,3 +80,53 @@ fn bench_corpus_never_replaces_a_folder_it_did_not_write() {
         "mine"
     );
 }
+
+/// A large edition's annotations list is split into pages of whole chapters,
+/// each note on exactly one page, the pages linked to each other.
+#[test]
+fn the_annotations_list_is_paginated_for_large_editions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("corpus");
+    glossa(&common::repo())
+        .args(["bench-corpus", "--chapters", "60", "--out"])
+        .arg(&root)
+        .assert()
+        .success();
+    let site = root.join("public");
+    glossa(&root)
+        .arg("build")
+        .arg("--out")
+        .arg(&site)
+        .assert()
+        .success();
+    let pages = [
+        site.join("annotations/index.html"),
+        site.join("annotations/2/index.html"),
+        site.join("annotations/3/index.html"),
+    ];
+    assert!(!site.join("annotations/4").exists());
+    let entry = scraper::Selector::parse(".annotation-list li.entry").unwrap();
+    let nav = scraper::Selector::parse("nav.pages a, nav.pages [aria-current]").unwrap();
+    let mut ids = Vec::new();
+    for (i, p) in pages.iter().enumerate() {
+        let doc = scraper::Html::parse_document(&std::fs::read_to_string(p).unwrap());
+        let n = doc.select(&entry).count();
+        assert!(n > 0 && n <= 500, "page {}: {n} notes", i + 1);
+        ids.extend(
+            doc.select(&entry)
+                .map(|e| e.value().id().unwrap().to_string()),
+        );
+        let links: Vec<String> = doc.select(&nav).map(|a| a.text().collect()).collect();
+        assert_eq!(links, ["1", "2", "3"], "page {}", i + 1);
+    }
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "a note on two pages");
+    assert_eq!(count, 60 * 20, "every note on some page");
+    assert!(
+        common::broken_links(&site).is_empty(),
+        "{:?}",
+        common::broken_links(&site)
+    );
+}

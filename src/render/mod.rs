@@ -238,7 +238,7 @@ pub fn render_site(
     if lists {
         tasks.push((
             "annotations page",
-            Box::new(move || Ok(vec![render_annotations(linked, notes, templates, base)?])),
+            Box::new(move || render_annotations(linked, notes, templates, base)),
         ));
         tasks.push((
             "annotations.jsonld",
@@ -582,12 +582,26 @@ pub(crate) fn section_page<T: Serialize + ?Sized>(
     })
 }
 
+/// Notes per page of the annotations list (whole chapters per page; a page
+/// holds at least one chapter).
+pub const NOTES_PER_PAGE: usize = 500;
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    /// Relative to the site root.
+    url: String,
+    current: bool,
+}
+
+/// The annotations list: `annotations/`, and `annotations/N/` when the notes
+/// of whole chapters exceed [`NOTES_PER_PAGE`] (pages render in parallel).
 fn render_annotations(
     linked: &Linked<'_>,
     notes: &[Vec<NoteView<'_>>],
     t: &Templates,
     base: Option<&str>,
-) -> Result<Job, TemplateError> {
+) -> Result<Vec<Job>, TemplateError> {
     let ui = &linked.edition.config.ui;
     let kinds: Vec<KindView> = AnnotationKind::ALL
         .iter()
@@ -606,6 +620,7 @@ fn render_annotations(
         .chapters
         .iter()
         .zip(notes)
+        .filter(|(_, ns)| !ns.is_empty())
         .map(|(lc, ns)| ChapterNotes {
             order: lc.chapter.meta.order,
             title: lc.chapter.title(),
@@ -613,30 +628,63 @@ fn render_annotations(
             notes: ns,
         })
         .collect();
-    let mut ctx = PageContext::new();
-    ctx.insert("root", "../")
-        .insert(
-            "page",
-            &PageView {
-                kind: "annotations",
-                title: &ui.annotations,
-                description: None,
-                canonical: canonical(base, "annotations/"),
-                jsonld: None,
-            },
-        )
-        .insert("kinds", &kinds)
-        .insert(
-            "has_code",
-            &notes
-                .iter()
-                .flatten()
-                .any(|n| n.html.contains("<pre class=\"code\"")),
-        )
-        .insert("total", &notes.iter().map(Vec::len).sum::<usize>())
-        .insert("annotated_chapters", &chapters);
-    Ok(Job {
-        path: "annotations/index.html".into(),
-        bytes: t.render("annotations.html", &ctx)?.into_bytes(),
-    })
+    // Whole chapters per page, up to NOTES_PER_PAGE notes.
+    let mut pages: Vec<std::ops::Range<usize>> = Vec::new();
+    let (mut start, mut count) = (0, 0);
+    for (i, c) in chapters.iter().enumerate() {
+        if count > 0 && count + c.notes.len() > NOTES_PER_PAGE {
+            pages.push(start..i);
+            (start, count) = (i, 0);
+        }
+        count += c.notes.len();
+    }
+    pages.push(start..chapters.len());
+    let url = |k: usize| {
+        if k == 1 {
+            "annotations/".to_string()
+        } else {
+            format!("annotations/{k}/")
+        }
+    };
+    let total = notes.iter().map(Vec::len).sum::<usize>();
+    let has_code = notes
+        .iter()
+        .flatten()
+        .any(|n| n.html.contains("<pre class=\"code\""));
+    pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let k = i + 1;
+            let links: Vec<PageLink> = (1..=pages.len())
+                .map(|n| PageLink {
+                    number: n,
+                    url: url(n),
+                    current: n == k,
+                })
+                .collect();
+            let here = url(k);
+            let mut ctx = PageContext::new();
+            ctx.insert("root", if k == 1 { "../" } else { "../../" })
+                .insert(
+                    "page",
+                    &PageView {
+                        kind: "annotations",
+                        title: &ui.annotations,
+                        description: None,
+                        canonical: canonical(base, &here),
+                        jsonld: None,
+                    },
+                )
+                .insert("kinds", &kinds)
+                .insert("has_code", &has_code)
+                .insert("total", &total)
+                .insert("pages", &links)
+                .insert("annotated_chapters", &chapters[range.clone()]);
+            Ok(Job {
+                path: format!("{here}index.html"),
+                bytes: t.render("annotations.html", &ctx)?.into_bytes(),
+            })
+        })
+        .collect()
 }
