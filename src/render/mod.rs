@@ -4,7 +4,8 @@
 //! compiled [`Templates`]. Output: one [`Job`] per file: `index.html`,
 //! `chapters/SLUG/index.html`, `annotations/index.html`, `404.html` and the Web
 //! Annotation export `annotations.jsonld`, rendered in parallel. Pure: nothing
-//! here touches the disk; `output` writes the jobs.
+//! here touches the disk; each job goes through the caller's `finish` hook as
+//! soon as it exists (`build` minifies and writes it there, through `output`).
 //!
 //! Submodules: [`markdown`] (the HTML passes over parsed chapters), [`templates`]
 //! (the only place that names Tera), [`webanno`] (the JSON-LD export),
