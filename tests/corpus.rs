@@ -81,14 +81,15 @@ fn bench_corpus_never_replaces_a_folder_it_did_not_write() {
     );
 }
 
-/// A large edition's annotations list is split into pages of whole chapters,
-/// each note on exactly one page, the pages linked to each other.
+/// A large edition's lists are split into pages: the annotations list by whole
+/// chapters, the timeline every 500 events; each item on exactly one page, in
+/// order, the pages linked to each other.
 #[test]
-fn the_annotations_list_is_paginated_for_large_editions() {
+fn long_lists_are_paginated_for_large_editions() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("corpus");
     glossa(&common::repo())
-        .args(["bench-corpus", "--chapters", "60", "--out"])
+        .args(["bench-corpus", "--chapters", "100", "--out"])
         .arg(&root)
         .assert()
         .success();
@@ -99,31 +100,56 @@ fn the_annotations_list_is_paginated_for_large_editions() {
         .arg(&site)
         .assert()
         .success();
-    let pages = [
-        site.join("annotations/index.html"),
-        site.join("annotations/2/index.html"),
-        site.join("annotations/3/index.html"),
-    ];
-    assert!(!site.join("annotations/4").exists());
-    let entry = scraper::Selector::parse(".annotation-list li.entry").unwrap();
     let nav = scraper::Selector::parse("nav.pages a, nav.pages [aria-current]").unwrap();
-    let mut ids = Vec::new();
-    for (i, p) in pages.iter().enumerate() {
-        let doc = scraper::Html::parse_document(&std::fs::read_to_string(p).unwrap());
-        let n = doc.select(&entry).count();
-        assert!(n > 0 && n <= 500, "page {}: {n} notes", i + 1);
-        ids.extend(
-            doc.select(&entry)
-                .map(|e| e.value().id().unwrap().to_string()),
+    // Items of every page of a list, checking the page links on the way.
+    let list = |name: &str, pages: usize, item: &str| -> Vec<String> {
+        let item = scraper::Selector::parse(item).unwrap();
+        let mut out = Vec::new();
+        for k in 1..=pages {
+            let path = if k == 1 {
+                site.join(name).join("index.html")
+            } else {
+                site.join(name).join(k.to_string()).join("index.html")
+            };
+            let doc = scraper::Html::parse_document(&std::fs::read_to_string(&path).unwrap());
+            let n = doc.select(&item).count();
+            assert!(n > 0 && n <= 500, "{name} page {k}: {n} items");
+            out.extend(doc.select(&item).map(|e| e.html()));
+            let links: Vec<String> = doc.select(&nav).map(|a| a.text().collect()).collect();
+            let want: Vec<String> = (1..=pages).map(|n| n.to_string()).collect();
+            assert_eq!(links, want, "{name} page {k}");
+        }
+        assert!(
+            !site.join(name).join((pages + 1).to_string()).exists(),
+            "{name}: too many pages"
         );
-        let links: Vec<String> = doc.select(&nav).map(|a| a.text().collect()).collect();
-        assert_eq!(links, ["1", "2", "3"], "page {}", i + 1);
-    }
-    let count = ids.len();
+        out
+    };
+    let notes = list("annotations", 4, ".annotation-list li.entry");
+    let mut ids = notes.clone();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), count, "a note on two pages");
-    assert_eq!(count, 60 * 20, "every note on some page");
+    assert_eq!(ids.len(), 100 * 20, "every note on exactly one page");
+    let events = list("timeline", 2, ".timeline .event time");
+    let dates: Vec<(u32, u32, u32)> = events
+        .iter()
+        .map(|t| {
+            let d = t
+                .split("datetime=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let mut p = d.split('-').map(|x| x.parse::<u32>().unwrap());
+            (
+                p.next().unwrap(),
+                p.next().unwrap_or(0),
+                p.next().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert!(dates.is_sorted(), "chronological across pages");
     assert!(
         common::broken_links(&site).is_empty(),
         "{:?}",

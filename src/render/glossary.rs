@@ -53,13 +53,13 @@ pub fn sort_key(term: &str) -> (bool, String) {
     (!first_latin && chinese, reading)
 }
 
-/// Renders the glossary page.
+/// Renders the glossary page (split into pages when it is long).
 pub fn render(
     linked: &Linked<'_>,
     notes: &[Vec<NoteView<'_>>],
     t: &Templates,
     base: Option<&str>,
-) -> Result<Job, TemplateError> {
+) -> Result<Vec<Job>, TemplateError> {
     let mut entries: Vec<Entry> = Vec::new();
     for (lc, ns) in linked.chapters.iter().zip(notes) {
         for n in ns.iter().filter(|n| n.kind == "definition") {
@@ -85,13 +85,7 @@ pub fn render(
             .then(a.term.cmp(b.term))
     });
     let ui = &linked.edition.config.ui;
-    super::section_page(
-        t,
-        base,
-        "glossary",
-        &ui.glossary,
-        Some(("entries", &entries)),
-    )
+    super::paged_section(t, base, "glossary", &ui.glossary, "entries", &entries)
 }
 
 #[cfg(test)]

@@ -252,11 +252,11 @@ pub fn render_site(
         ));
         tasks.push((
             "glossary",
-            Box::new(move || Ok(vec![glossary::render(linked, notes, templates, base)?])),
+            Box::new(move || glossary::render(linked, notes, templates, base)),
         ));
         tasks.push((
             "timeline",
-            Box::new(move || Ok(vec![timeline::render(linked, notes, templates, base)?])),
+            Box::new(move || timeline::render(linked, notes, templates, base)),
         ));
         tasks.push((
             "search index",
@@ -581,6 +581,68 @@ pub(crate) fn section_page<T: Serialize + ?Sized>(
         path: format!("{url}index.html"),
         bytes: t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
     })
+}
+
+/// Entries per page of the glossary and the timeline.
+pub const ENTRIES_PER_PAGE: usize = 500;
+
+/// A list page `NAME/` from template `NAME.html`, split into `NAME/2/` … when
+/// it has more than [`ENTRIES_PER_PAGE`] items (pages render in parallel).
+/// The template gets the page's items under `key`, `total`, and `pages`.
+pub(crate) fn paged_section<T: Serialize + Sync>(
+    t: &Templates,
+    base: Option<&str>,
+    name: &'static str,
+    title: &str,
+    key: &'static str,
+    items: &[T],
+) -> Result<Vec<Job>, TemplateError> {
+    let chunks: Vec<&[T]> = if items.is_empty() {
+        vec![items]
+    } else {
+        items.chunks(ENTRIES_PER_PAGE).collect()
+    };
+    let url = |k: usize| {
+        if k == 1 {
+            format!("{name}/")
+        } else {
+            format!("{name}/{k}/")
+        }
+    };
+    chunks
+        .par_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let k = i + 1;
+            let here = url(k);
+            let links: Vec<PageLink> = (1..=chunks.len())
+                .map(|n| PageLink {
+                    number: n,
+                    url: url(n),
+                    current: n == k,
+                })
+                .collect();
+            let mut ctx = PageContext::new();
+            ctx.insert("root", if k == 1 { "../" } else { "../../" })
+                .insert(
+                    "page",
+                    &PageView {
+                        kind: name,
+                        title,
+                        description: None,
+                        canonical: canonical(base, &here),
+                        jsonld: None,
+                    },
+                )
+                .insert("total", &items.len())
+                .insert("pages", &links)
+                .insert(key, chunk);
+            Ok(Job {
+                path: format!("{here}index.html"),
+                bytes: t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
+            })
+        })
+        .collect()
 }
 
 /// Notes per page of the annotations list (whole chapters per page; a page

@@ -150,14 +150,14 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
     out
 }
 
-/// Renders the timeline page.
+/// Renders the timeline page (split into pages when it is long).
 pub fn render(
     linked: &Linked<'_>,
     notes: &[Vec<NoteView<'_>>],
     t: &Templates,
     base: Option<&str>,
-) -> Result<Job, TemplateError> {
+) -> Result<Vec<Job>, TemplateError> {
     let events = events(linked, notes);
     let ui = &linked.edition.config.ui;
-    super::section_page(t, base, "timeline", &ui.timeline, Some(("events", &events)))
+    super::paged_section(t, base, "timeline", &ui.timeline, "events", &events)
 }
