@@ -82,14 +82,14 @@ fn bench_corpus_never_replaces_a_folder_it_did_not_write() {
 }
 
 /// A large edition's lists are split into pages: the annotations list by whole
-/// chapters, the timeline every 500 events; each item on exactly one page, in
-/// order, the pages linked to each other.
+/// chapters, the timeline every 500 events, a profile's mentions every 200;
+/// each item on exactly one page, in order, the pages linked to each other.
 #[test]
 fn long_lists_are_paginated_for_large_editions() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("corpus");
     glossa(&common::repo())
-        .args(["bench-corpus", "--chapters", "100", "--out"])
+        .args(["bench-corpus", "--chapters", "200", "--out"])
         .arg(&root)
         .assert()
         .success();
@@ -125,12 +125,27 @@ fn long_lists_are_paginated_for_large_editions() {
         );
         out
     };
-    let notes = list("annotations", 4, ".annotation-list li.entry");
+    let notes = list("annotations", 8, ".annotation-list li.entry");
     let mut ids = notes.clone();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 100 * 20, "every note on exactly one page");
-    let events = list("timeline", 2, ".timeline .event time");
+    assert_eq!(ids.len(), 200 * 20, "every note on exactly one page");
+    let events = list("timeline", 3, ".timeline .event time");
+    // Every chapter names every profile (72 mentions over 60 profiles a chapter).
+    let mentions = list("companies/c01", 2, "section.mentions li");
+    let count: usize = std::fs::read_to_string(site.join("companies/c01/index.html"))
+        .unwrap()
+        .split("class=count>")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("mention count on the profile");
+    assert_eq!(mentions.len(), count, "every mention on exactly one page");
+    let second = std::fs::read_to_string(site.join("companies/c01/2/index.html")).unwrap();
+    assert!(
+        second.contains("<ol start=201>") || second.contains("<ol start=\"201\">"),
+        "numbering continues"
+    );
     let dates: Vec<(u32, u32, u32)> = events
         .iter()
         .map(|t| {

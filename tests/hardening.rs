@@ -376,3 +376,24 @@ fn hostile_text_is_inert_in_every_output() {
     let feed = String::from_utf8_lossy(&files["feed.xml"]).into_owned();
     assert!(feed.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
+
+/// A reader that goes away (`glossa … | head -1`) ends glossa quietly, never
+/// with a panic about a broken pipe.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let p = project(None);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_glossa"))
+        .arg("--root")
+        .arg(p.path())
+        .args(["check", "--coverage"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Hang up before glossa prints anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}

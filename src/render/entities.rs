@@ -300,39 +300,76 @@ pub fn render_entities(
             .collect(),
         None => (0..ed.entities.len()).collect(),
     };
-    let mut jobs: Vec<Job> = which
+    let pages: Vec<Vec<Job>> = which
         .into_par_iter()
         .map(|ei| {
-            let view = entity_view(linked, notes, ei);
+            let mut view = entity_view(linked, notes, ei);
             let e = &ed.entities[ei];
             let template = match e.kind {
                 EntityKind::Company => "company.html",
                 EntityKind::Person => "person.html",
             };
             let url = e.url();
-            let mut ctx = PageContext::new();
-            ctx.insert("root", "../../")
-                .insert(
-                    "page",
-                    &PageView {
-                        kind: match e.kind {
-                            EntityKind::Company => "company",
-                            EntityKind::Person => "person",
+            // Long mention lists continue on `ID/2/`, `ID/3/` … (the profile repeats).
+            let mut chunks: Vec<Vec<MentionView>> = Vec::new();
+            let mut all = std::mem::take(&mut view.mentions).into_iter().peekable();
+            while all.peek().is_some() {
+                chunks.push(all.by_ref().take(super::MENTIONS_PER_PAGE).collect());
+            }
+            if chunks.is_empty() {
+                chunks.push(Vec::new());
+            }
+            let count = chunks.len();
+            let page_url = |k: usize| {
+                if k == 1 {
+                    url.clone()
+                } else {
+                    format!("{url}{k}/")
+                }
+            };
+            let mut jobs = Vec::with_capacity(count);
+            for (i, chunk) in chunks.into_iter().enumerate() {
+                let k = i + 1;
+                view.mentions = chunk;
+                if k == 2 {
+                    view.notes.clear();
+                }
+                let links: Vec<super::PageLink> = (1..=count)
+                    .map(|n| super::PageLink {
+                        number: n,
+                        url: page_url(n),
+                        current: n == k,
+                    })
+                    .collect();
+                let here = page_url(k);
+                let mut ctx = PageContext::new();
+                ctx.insert("root", if k == 1 { "../../" } else { "../../../" })
+                    .insert(
+                        "page",
+                        &PageView {
+                            kind: match e.kind {
+                                EntityKind::Company => "company",
+                                EntityKind::Person => "person",
+                            },
+                            title: &e.name,
+                            description: Some(&e.description),
+                            canonical: canonical(base, &here),
+                            jsonld: Some(super::meta::entity(e, base)),
                         },
-                        title: &e.name,
-                        description: Some(&e.description),
-                        canonical: canonical(base, &url),
-                        jsonld: Some(super::meta::entity(e, base)),
-                    },
-                )
-                .insert("has_code", &view.body.contains("<pre class=\"code\""))
-                .insert("entity", &view);
-            Ok(Job {
-                path: format!("{url}index.html"),
-                bytes: t.render(template, &ctx)?.into_bytes(),
-            })
+                    )
+                    .insert("has_code", &view.body.contains("<pre class=\"code\""))
+                    .insert("pages", &links)
+                    .insert("offset", &(i * super::MENTIONS_PER_PAGE))
+                    .insert("entity", &view);
+                jobs.push(Job {
+                    path: format!("{here}index.html"),
+                    bytes: t.render(template, &ctx)?.into_bytes(),
+                });
+            }
+            Ok(jobs)
         })
         .collect::<Result<_, TemplateError>>()?;
+    let mut jobs: Vec<Job> = pages.into_iter().flatten().collect();
     if !indexes {
         return Ok(jobs);
     }

@@ -583,6 +583,9 @@ pub(crate) fn section_page<T: Serialize + ?Sized>(
     })
 }
 
+/// Mentions per page of a profile (the profile repeats on `ID/2/` …).
+pub const MENTIONS_PER_PAGE: usize = 200;
+
 /// Entries per page of the glossary and the timeline.
 pub const ENTRIES_PER_PAGE: usize = 500;
 
@@ -650,11 +653,11 @@ pub(crate) fn paged_section<T: Serialize + Sync>(
 pub const NOTES_PER_PAGE: usize = 500;
 
 #[derive(Serialize)]
-struct PageLink {
-    number: usize,
+pub(crate) struct PageLink {
+    pub(crate) number: usize,
     /// Relative to the site root.
-    url: String,
-    current: bool,
+    pub(crate) url: String,
+    pub(crate) current: bool,
 }
 
 /// The annotations list: `annotations/`, and `annotations/N/` when the notes
