@@ -150,6 +150,8 @@ ui_strings! {
     skip_to_content = "跳到正文";
     lead = "导语";
     chapters = "章节";
+    chapter_before = "第 ";
+    chapter_after = " 章";
     note = "注释";
     notes = "注释";
     sources = "来源";

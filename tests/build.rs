@@ -636,3 +636,25 @@ fn glossary_lists_definitions_in_pinyin_order() {
     }
     assert!(broken_links(&out).is_empty());
 }
+
+/// Interface strings come from `ui:` in edition.yaml, the chapter number included.
+#[test]
+fn chapter_number_wording_is_an_interface_string() {
+    let p = project(None);
+    let edition = p.path().join("content/edition.yaml");
+    let text = std::fs::read_to_string(&edition).unwrap();
+    std::fs::write(
+        &edition,
+        format!("{text}ui:\n  chapter_before: 'Chapter '\n  chapter_after: ''\n"),
+    )
+    .unwrap();
+    let out = p.path().join("public");
+    let o = build(p.path(), &out, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let page = std::fs::read_to_string(out.join("chapters/two-extremes/index.html")).unwrap();
+    assert!(
+        page.contains(">Chapter 1</p>"),
+        "the chapter number uses the ui strings"
+    );
+    assert!(!page.contains("第 1 章"));
+}
