@@ -642,10 +642,10 @@ fn glossary_lists_definitions_in_pinyin_order() {
 fn chapter_number_wording_is_an_interface_string() {
     let p = project(None);
     let edition = p.path().join("content/edition.yaml");
-    let text = std::fs::read_to_string(&edition).unwrap();
+    let original = std::fs::read_to_string(&edition).unwrap();
     std::fs::write(
         &edition,
-        format!("{text}ui:\n  chapter_before: 'Chapter '\n  chapter_after: ''\n"),
+        format!("{original}ui:\n  chapter_before: 'Chapter '\n  chapter_after: ''\n"),
     )
     .unwrap();
     let out = p.path().join("public");
