@@ -362,10 +362,18 @@ pub fn import_annotations(
     dry_run: bool,
     sources: &mut Sources,
 ) -> Result<AnnotationImport, BuildError> {
-    let (edition, diags) = check(paths, sources);
-    let Some(edition) = edition else {
+    // Like `check`, but keeping the linked edition (anchoring it twice is waste).
+    let (edition, mut diags) = content::load(paths, sources);
+    let Some(edition) = edition.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
+        sort_diags(&mut diags, sources);
         return Err(BuildError::Content(diags));
     };
+    let (linked, more) = annotate::link(&edition, sources);
+    diags.extend(more);
+    if diags.iter().any(Diagnostic::is_error) {
+        sort_diags(&mut diags, sources);
+        return Err(BuildError::Content(diags));
+    }
     let json = std::fs::read_to_string(file).map_err(|error| {
         BuildError::Output(OutputError::Io {
             path: file.to_path_buf(),
@@ -395,7 +403,6 @@ pub fn import_annotations(
             }
         },
     };
-    let (linked, _) = annotate::link(&edition, sources);
     let plan = crate::exchange::plan(&linked, json_id, &json, chapter_index);
     let mut report = AnnotationImport {
         unchanged: plan.unchanged,
@@ -473,12 +480,8 @@ pub type FirstPhase<'f> = dyn FnMut(Vec<Job>, &[Diagnostic], &Sources) + 'f;
 /// Why an incremental rebuild was not done.
 #[derive(Debug)]
 pub enum Incremental {
-    /// The pages that changed, the warnings, and each chapter's dependents.
-    Done {
-        jobs: Vec<Job>,
-        warnings: Vec<Diagnostic>,
-        pages: usize,
-    },
+    /// The second phase's jobs (the warnings went to the first phase).
+    Done(Vec<Job>),
     /// The change needs a full rebuild (a new, removed or renamed chapter, a
     /// changed title, order or summary, a file that cannot be read).
     Full,
@@ -597,12 +600,7 @@ pub fn rebuild_chapters(
     match render(phase2, &mut timings.stages) {
         Ok(jobs) => {
             *dependents = now;
-            let pages = jobs.iter().filter(|j| j.is_html()).count();
-            Incremental::Done {
-                jobs,
-                warnings: diags,
-                pages,
-            }
+            Incremental::Done(jobs)
         }
         Err(e) => Incremental::Failed(e.into()),
     }

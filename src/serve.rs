@@ -357,15 +357,7 @@ impl Server {
             if !warnings.is_empty() {
                 eprint!("{}", diag::render(warnings, sources, false));
             }
-            let pages = page_urls(&jobs);
-            let current = self.site();
-            let mut files = current.files.clone();
-            files.extend(files_of(jobs));
-            self.swap(Site {
-                files,
-                overlay: None,
-                generation: current.generation + 1,
-            });
+            let pages = self.merge(jobs);
             eprintln!(
                 "re-rendered {} in {} ms",
                 pages.join(", "),
@@ -380,25 +372,12 @@ impl Server {
                 *guard = None;
                 None
             }
-            build::Incremental::Done {
-                jobs,
-                warnings: _,
-                pages,
-            } => {
+            build::Incremental::Done(jobs) => {
                 // Phase 2: profiles, indexes and lists; only pages showing them reload.
-                let urls = page_urls(&jobs);
-                let current = self.site();
-                let mut files = current.files.clone();
-                // The search index is regenerated whole; drop the old shards and chunks.
-                files.retain(|path, _| !path.starts_with("search/") || path == "search/index.html");
-                files.extend(files_of(jobs));
-                self.swap(Site {
-                    files,
-                    overlay: None,
-                    generation: current.generation + 1,
-                });
+                let urls = self.merge(jobs);
                 eprintln!(
-                    "re-rendered {pages} more pages that depend on the change in {} ms",
+                    "re-rendered {} more pages that depend on the change in {} ms",
+                    urls.len(),
                     start.elapsed().as_millis()
                 );
                 self.broadcast(&reload_message(&urls));
@@ -411,6 +390,25 @@ impl Server {
                 Some(Rebuild::Chapters)
             }
         }
+    }
+
+    /// Swaps in the current site with `jobs` added or replaced; returns the
+    /// URLs of the pages among them. A regenerated search index replaces the
+    /// old one whole (its shard and chunk files).
+    fn merge(&self, jobs: Vec<Job>) -> Vec<String> {
+        let urls = page_urls(&jobs);
+        let current = self.site();
+        let mut files = current.files.clone();
+        if jobs.iter().any(|j| j.path == "search/meta.json") {
+            files.retain(|path, _| !path.starts_with("search/") || path == "search/index.html");
+        }
+        files.extend(files_of(jobs));
+        self.swap(Site {
+            files,
+            overlay: None,
+            generation: current.generation + 1,
+        });
+        urls
     }
 
     fn swap(&self, site: Site) {

@@ -2,18 +2,37 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+
 use common::{glossa, snapshot_dir};
+
+/// Writes a corpus of `chapters` chapters into `dir/corpus`; returns its root.
+fn corpus(dir: &Path, chapters: usize) -> PathBuf {
+    let root = dir.join("corpus");
+    glossa(&common::repo())
+        .args(["bench-corpus", "--chapters", &chapters.to_string(), "--out"])
+        .arg(&root)
+        .assert()
+        .success();
+    root
+}
+
+/// Builds the project at `root` into `root/public`; returns the site folder.
+fn build(root: &Path) -> PathBuf {
+    let site = root.join("public");
+    glossa(root)
+        .arg("build")
+        .arg("--out")
+        .arg(&site)
+        .assert()
+        .success();
+    site
+}
 
 #[test]
 fn bench_corpus_checks_with_zero_diagnostics_and_builds() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("corpus");
-    let repo = common::repo();
-    glossa(&repo)
-        .args(["bench-corpus", "--chapters", "3", "--out"])
-        .arg(&root)
-        .assert()
-        .success();
+    let root = corpus(dir.path(), 3);
     let o = glossa(&root).arg("check").output().unwrap();
     let (out, err) = (
         String::from_utf8_lossy(&o.stdout),
@@ -43,13 +62,7 @@ fn bench_corpus_checks_with_zero_diagnostics_and_builds() {
     };
     assert_eq!(count("companies") + count("people"), 60);
 
-    let site = root.join("public");
-    glossa(&root)
-        .arg("build")
-        .arg("--out")
-        .arg(&site)
-        .assert()
-        .success();
+    let site = build(&root);
     assert!(
         common::broken_links(&site).is_empty(),
         "{:?}",
@@ -58,11 +71,7 @@ fn bench_corpus_checks_with_zero_diagnostics_and_builds() {
 
     // Deterministic: the same seed writes the same files; a corpus folder is replaced.
     let first = snapshot_dir(&root.join("content"));
-    glossa(&repo)
-        .args(["bench-corpus", "--chapters", "3", "--out"])
-        .arg(&root)
-        .assert()
-        .success();
+    assert_eq!(corpus(dir.path(), 3), root);
     assert_eq!(snapshot_dir(&root.join("content")), first);
 }
 
@@ -87,19 +96,8 @@ fn bench_corpus_never_replaces_a_folder_it_did_not_write() {
 #[test]
 fn long_lists_are_paginated_for_large_editions() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("corpus");
-    glossa(&common::repo())
-        .args(["bench-corpus", "--chapters", "200", "--out"])
-        .arg(&root)
-        .assert()
-        .success();
-    let site = root.join("public");
-    glossa(&root)
-        .arg("build")
-        .arg("--out")
-        .arg(&site)
-        .assert()
-        .success();
+    let root = corpus(dir.path(), 200);
+    let site = build(&root);
     let nav = scraper::Selector::parse("nav.pages a, nav.pages [aria-current]").unwrap();
     // Items of every page of a list, checking the page links on the way.
     let list = |name: &str, pages: usize, item: &str| -> Vec<String> {

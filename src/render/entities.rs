@@ -320,13 +320,6 @@ pub fn render_entities(
                 chunks.push(Vec::new());
             }
             let count = chunks.len();
-            let page_url = |k: usize| {
-                if k == 1 {
-                    url.clone()
-                } else {
-                    format!("{url}{k}/")
-                }
-            };
             let mut jobs = Vec::with_capacity(count);
             for (i, chunk) in chunks.into_iter().enumerate() {
                 let k = i + 1;
@@ -334,16 +327,10 @@ pub fn render_entities(
                 if k == 2 {
                     view.notes.clear();
                 }
-                let links: Vec<super::PageLink> = (1..=count)
-                    .map(|n| super::PageLink {
-                        number: n,
-                        url: page_url(n),
-                        current: n == k,
-                    })
-                    .collect();
-                let here = page_url(k);
+                let links = super::page_links(&url, count, k);
+                let here = super::page_url(&url, k);
                 let mut ctx = PageContext::new();
-                ctx.insert("root", if k == 1 { "../../" } else { "../../../" })
+                ctx.insert("root", &super::page_root(2, k))
                     .insert(
                         "page",
                         &PageView {

@@ -223,10 +223,12 @@ pub fn render_site(
     // job is finished (minified, written) by `finish` as soon as it exists.
     let notes = &notes;
     type Task<'t> = Box<dyn Fn() -> Result<Vec<Job>, TemplateError> + Send + Sync + 't>;
-    let mut tasks: Vec<(&'static str, Task)> = Vec::new();
+    // (name, whether the task hands its jobs to `finish` itself, task)
+    let mut tasks: Vec<(&'static str, bool, Task)> = Vec::new();
     if only.is_none() {
         tasks.push((
             "home, 404, search page",
+            false,
             Box::new(move || {
                 Ok(vec![
                     render_index(edition, templates, base)?,
@@ -239,10 +241,12 @@ pub fn render_site(
     if lists {
         tasks.push((
             "annotations page",
+            false,
             Box::new(move || render_annotations(linked, notes, templates, base)),
         ));
         tasks.push((
             "annotations.jsonld",
+            false,
             Box::new(move || {
                 Ok(vec![Job {
                     path: "annotations.jsonld".into(),
@@ -252,19 +256,23 @@ pub fn render_site(
         ));
         tasks.push((
             "glossary",
+            false,
             Box::new(move || glossary::render(linked, notes, templates, base)),
         ));
         tasks.push((
             "timeline",
+            false,
             Box::new(move || timeline::render(linked, notes, templates, base)),
         ));
         tasks.push((
             "search index",
+            false,
             Box::new(move || Ok(search::index(linked, notes).0)),
         ));
     }
     tasks.push((
         "profiles",
+        false,
         Box::new(move || {
             entities::render_entities(
                 linked,
@@ -279,10 +287,13 @@ pub fn render_site(
     let which = &which;
     tasks.push((
         "chapters",
+        true,
         Box::new(move || {
             which
                 .par_iter()
                 .map(|&i| {
+                    // Finished one by one, so a page's unminified bytes never
+                    // wait for the whole edition.
                     let mut job =
                         render_chapter(linked, i, &notes[i], templates, base, &config.ui)?;
                     finish(&mut job);
@@ -298,10 +309,10 @@ pub fn render_site(
     );
     let results: Vec<Done> = tasks
         .par_iter()
-        .map(|(name, task)| {
+        .map(|(name, finishes_itself, task)| {
             let t = std::time::Instant::now();
             let result = task().map(|mut jobs| {
-                if *name != "chapters" {
+                if !finishes_itself {
                     jobs.par_iter_mut().for_each(finish);
                 }
                 jobs
@@ -605,28 +616,16 @@ pub(crate) fn paged_section<T: Serialize + Sync>(
     } else {
         items.chunks(ENTRIES_PER_PAGE).collect()
     };
-    let url = |k: usize| {
-        if k == 1 {
-            format!("{name}/")
-        } else {
-            format!("{name}/{k}/")
-        }
-    };
+    let first = format!("{name}/");
     chunks
         .par_iter()
         .enumerate()
         .map(|(i, chunk)| {
             let k = i + 1;
-            let here = url(k);
-            let links: Vec<PageLink> = (1..=chunks.len())
-                .map(|n| PageLink {
-                    number: n,
-                    url: url(n),
-                    current: n == k,
-                })
-                .collect();
+            let here = page_url(&first, k);
+            let links = page_links(&first, chunks.len(), k);
             let mut ctx = PageContext::new();
-            ctx.insert("root", if k == 1 { "../" } else { "../../" })
+            ctx.insert("root", &page_root(1, k))
                 .insert(
                     "page",
                     &PageView {
@@ -654,10 +653,37 @@ pub const NOTES_PER_PAGE: usize = 500;
 
 #[derive(Serialize)]
 pub(crate) struct PageLink {
-    pub(crate) number: usize,
+    number: usize,
     /// Relative to the site root.
-    pub(crate) url: String,
-    pub(crate) current: bool,
+    url: String,
+    current: bool,
+}
+
+/// URL of page `k` (1-based) of a list whose first page is at `first`
+/// (`annotations/` → `annotations/2/` …).
+pub(crate) fn page_url(first: &str, k: usize) -> String {
+    if k == 1 {
+        first.to_string()
+    } else {
+        format!("{first}{k}/")
+    }
+}
+
+/// The links between the `count` pages of a list, page `current` marked.
+pub(crate) fn page_links(first: &str, count: usize, current: usize) -> Vec<PageLink> {
+    (1..=count)
+        .map(|n| PageLink {
+            number: n,
+            url: page_url(first, n),
+            current: n == current,
+        })
+        .collect()
+}
+
+/// Root of the site as seen from page `k` of a list whose first page is
+/// `depth` folders deep.
+pub(crate) fn page_root(depth: usize, k: usize) -> String {
+    "../".repeat(if k == 1 { depth } else { depth + 1 })
 }
 
 /// The annotations list: `annotations/`, and `annotations/N/` when the notes
@@ -705,13 +731,7 @@ fn render_annotations(
         count += c.notes.len();
     }
     pages.push(start..chapters.len());
-    let url = |k: usize| {
-        if k == 1 {
-            "annotations/".to_string()
-        } else {
-            format!("annotations/{k}/")
-        }
-    };
+
     let total = notes.iter().map(Vec::len).sum::<usize>();
     let has_code = notes
         .iter()
@@ -722,16 +742,10 @@ fn render_annotations(
         .enumerate()
         .map(|(i, range)| {
             let k = i + 1;
-            let links: Vec<PageLink> = (1..=pages.len())
-                .map(|n| PageLink {
-                    number: n,
-                    url: url(n),
-                    current: n == k,
-                })
-                .collect();
-            let here = url(k);
+            let links = page_links("annotations/", pages.len(), k);
+            let here = page_url("annotations/", k);
             let mut ctx = PageContext::new();
-            ctx.insert("root", if k == 1 { "../" } else { "../../" })
+            ctx.insert("root", &page_root(1, k))
                 .insert(
                     "page",
                     &PageView {

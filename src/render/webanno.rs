@@ -113,17 +113,13 @@ fn chapter_items(
     lang: &str,
     out: &mut String,
 ) {
-    let by_id: std::collections::HashMap<&str, &crate::content::Annotation> = lc
-        .notes
-        .iter()
-        .map(|n| (n.annotation.id.as_str(), n.annotation))
-        .collect();
     let page = format!("{prefix}{}", chapter_url(&lc.chapter.slug));
     let text = &lc.doc.text;
     // Byte offset of every character, computed once per chapter: code-point
     // positions and context slices are then binary searches, not rescans.
     let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-    for n in ns {
+    // The views are made from the notes one for one, in the same order.
+    for (note, n) in lc.notes.iter().zip(ns) {
         let start = offsets.partition_point(|&o| o < n.range.start);
         let exact = &text[n.range.clone()];
         let end = start + exact.chars().count();
@@ -144,7 +140,7 @@ fn chapter_items(
             }
             body.push_str("</ul>");
         }
-        let a = by_id[n.id];
+        let a = note.annotation;
         let item = Item {
             id: format!("{page}#n-{}", n.id),
             ty: "Annotation",
