@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::annotate;
+use crate::config::Minify;
 use crate::content::{self, Edition, Paths};
 use crate::diag::{Diagnostic, Sources};
 use crate::output::{self, OutputError};
@@ -25,6 +26,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Replace a non-empty output folder that glossa did not write.
     pub force: bool,
+    /// Overrides `minify` from `edition.yaml`.
+    pub minify: Option<Minify>,
 }
 
 /// Wall time per stage.
@@ -159,8 +162,9 @@ pub fn render_edition(
     timings: &mut Timings,
     cache: Option<&mut annotate::LinkCache>,
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
-    let (mut jobs, diags) =
-        render_pages(edition, paths, sources, timings, cache, &output::minify_job)?;
+    let (mut jobs, diags) = render_pages(edition, paths, sources, timings, cache, &|job| {
+        output::finish_page(job, edition.config.minify)
+    })?;
     jobs.extend(output::collect_static(&paths.static_dir)?);
     timings.stages.lap("static files");
     Ok((jobs, diags))
@@ -184,7 +188,7 @@ fn render_pages(
         return Err(BuildError::Content(diags));
     }
     timings.dependents = linked.dependents();
-    let mut templates = Templates::load(&paths.templates)?;
+    let mut templates = Templates::load(&paths.templates, minify_templates(edition))?;
     timings.stages.lap("templates: compile");
     let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
     let (jobs, notes) = render::render_site(
@@ -200,6 +204,11 @@ fn render_pages(
     Ok((jobs, diags))
 }
 
+/// Whether the edition's templates are compiled minified.
+fn minify_templates(edition: &Edition) -> bool {
+    edition.config.minify != Minify::None
+}
+
 /// Builds the site into `opts.out`: each page is minified and written into a
 /// staging folder as soon as it is rendered (its bytes freed at once), and the
 /// staging folder replaces the output only when everything succeeded.
@@ -207,12 +216,15 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
     let start = Instant::now();
     output::check_out_dir(&opts.out, &opts.paths, opts.force)?;
     let mut timings = Timings::default();
-    let (edition, mut warnings) =
+    let (mut edition, mut warnings) =
         load_checked(&opts.paths, opts.base_url.as_deref(), sources, &mut timings)?;
+    if let Some(mode) = opts.minify {
+        edition.config.minify = mode;
+    }
     let staging = output::Staging::new(&opts.out)?;
     let failed: std::sync::Mutex<Option<OutputError>> = std::sync::Mutex::new(None);
     let finish = |job: &mut Job| {
-        output::minify_job(job);
+        output::finish_page(job, edition.config.minify);
         if let Err(e) = staging.write(job) {
             failed.lock().expect("error slot").get_or_insert(e);
         }
@@ -567,7 +579,7 @@ pub fn rebuild_chapters(
         .collect();
     entities.sort_unstable();
     entities.dedup();
-    let mut templates = match Templates::load(&paths.templates) {
+    let mut templates = match Templates::load(&paths.templates, minify_templates(edition)) {
         Ok(t) => t,
         Err(e) => return Incremental::Failed(e.into()),
     };
@@ -579,7 +591,7 @@ pub fn rebuild_chapters(
             generator,
             stages,
             Some(&affected),
-            &output::minify_job,
+            &|job| output::finish_page(job, edition.config.minify),
         )
         .map(|(jobs, _)| jobs)
     };

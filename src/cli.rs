@@ -104,6 +104,10 @@ pub enum Command {
         /// Print the wall time of each stage.
         #[arg(long)]
         timings: bool,
+        /// How to minify (overrides `minify:` in edition.yaml): `templates`
+        /// minifies the templates once, `pages` also every page, `none` nothing.
+        #[arg(long, value_enum, value_name = "MODE")]
+        minify: Option<crate::config::Minify>,
     },
     /// Serve the edition locally with live reload (builds into memory, never into public/).
     Serve {
@@ -195,12 +199,14 @@ pub fn run() -> ExitCode {
             base_url,
             force,
             timings,
+            minify,
         } => {
             let opts = BuildOptions {
                 out: out.unwrap_or_else(|| paths.root.join("public")),
                 paths,
                 base_url,
                 force,
+                minify,
             };
             run_build(&opts, &mut sources, color, timings)
         }

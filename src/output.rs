@@ -3,8 +3,11 @@
 //! Input: `(relative path, bytes)` jobs. Output: an output folder that is
 //! replaced as a whole (written into a sibling temporary folder, then swapped in,
 //! so a failed build never leaves a half-written or emptied site), or the jobs
-//! themselves for in-memory use. HTML is minified here (minify-html lives only in
-//! this module), closing tags kept. Also writes new content files for `import`,
+//! themselves for in-memory use. Minification lives here (minify-html is named
+//! only in this module): templates are minified once when compiled
+//! ([`minify_template_text`], for `render::templates`), and with `minify:
+//! pages` every HTML page is minified again ([`finish_page`]), closing tags
+//! kept. Also writes new content files for `import`,
 //! refusing to overwrite unless forced.
 //!
 //! Refuses to use as output the project root, `content/`, `templates/`,
@@ -16,6 +19,7 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::config::Minify;
 use crate::content::Paths;
 use crate::render::Job;
 
@@ -176,6 +180,34 @@ pub fn check_out_dir(out: &Path, paths: &Paths, force: bool) -> Result<(), Outpu
 /// Minifies every HTML job in place (in parallel).
 pub fn minify(jobs: &mut [Job]) {
     jobs.par_iter_mut().for_each(minify_job);
+}
+
+/// Finishes a rendered job as the edition's `minify:` setting asks: with
+/// `pages`, every HTML page goes through the minifier; otherwise the page is
+/// left as rendered (with `templates`, the templates were minified already).
+pub fn finish_page(job: &mut Job, mode: Minify) {
+    if mode == Minify::Pages {
+        minify_job(job);
+    }
+}
+
+/// Minifies a template's text, keeping `{{ … }}`, `{% … %}` and `{# … #}`
+/// as they are (the caller checks that the template is safe to minify; see
+/// `render::templates::minify_template`).
+pub fn minify_template_text(source: &str) -> Vec<u8> {
+    static CFG: std::sync::LazyLock<minify_html::Cfg> = std::sync::LazyLock::new(|| {
+        minify_html::Cfg {
+            keep_closing_tags: true,
+            keep_html_and_head_opening_tags: true,
+            keep_comments: false,
+            minify_css: false,
+            minify_js: false,
+            minify_doctype: false,
+            preserve_brace_template_syntax: true,
+            ..minify_html::Cfg::default()
+        }
+    });
+    minify_html::minify(source.as_bytes(), &CFG)
 }
 
 /// Minifies one job if it is an HTML page.

@@ -59,7 +59,12 @@
     meta = meta || (await json('search/meta.json'));
     const ts = terms(query);
     if (!ts.length) return { ts, results: [] };
-    const lists = await Promise.all(ts.map(async (t) => (await json(`search/index/${pad(shardOf(t))}.json`))[t] || []));
+    // Postings are gaps between ascending document ids (index version 2).
+    const ids = (gaps) => {
+      let id = 0;
+      return gaps.map((g) => (id += g));
+    };
+    const lists = await Promise.all(ts.map(async (t) => ids((await json(`search/index/${pad(shardOf(t))}.json`))[t] || [])));
     let candidates = lists.reduce((acc, l) => {
       const s = new Set(l);
       return acc.filter((d) => s.has(d));

@@ -658,3 +658,52 @@ fn chapter_number_wording_is_an_interface_string() {
     );
     assert!(!page.contains("第 1 章"));
 }
+
+#[test]
+fn minified_templates_render_what_the_minifier_would() {
+    // Every shipped template is simple enough to be minified once.
+    let t = glossa::render::Templates::load(&repo().join("templates"), true).unwrap();
+    let mut all: Vec<String> = std::fs::read_dir(repo().join("templates"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    all.sort();
+    let mut minified = t.minified().to_vec();
+    minified.sort();
+    assert_eq!(minified, all);
+
+    let p = project(None);
+    let site = |mode: &str| {
+        let out = p.path().join(format!("public-{mode}"));
+        let o = build(p.path(), &out, &["--minify", mode]);
+        assert!(o.status.success(), "{}", text(&o));
+        snapshot_dir(&out)
+    };
+    let (none, templates, pages) = (site("none"), site("templates"), site("pages"));
+    let cfg = minify_html::Cfg {
+        keep_closing_tags: true,
+        keep_html_and_head_opening_tags: true,
+        minify_css: true,
+        ..minify_html::Cfg::default()
+    };
+    let (mut t_size, mut p_size, mut n_size) = (0, 0, 0);
+    for (path, bytes) in &templates {
+        if !path.ends_with(".html") {
+            assert_eq!(Some(bytes), none.get(path), "{path}");
+            continue;
+        }
+        // The same document once both are fully minified: minifying the
+        // templates changed nothing a reader or a browser could tell.
+        assert_eq!(
+            String::from_utf8(minify_html::minify(bytes, &cfg)).unwrap(),
+            String::from_utf8(minify_html::minify(&none[path], &cfg)).unwrap(),
+            "{path}"
+        );
+        t_size += bytes.len();
+        p_size += pages[path].len();
+        n_size += none[path].len();
+    }
+    // Within a few percent of minifying every page, well below unminified.
+    assert!(t_size * 100 <= p_size * 104, "{t_size} vs {p_size}");
+    assert!(t_size < n_size, "{t_size} vs {n_size}");
+}

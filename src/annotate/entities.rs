@@ -498,6 +498,7 @@ mod tests {
                 mentions: Default::default(),
                 ui: Default::default(),
                 check: Default::default(),
+                minify: Default::default(),
             },
             config_file: Sources::new().add(Path::new("e"), "e".into(), "".into()),
             chapters: vec![],

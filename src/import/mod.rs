@@ -198,6 +198,7 @@ pub fn import(
         mentions: Default::default(),
         ui: Ui::default(),
         check: Default::default(),
+        minify: Default::default(),
     };
     files.push((
         "edition.yaml".to_string(),

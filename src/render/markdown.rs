@@ -80,7 +80,7 @@ pub fn chapter_html(
     let items = super::highlight::pass(items);
     let mut out = String::with_capacity(doc.text.len() * 2);
     html::push_html(&mut out, items.into_iter().map(|(e, _)| e));
-    out
+    compact(&out)
 }
 
 /// Renders note Markdown (raw HTML shown as text; no paragraph numbers).
@@ -96,6 +96,96 @@ pub fn note_html(markdown: &str) -> String {
         &mut out,
         super::highlight::pass(events).into_iter().map(|(e, _)| e),
     );
+    compact(&out)
+}
+
+/// Elements whose tags the Markdown writer follows with a line break that
+/// means nothing to a reader.
+const BLOCK_TAGS: [&str; 26] = [
+    "p",
+    "div",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "aside",
+    "section",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+];
+
+/// The HTML without the line breaks the Markdown writer puts between tags
+/// next to a block tag (`</p>\n<p>`, `</sup>\n<p>`): the page is written without insignificant whitespace
+/// instead of being minified afterwards, and its text content is the reading
+/// text (no stray line breaks between blocks). Line breaks inside text, and
+/// anything inside `<pre>`, `<textarea>`, `<script>` or `<style>`, stay.
+pub fn compact(html: &str) -> String {
+    let b = html.as_bytes();
+    let mut out = String::with_capacity(html.len());
+    let mut kept = 0;
+    let mut raw: Option<&'static str> = None;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'<' => {
+                let closing = b.get(i + 1) == Some(&b'/');
+                let start = i + 1 + usize::from(closing);
+                let end = b[start..]
+                    .iter()
+                    .position(|c| !c.is_ascii_alphanumeric())
+                    .map_or(b.len(), |p| start + p);
+                let name = &html[start..end];
+                match raw {
+                    Some(r) if closing && name.eq_ignore_ascii_case(r) => raw = None,
+                    None if !closing => {
+                        raw = ["pre", "textarea", "script", "style"]
+                            .into_iter()
+                            .find(|r| name.eq_ignore_ascii_case(r));
+                    }
+                    _ => {}
+                }
+                i = end;
+                continue;
+            }
+            b'\n' if raw.is_none() && i > 0 && b[i - 1] == b'>' => {
+                let is_block = |tag: &str| {
+                    let name = tag
+                        .trim_start_matches('/')
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .next()
+                        .unwrap_or("");
+                    BLOCK_TAGS.iter().any(|t| name.eq_ignore_ascii_case(t))
+                };
+                let open = html[..i].rfind('<').unwrap_or(0);
+                let next_is_block = html[i + 1..]
+                    .strip_prefix('<')
+                    .is_some_and(&is_block);
+                if is_block(&html[open + 1..i - 1]) || next_is_block {
+                    out.push_str(&html[kept..i]);
+                    kept = i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&html[kept..]);
     out
 }
 
@@ -459,6 +549,29 @@ pub fn fragment_encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn compact_drops_line_breaks_after_blocks_only() {
+        let md = "一段\n第二行 [链接](x)\n*强调*\n\n- 甲\n- 乙\n\n> 引用\n\n```\na\n\nb\n```\n\n<textarea>\n</p>\n</textarea>\n";
+        let mut raw = String::new();
+        pulldown_cmark::html::push_html(
+            &mut raw,
+            pulldown_cmark::Parser::new_ext(md, crate::text::options()),
+        );
+        let html = super::compact(&raw);
+        assert_eq!(
+            html,
+            "<p>一段\n第二行 <a href=\"x\">链接</a>\n<em>强调</em></p><ul><li>甲</li><li>乙</li></ul>\
+             <blockquote><p>引用</p></blockquote><pre><code>a\n\nb\n</code></pre>\
+             <textarea>\n</p>\n</textarea>\n"
+        );
+        // Soft breaks between inline tags are text and stay.
+        assert!(html.contains("</a>\n<em>"));
+        assert_eq!(
+            super::compact("<div><sup>1</sup>\n<p>x</p>\n</div>"),
+            "<div><sup>1</sup><p>x</p></div>"
+        );
+    }
+
     use super::*;
     use crate::text::parse;
 

@@ -2,7 +2,8 @@
 //!
 //! Input: the linked edition and its notes. Output: jobs under `search/`:
 //! `meta.json` (shard count, chunk size, document count), `index/NN.json`
-//! (token → sorted document ids, one shard per hash bucket, so a query loads
+//! (token → ascending document ids written as gaps — the first id, then the
+//! difference to the one before — one shard per hash bucket, so a query loads
 //! only the shards of its own tokens) and `docs/NN.json` (document records:
 //! title, location, root-relative URL, text; chunked so a query loads only the
 //! chunks of its candidates).
@@ -12,9 +13,8 @@
 //! (`static/search.js`) tokenises queries the same way. Pure; must not touch
 //! the disk.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Serialize, Serializer as _};
 
 use super::Job;
@@ -28,9 +28,9 @@ pub const CHUNK: usize = 64;
 
 /// One searchable unit.
 #[derive(Debug, Serialize)]
-struct SearchDoc {
+struct SearchDoc<'a> {
     /// Title: chapter or entity name.
-    t: String,
+    t: &'a str,
     /// Location within it: `¶3`, `注 5`, or empty.
     l: String,
     /// Root-relative URL.
@@ -47,29 +47,58 @@ fn is_han(c: char) -> bool {
 pub fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
-    each_token(text, &mut word, |t| out.push(t.to_string()));
+    each_token(text, &mut word, |t| {
+        out.push(match t {
+            Token::Han(k) => han_str(k),
+            Token::Word(w) => w.to_string(),
+        })
+    });
     out
 }
 
-/// Calls `f` with each token of `text`, in order, without allocating per token
+/// A token: a CJK character or pair of characters as a number ([`han_key`]),
+/// or a Latin word.
+#[derive(Debug, Clone, Copy)]
+enum Token<'a> {
+    Han(u64),
+    Word(&'a str),
+}
+
+/// A CJK character (`second` = 0) or pair as a number: `first << 21 | second`.
+/// Numbers sort like the strings they stand for (UTF-8 order is code point
+/// order, and a character sorts before the pairs it starts).
+fn han_key(first: char, second: Option<char>) -> u64 {
+    (u64::from(first) << 21) | second.map_or(0, u64::from)
+}
+
+fn han_chars(k: u64) -> (char, Option<char>) {
+    let c = |v: u64| char::from_u32(v as u32).expect("a key holds characters");
+    let second = k & 0x1f_ffff;
+    (c(k >> 21), (second != 0).then(|| c(second)))
+}
+
+fn han_str(k: u64) -> String {
+    let (a, b) = han_chars(k);
+    let mut s = String::with_capacity(8);
+    s.push(a);
+    s.extend(b);
+    s
+}
+
+/// Calls `f` with each token of `text`, in order, without allocating
 /// (`word` is a reusable buffer for Latin words).
-fn each_token(text: &str, word: &mut String, mut f: impl FnMut(&str)) {
+fn each_token(text: &str, word: &mut String, mut f: impl FnMut(Token<'_>)) {
     word.clear();
     let mut prev_han: Option<char> = None;
-    let mut buf = [0u8; 8];
     for c in text.chars() {
         if is_han(c) {
             if !word.is_empty() {
-                f(word);
+                f(Token::Word(word));
                 word.clear();
             }
-            let n = c.encode_utf8(&mut buf[4..]).len();
-            f(std::str::from_utf8(&buf[4..4 + n]).expect("one char"));
+            f(Token::Han(han_key(c, None)));
             if let Some(p) = prev_han {
-                let mut pair = [0u8; 8];
-                let a = p.encode_utf8(&mut pair).len();
-                let b = c.encode_utf8(&mut pair[a..]).len();
-                f(std::str::from_utf8(&pair[..a + b]).expect("two chars"));
+                f(Token::Han(han_key(p, Some(c))));
             }
             prev_han = Some(c);
         } else if c.is_alphanumeric() {
@@ -78,62 +107,174 @@ fn each_token(text: &str, word: &mut String, mut f: impl FnMut(&str)) {
         } else {
             prev_han = None;
             if !word.is_empty() {
-                f(word);
+                f(Token::Word(word));
                 word.clear();
             }
         }
     }
     if !word.is_empty() {
-        f(word);
+        f(Token::Word(word));
         word.clear();
     }
 }
 
 /// FNV-1a, the shard function (the client computes the same over UTF-8 bytes).
 pub fn shard_of(token: &str) -> u32 {
+    fnv(token.as_bytes()) % SHARDS
+}
+
+fn fnv(bytes: &[u8]) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
-    for b in token.bytes() {
+    for &b in bytes {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    h % SHARDS
+    h
+}
+
+/// [`shard_of`] for a CJK key, without building a string.
+fn han_shard(k: u64) -> u32 {
+    let (a, b) = han_chars(k);
+    let mut buf = [0u8; 8];
+    let n = a.encode_utf8(&mut buf).len();
+    let m = b.map_or(0, |b| b.encode_utf8(&mut buf[n..]).len());
+    fnv(&buf[..n + m]) % SHARDS
+}
+
+/// Postings of one block of documents for one shard.
+#[derive(Default)]
+struct ShardPart {
+    han: Vec<(u64, Vec<u32>)>,
+    words: Vec<(Box<str>, Vec<u32>)>,
+}
+
+/// Postings of the documents `first..first + docs.len()`, split by shard.
+fn index_block(first: u32, docs: &[SearchDoc<'_>]) -> Vec<ShardPart> {
+    let mut han: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    let mut words: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+    let mut word = String::new();
+    for (k, d) in docs.iter().enumerate() {
+        let id = first + k as u32;
+        let push = |ids: &mut Vec<u32>| {
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
+        };
+        let mut add = |t: Token<'_>| match t {
+            Token::Han(key) => push(han.entry(key).or_default()),
+            Token::Word(w) => match words.get_mut(w) {
+                Some(ids) => push(ids),
+                None => {
+                    words.insert(w.into(), vec![id]);
+                }
+            },
+        };
+        each_token(d.t, &mut word, &mut add);
+        each_token(&d.x, &mut word, &mut add);
+    }
+    let mut parts: Vec<ShardPart> = (0..SHARDS).map(|_| ShardPart::default()).collect();
+    for (k, ids) in han {
+        parts[han_shard(k) as usize].han.push((k, ids));
+    }
+    for (w, ids) in words {
+        parts[shard_of(&w) as usize].words.push((w, ids));
+    }
+    parts
+}
+
+/// Ascending document ids written as the gaps between them (the first as is).
+struct Gaps<'a>(&'a [u32]);
+
+impl Serialize for Gaps<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut prev = 0;
+        s.collect_seq(self.0.iter().map(|&id| {
+            let gap = id - prev;
+            prev = id;
+            gap
+        }))
+    }
+}
+
+/// One shard's file: its tokens in order, each with its document ids.
+fn shard_file(si: usize, blocks: &[Vec<ShardPart>]) -> (Job, usize) {
+    let mut han: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    let mut words: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+    // Blocks are in document order, so each token's ids stay ascending.
+    for block in blocks {
+        let part = &block[si];
+        for (k, ids) in &part.han {
+            han.entry(*k).or_default().extend_from_slice(ids);
+        }
+        for (w, ids) in &part.words {
+            words.entry(w).or_default().extend_from_slice(ids);
+        }
+    }
+    let mut entries: Vec<(String, Vec<u32>)> = han
+        .into_iter()
+        .map(|(k, ids)| (han_str(k), ids))
+        .chain(words.into_iter().map(|(w, ids)| (w.to_string(), ids)))
+        .collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut bytes = Vec::with_capacity(entries.iter().map(|e| e.1.len() * 3 + 8).sum());
+    let mut ser = serde_json::Serializer::new(&mut bytes);
+    ser.collect_map(entries.iter().map(|(t, ids)| (t, Gaps(ids))))
+        .expect("index serializes");
+    (
+        Job {
+            path: format!("search/index/{si:02}.json"),
+            bytes,
+        },
+        entries.len(),
+    )
 }
 
 /// Builds the index jobs; returns them with the total size in bytes.
 pub fn index(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>]) -> (Vec<Job>, usize) {
     let ed = linked.edition;
-    let mut docs: Vec<SearchDoc> = Vec::new();
-    for (lc, ns) in linked.chapters.iter().zip(notes) {
-        let c = lc.chapter;
-        let url = super::chapter_url(&c.slug);
-        for b in &lc.doc.blocks {
-            let text = b.text_with_map(&lc.doc.text).0;
-            if text.trim().is_empty() {
-                continue;
+    let note_label = &ed.config.ui.note;
+    let chapter_docs: Vec<Vec<SearchDoc<'_>>> = linked
+        .chapters
+        .par_iter()
+        .zip(notes)
+        .map(|(lc, ns)| {
+            let c = lc.chapter;
+            let url = super::chapter_url(&c.slug);
+            let mut docs = Vec::with_capacity(lc.doc.blocks.len() + ns.len());
+            for b in &lc.doc.blocks {
+                let mut text = String::new();
+                for r in &b.ranges {
+                    text.push_str(&lc.doc.text[r.clone()]);
+                }
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let (l, u) = match b.para {
+                    Some(n) => (format!("¶{n}"), format!("{url}#p{n}")),
+                    None => (String::new(), url.clone()),
+                };
+                docs.push(SearchDoc {
+                    t: c.title(),
+                    l,
+                    u,
+                    x: text,
+                });
             }
-            let (l, u) = match b.para {
-                Some(n) => (format!("¶{n}"), format!("{url}#p{n}")),
-                None => (String::new(), url.clone()),
-            };
-            docs.push(SearchDoc {
-                t: c.title().to_string(),
-                l,
-                u,
-                x: text,
-            });
-        }
-        for n in ns {
-            let note = c.meta.annotations.iter().find(|a| a.id == n.id);
-            docs.push(SearchDoc {
-                t: c.title().to_string(),
-                l: format!("{} {} · {}", ed.config.ui.note, n.number, n.quote),
-                u: format!("{url}#n-{}", n.id),
-                x: note
-                    .map(|a| crate::text::visible_blocks(&a.note).join(" "))
-                    .unwrap_or_default(),
-            });
-        }
-    }
+            for n in ns {
+                let note = c.meta.annotations.iter().find(|a| a.id == n.id);
+                docs.push(SearchDoc {
+                    t: c.title(),
+                    l: format!("{note_label} {} · {}", n.number, n.quote),
+                    u: format!("{url}#n-{}", n.id),
+                    x: note
+                        .map(|a| crate::text::visible_blocks(&a.note).join(" "))
+                        .unwrap_or_default(),
+                });
+            }
+            docs
+        })
+        .collect();
+    let mut docs: Vec<SearchDoc<'_>> = chapter_docs.into_iter().flatten().collect();
     for e in &ed.entities {
         let mut text = e.description.clone();
         text.push(' ');
@@ -148,7 +289,7 @@ pub fn index(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>]) -> (Vec<Job>, usi
             text.push_str(&body);
         }
         docs.push(SearchDoc {
-            t: e.name.clone(),
+            t: &e.name,
             l: String::new(),
             u: e.url(),
             x: text,
@@ -156,61 +297,19 @@ pub fn index(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>]) -> (Vec<Job>, usi
     }
 
     // Postings: token → ascending doc ids (each doc once). Documents are cut
-    // into consecutive blocks indexed in parallel, each into per-shard maps;
-    // then each shard merges the blocks' maps in order (ids stay ascending).
+    // into consecutive blocks indexed in parallel, each split by shard; then
+    // each shard merges the blocks' postings in order (ids stay ascending).
     const BLOCK: usize = 512;
-    let parts: Vec<Vec<HashMap<Box<str>, Vec<u32>>>> = docs
+    let blocks: Vec<Vec<ShardPart>> = docs
         .par_chunks(BLOCK)
         .enumerate()
-        .map(|(bi, block)| {
-            let mut maps: Vec<HashMap<Box<str>, Vec<u32>>> =
-                (0..SHARDS).map(|_| HashMap::new()).collect();
-            let mut word = String::new();
-            for (k, d) in block.iter().enumerate() {
-                let id = (bi * BLOCK + k) as u32;
-                let mut add = |t: &str| {
-                    let map = &mut maps[shard_of(t) as usize];
-                    match map.get_mut(t) {
-                        Some(ids) => {
-                            if ids.last() != Some(&id) {
-                                ids.push(id);
-                            }
-                        }
-                        None => {
-                            map.insert(t.into(), vec![id]);
-                        }
-                    }
-                };
-                each_token(&d.t, &mut word, &mut add);
-                each_token(&d.x, &mut word, &mut add);
-            }
-            maps
-        })
+        .map(|(bi, block)| index_block((bi * BLOCK) as u32, block))
         .collect();
     let shard_jobs: Vec<(Job, usize)> = (0..SHARDS as usize)
         .into_par_iter()
-        .map(|si| {
-            let mut merged: HashMap<&str, Vec<u32>> = HashMap::new();
-            for part in &parts {
-                for (t, ids) in &part[si] {
-                    merged.entry(t).or_default().extend_from_slice(ids);
-                }
-            }
-            let mut entries: Vec<(&str, Vec<u32>)> = merged.into_iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let mut bytes = Vec::with_capacity(entries.len() * 16);
-            let mut ser = serde_json::Serializer::new(&mut bytes);
-            ser.collect_map(entries.iter().map(|(t, ids)| (t, ids)))
-                .expect("index serializes");
-            (
-                Job {
-                    path: format!("search/index/{si:02}.json"),
-                    bytes,
-                },
-                entries.len(),
-            )
-        })
+        .map(|si| shard_file(si, &blocks))
         .collect();
+    drop(blocks);
     let token_count: usize = shard_jobs.iter().map(|(_, n)| n).sum();
     let mut jobs: Vec<Job> = shard_jobs.into_iter().map(|(j, _)| j).collect();
     jobs.par_extend(docs.par_chunks(CHUNK).enumerate().map(|(i, chunk)| Job {
@@ -220,7 +319,7 @@ pub fn index(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>]) -> (Vec<Job>, usi
     jobs.push(Job {
         path: "search/meta.json".into(),
         bytes: serde_json::to_vec(&serde_json::json!({
-            "version": 1, "shards": SHARDS, "chunk": CHUNK, "docs": docs.len(), "tokens": token_count,
+            "version": 2, "shards": SHARDS, "chunk": CHUNK, "docs": docs.len(), "tokens": token_count,
         }))
         .expect("meta serializes"),
     });
@@ -242,6 +341,88 @@ mod tests {
         assert_eq!(tokens("AGI 三年"), vec!["agi", "三", "年", "三年"]);
         // Punctuation breaks pairs.
         assert_eq!(tokens("甲，乙"), vec!["甲", "乙"]);
+    }
+
+    #[test]
+    fn postings_list_every_document_of_every_token_as_gaps() {
+        let texts = [
+            "面壁智能和智谱",
+            "DeepSeek 的 V3",
+            "智谱 deepseek",
+            "量化基金",
+            "面壁",
+        ];
+        let docs: Vec<SearchDoc<'_>> = texts
+            .iter()
+            .map(|x| SearchDoc {
+                t: "标题",
+                l: String::new(),
+                u: String::new(),
+                x: x.to_string(),
+            })
+            .collect();
+        // Two blocks, so the merge across blocks is exercised.
+        let blocks = vec![index_block(0, &docs[..3]), index_block(3, &docs[3..])];
+        let mut found: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+        for si in 0..SHARDS as usize {
+            let (job, n) = shard_file(si, &blocks);
+            assert_eq!(job.path, format!("search/index/{si:02}.json"));
+            let map: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&job.bytes).unwrap();
+            assert_eq!(map.len(), n);
+            let keys: Vec<&String> = map.keys().collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            assert_eq!(keys, sorted, "tokens in order");
+            for (t, gaps) in map {
+                assert_eq!(shard_of(&t) as usize, si, "{t} in its shard");
+                let mut id = 0;
+                let ids: Vec<u32> = gaps
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|g| {
+                        id += g.as_u64().unwrap() as u32;
+                        id
+                    })
+                    .collect();
+                found.insert(t, ids);
+            }
+        }
+        let mut expected: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+        for (i, d) in docs.iter().enumerate() {
+            for t in tokens(d.t).into_iter().chain(tokens(&d.x)) {
+                let ids = expected.entry(t).or_default();
+                if ids.last() != Some(&(i as u32)) {
+                    ids.push(i as u32);
+                }
+            }
+        }
+        assert_eq!(found, expected);
+        assert_eq!(found["智谱"], vec![0, 2]);
+        assert_eq!(found["deepseek"], vec![1, 2]);
+        assert_eq!(found["标题"], vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn han_keys_sort_like_their_strings() {
+        let mut pairs = vec![
+            ("面", han_key('面', None)),
+            ("面壁", han_key('面', Some('壁'))),
+            ("智", han_key('智', None)),
+            ("智能", han_key('智', Some('能'))),
+            ("一", han_key('一', None)),
+            ("一二", han_key('一', Some('二'))),
+        ];
+        pairs.sort_by_key(|p| p.1);
+        let by_key: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+        pairs.sort_by_key(|p| p.0);
+        let by_str: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+        assert_eq!(by_key, by_str);
+        for (s, k) in &pairs {
+            assert_eq!(han_str(*k), *s);
+            assert_eq!(han_shard(*k), shard_of(s));
+        }
     }
 
     #[test]
