@@ -195,8 +195,8 @@ pub fn finish_page(job: &mut Job, mode: Minify) {
 /// as they are (the caller checks that the template is safe to minify; see
 /// `render::templates::minify_template`).
 pub fn minify_template_text(source: &str) -> Vec<u8> {
-    static CFG: std::sync::LazyLock<minify_html::Cfg> = std::sync::LazyLock::new(|| {
-        minify_html::Cfg {
+    static CFG: std::sync::LazyLock<minify_html::Cfg> =
+        std::sync::LazyLock::new(|| minify_html::Cfg {
             keep_closing_tags: true,
             keep_html_and_head_opening_tags: true,
             keep_comments: false,
@@ -205,8 +205,7 @@ pub fn minify_template_text(source: &str) -> Vec<u8> {
             minify_doctype: false,
             preserve_brace_template_syntax: true,
             ..minify_html::Cfg::default()
-        }
-    });
+        });
     minify_html::minify(source.as_bytes(), &CFG)
 }
 
@@ -269,7 +268,11 @@ pub fn collect_static(dir: &Path) -> Result<Vec<Job>, OutputError> {
             .to_string_lossy()
             .replace('\\', "/");
         let bytes = std::fs::read(p).map_err(io(p))?;
-        jobs.push(Job { path: rel, bytes });
+        jobs.push(Job {
+            path: rel,
+            bytes,
+            append: false,
+        });
     }
     Ok(jobs)
 }
@@ -332,6 +335,15 @@ impl Staging {
             });
         }
         let p = self.dir.path().join(&job.path);
+        if job.append {
+            // The rest of a file whose first part was written before.
+            use std::io::Write as _;
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&p)
+                .map_err(io(&p))?;
+            return f.write_all(&job.bytes).map_err(io(&p));
+        }
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).map_err(io(d))?;
         }
@@ -480,6 +492,7 @@ mod tests {
             path: "a.html".into(),
             bytes: b"<!doctype html>\n<html>\n<body>\n  <p>  \xe4\xb8\xad  </p>\n</body></html>"
                 .to_vec(),
+            append: false,
         }];
         minify(&mut jobs);
         let s = String::from_utf8(jobs[0].bytes.clone()).unwrap();

@@ -123,6 +123,26 @@ fn long_lists_are_paginated_for_large_editions() {
         );
         out
     };
+    // The Web Annotation export is written in parts (64 chapters each): the
+    // file is still one valid collection, the same as `annotations export`.
+    let jsonld = std::fs::read(site.join("annotations.jsonld")).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&jsonld).expect("one JSON document");
+    let items = v["first"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 200 * 20);
+    assert_eq!(v["total"], 200 * 20);
+    let mut item_ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    item_ids.sort_unstable();
+    item_ids.dedup();
+    assert_eq!(item_ids.len(), 200 * 20, "every note once");
+    let exported = dir.path().join("export.jsonld");
+    let o = glossa(&root)
+        .args(["annotations", "export", "--out"])
+        .arg(&exported)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&exported).unwrap(), jsonld);
+
     let notes = list("annotations", 8, ".annotation-list li.entry");
     let mut ids = notes.clone();
     ids.sort();

@@ -38,12 +38,29 @@ pub struct Mention {
     pub place: Place,
     /// Paragraph number, when in a paragraph of the chapter text.
     pub para: Option<u32>,
-    /// Text before, the mention, text after (±[`KWIC`] characters, within the block).
-    pub before: String,
-    pub hit: String,
-    pub after: String,
     /// Rendered as a link (by the edition's link policy).
     pub link: bool,
+}
+
+impl Mention {
+    /// Text before, the mention, text after (±[`KWIC`] characters, within its
+    /// block or note), computed when a page shows it: an edition has hundreds
+    /// of thousands of mentions, and their snippets would outweigh them.
+    pub fn snippet(&self, edition: &Edition, doc: &Doc<'_>) -> (String, String, String) {
+        match &self.place {
+            Place::Text { block, range } => {
+                let (text, map) = doc.blocks[*block].text_with_map(&doc.text);
+                // `map` gives the reading-text offset of each byte of the block's text.
+                let start = map.partition_point(|&o| o < range.start);
+                let end = map.partition_point(|&o| o < range.end);
+                kwic(&text, start..end)
+            }
+            Place::Note { index, range } => kwic(
+                &edition.chapters[self.chapter].meta.annotations[*index].note,
+                range.clone(),
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,9 +69,10 @@ pub enum Place {
         block: usize,
         range: Range<usize>,
     },
-    /// In the note of annotation `index` of the chapter.
+    /// In the note of annotation `index` of the chapter (`range`: bytes of the note).
     Note {
         index: usize,
+        range: Range<usize>,
     },
 }
 
@@ -190,10 +208,14 @@ fn linkable_ranges(doc: &Doc<'_>) -> Vec<Range<usize>> {
 }
 
 fn kwic(text: &str, r: Range<usize>) -> (String, String, String) {
-    let before: Vec<char> = text[..r.start].chars().collect();
-    let b: String = before[before.len().saturating_sub(KWIC)..].iter().collect();
+    let from = text[..r.start]
+        .char_indices()
+        .rev()
+        .take(KWIC)
+        .last()
+        .map_or(r.start, |(i, _)| i);
     let a: String = text[r.end..].chars().take(KWIC).collect();
-    (b, text[r].to_string(), a)
+    (text[from..r.start].to_string(), text[r].to_string(), a)
 }
 
 /// Indexes every mention of every entity in the chapters and notes (chapters
@@ -224,7 +246,6 @@ pub fn chapter_mentions(
             let (text, map) = b.text_with_map(&doc.text);
             for (entity, r) in matcher.find(&text) {
                 let range = map[r.start]..map[r.end];
-                let (before, hit, after) = kwic(&text, r);
                 let can_link = linkable
                     .iter()
                     .any(|l| l.start <= range.start && range.end <= l.end);
@@ -242,24 +263,17 @@ pub fn chapter_mentions(
                     chapter: ci,
                     place: Place::Text { block: bi, range },
                     para: b.para,
-                    before,
-                    hit,
-                    after,
                     link,
                 });
             }
         }
         for (ai, a) in edition.chapters[ci].meta.annotations.iter().enumerate() {
-            for (entity, r) in matcher.find(&a.note) {
-                let (before, hit, after) = kwic(&a.note, r);
+            for (entity, range) in matcher.find(&a.note) {
                 out.push(Mention {
                     entity,
                     chapter: ci,
-                    place: Place::Note { index: ai },
+                    place: Place::Note { index: ai, range },
                     para: None,
-                    before,
-                    hit,
-                    after,
                     link: false,
                 });
             }

@@ -57,9 +57,9 @@ struct MentionView<'a> {
     para: Option<u32>,
     /// Root-relative link to the paragraph (or note).
     url: String,
-    before: &'a str,
-    hit: &'a str,
-    after: &'a str,
+    before: String,
+    hit: String,
+    after: String,
     in_note: bool,
 }
 
@@ -222,7 +222,7 @@ fn entity_view<'a>(
                     ),
                     false,
                 ),
-                Place::Note { index } => (
+                Place::Note { index, .. } => (
                     format!(
                         "{}#n-{}",
                         chapter_url(&c.slug),
@@ -231,25 +231,27 @@ fn entity_view<'a>(
                     true,
                 ),
             };
+            let (before, hit, after) = m.snippet(ed, &linked.chapters[m.chapter].doc);
             MentionView {
                 chapter_order: c.meta.order,
                 chapter_title: c.title(),
                 para: m.para,
                 url,
-                before: &m.before,
-                hit: &m.hit,
-                after: &m.after,
+                before,
+                hit,
+                after,
                 in_note,
             }
         })
         .collect();
+    let profile_url = e.url();
     let note_refs = linked
         .chapters
         .iter()
         .zip(notes)
         .flat_map(|(lc, ns)| {
             ns.iter()
-                .filter(|n| n.refs.iter().any(|r| r.url == e.url()))
+                .filter(|n| n.refs.iter().any(|r| r.url == profile_url))
                 .map(move |n| NoteRefView {
                     chapter_title: lc.chapter.title(),
                     quote: &n.quote,
@@ -351,6 +353,7 @@ pub fn render_entities(
                 jobs.push(Job {
                     path: format!("{here}index.html"),
                     bytes: t.render(template, &ctx)?.into_bytes(),
+                    append: false,
                 });
             }
             Ok(jobs)
@@ -451,6 +454,7 @@ pub fn render_entities(
         jobs.push(Job {
             path: format!("{path}index.html"),
             bytes: t.render("entities.html", &ctx)?.into_bytes(),
+            append: false,
         });
     }
     Ok(jobs)

@@ -173,9 +173,7 @@ pub fn compact(html: &str) -> String {
                     BLOCK_TAGS.iter().any(|t| name.eq_ignore_ascii_case(t))
                 };
                 let open = html[..i].rfind('<').unwrap_or(0);
-                let next_is_block = html[i + 1..]
-                    .strip_prefix('<')
-                    .is_some_and(&is_block);
+                let next_is_block = html[i + 1..].strip_prefix('<').is_some_and(&is_block);
                 if is_block(&html[open + 1..i - 1]) || next_is_block {
                     out.push_str(&html[kept..i]);
                     kept = i + 1;

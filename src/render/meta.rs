@@ -119,8 +119,7 @@ pub fn site_files(
         return (
             vec![Job {
                 path: "robots.txt".into(),
-                bytes: robots.into_bytes(),
-            }],
+                bytes: robots.into_bytes(), append: false }],
             Some("sitemap.xml and feed.xml need absolute URLs: set base_url in edition.yaml or pass --base-url".into()),
         );
     };
@@ -186,14 +185,17 @@ pub fn site_files(
             Job {
                 path: "robots.txt".into(),
                 bytes: robots.into_bytes(),
+                append: false,
             },
             Job {
                 path: "sitemap.xml".into(),
                 bytes: sitemap.into_bytes(),
+                append: false,
             },
             Job {
                 path: "feed.xml".into(),
                 bytes: feed.into_bytes(),
+                append: false,
             },
         ],
         None,

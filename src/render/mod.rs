@@ -85,6 +85,10 @@ pub struct Job {
     /// Path relative to the output root, `/`-separated.
     pub path: String,
     pub bytes: Vec<u8>,
+    /// The bytes continue the file of the job before with the same path (a
+    /// large file is finished in parts, so it never sits in memory whole);
+    /// [`render_site`] returns each file as one job.
+    pub append: bool,
 }
 
 impl Job {
@@ -246,12 +250,21 @@ pub fn render_site(
         ));
         tasks.push((
             "annotations.jsonld",
-            false,
+            true,
             Box::new(move || {
-                Ok(vec![Job {
-                    path: "annotations.jsonld".into(),
-                    bytes: webanno::export(linked, notes, base),
-                }])
+                // Finished part by part: at 10,000 chapters the file is
+                // over 200 MB and must not sit in memory whole.
+                let mut jobs = Vec::new();
+                webanno::export_parts(linked, notes, base, &mut |bytes| {
+                    let mut job = Job {
+                        path: "annotations.jsonld".into(),
+                        bytes,
+                        append: !jobs.is_empty(),
+                    };
+                    finish(&mut job);
+                    jobs.push(job);
+                });
+                Ok(jobs)
             }),
         ));
         tasks.push((
@@ -266,8 +279,8 @@ pub fn render_site(
         ));
         tasks.push((
             "search index",
-            false,
-            Box::new(move || Ok(search::index(linked, notes).0)),
+            true,
+            Box::new(move || Ok(search::index(linked, notes, finish))),
         ));
     }
     tasks.push((
@@ -321,10 +334,24 @@ pub fn render_site(
         })
         .collect();
     stages.lap("render + finish (concurrent tasks, below)");
-    let mut jobs = Vec::with_capacity(edition.chapters.len() + 200);
+    let mut jobs: Vec<Job> = Vec::with_capacity(edition.chapters.len() + 200);
     for (name, took, result) in results {
         stages.laps.push((name, took));
-        jobs.extend(result?);
+        for job in result? {
+            // Parts of one file become one job again (empty if `finish`
+            // wrote them out and freed them).
+            let whole = match job.append {
+                true => jobs.iter_mut().rev().find(|j| j.path == job.path),
+                false => None,
+            };
+            match whole {
+                Some(whole) => whole.bytes.extend_from_slice(&job.bytes),
+                None => jobs.push(Job {
+                    append: false,
+                    ..job
+                }),
+            }
+        }
     }
     if only.is_some() {
         return Ok((jobs, Vec::new()));
@@ -369,6 +396,7 @@ fn render_index(
     Ok(Job {
         path: "index.html".into(),
         bytes: t.render("index.html", &ctx)?.into_bytes(),
+        append: false,
     })
 }
 
@@ -390,6 +418,7 @@ fn render_404(edition: &Edition, t: &Templates, base: Option<&str>) -> Result<Jo
     Ok(Job {
         path: "404.html".into(),
         bytes: t.render("404.html", &ctx)?.into_bytes(),
+        append: false,
     })
 }
 
@@ -449,6 +478,7 @@ fn render_chapter(
     Ok(Job {
         path: format!("{url}index.html"),
         bytes: t.render("chapter.html", &ctx)?.into_bytes(),
+        append: false,
     })
 }
 
@@ -591,6 +621,7 @@ pub(crate) fn section_page<T: Serialize + ?Sized>(
     Ok(Job {
         path: format!("{url}index.html"),
         bytes: t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
+        append: false,
     })
 }
 
@@ -642,6 +673,7 @@ pub(crate) fn paged_section<T: Serialize + Sync>(
             Ok(Job {
                 path: format!("{here}index.html"),
                 bytes: t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
+                append: false,
             })
         })
         .collect()
@@ -764,6 +796,7 @@ fn render_annotations(
             Ok(Job {
                 path: format!("{here}index.html"),
                 bytes: t.render("annotations.html", &ctx)?.into_bytes(),
+                append: false,
             })
         })
         .collect()

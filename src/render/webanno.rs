@@ -192,21 +192,31 @@ fn chapter_items(
 }
 
 /// Serializes every note of the edition: a collection with one page whose
-/// items are one annotation per line (chapters serialized in parallel).
+/// items are one annotation per line, as one file (see [`export_parts`]).
 pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&str>) -> Vec<u8> {
+    let mut out = Vec::new();
+    export_parts(linked, notes, base, &mut |part| {
+        out.extend_from_slice(&part)
+    });
+    out
+}
+
+/// Chapters serialized together, in parallel, per part of [`export_parts`].
+const CHAPTERS_PER_PART: usize = 64;
+
+/// Writes the collection in consecutive parts, handing each to `emit` as soon
+/// as it exists: the head, then the annotations of [`CHAPTERS_PER_PART`]
+/// chapters at a time (serialized in parallel), then the tail. Concatenated,
+/// the parts are the file.
+pub fn export_parts(
+    linked: &Linked<'_>,
+    notes: &[Vec<NoteView<'_>>],
+    base: Option<&str>,
+    emit: &mut dyn FnMut(Vec<u8>),
+) {
     let edition = linked.edition;
     let prefix = base.unwrap_or("");
     let lang = edition.config.language.as_str();
-    let parts: Vec<String> = linked
-        .chapters
-        .par_iter()
-        .zip(notes)
-        .map(|(lc, ns)| {
-            let mut out = String::with_capacity(ns.len() * 1024);
-            chapter_items(lc, ns, prefix, lang, &mut out);
-            out
-        })
-        .collect();
     let total: usize = notes.iter().map(Vec::len).sum();
     let head = serde_json::json!({
         "@context": ["http://www.w3.org/ns/anno.jsonld", {"glossa": "https://glossa.invalid/ns#"}],
@@ -222,22 +232,40 @@ pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&st
         "startIndex": 0,
     });
     let page = serde_json::to_string(&page).expect("JSON values always serialize");
-    let size: usize =
-        parts.iter().map(|p| p.len() + 2).sum::<usize>() + head.len() + page.len() + 64;
-    let mut out = String::with_capacity(size);
+    let mut out = String::new();
     let head = head.replace('<', "\\u003c");
     out.push_str(&head[..head.len() - 1]);
     out.push_str(",\n\"first\":");
     out.push_str(&page[..page.len() - 1]);
     out.push_str(",\"items\":[\n");
+    emit(out.into_bytes());
     let mut first = true;
-    for p in parts.iter().filter(|p| !p.is_empty()) {
-        if !first {
-            out.push_str(",\n");
+    for (lcs, nss) in linked
+        .chapters
+        .chunks(CHAPTERS_PER_PART)
+        .zip(notes.chunks(CHAPTERS_PER_PART))
+    {
+        let parts: Vec<String> = lcs
+            .par_iter()
+            .zip(nss)
+            .map(|(lc, ns)| {
+                let mut out = String::with_capacity(ns.len() * 1024);
+                chapter_items(lc, ns, prefix, lang, &mut out);
+                out
+            })
+            .collect();
+        let size = parts.iter().map(|p| p.len() + 2).sum();
+        let mut out = String::with_capacity(size);
+        for p in parts.iter().filter(|p| !p.is_empty()) {
+            if !first {
+                out.push_str(",\n");
+            }
+            first = false;
+            out.push_str(p);
         }
-        first = false;
-        out.push_str(p);
+        if !out.is_empty() {
+            emit(out.into_bytes());
+        }
     }
-    out.push_str("\n]}}\n");
-    out.into_bytes()
+    emit(b"\n]}}\n".to_vec());
 }
