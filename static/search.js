@@ -1,7 +1,7 @@
 // glossa — search over the static index written by `glossa build`.
 // Tokenises like the builder: CJK characters as single characters and pairs,
 // Latin text as lower-cased words. Loads only the index shards of the query's
-// tokens and the document chunks of the candidates. Results are built with
+// tokens and the document chunks of the pages that hold all of them. Results are built with
 // DOM methods and textContent only, so indexed text can never inject markup.
 (() => {
   'use strict';
@@ -55,33 +55,48 @@
 
   const pad = (n) => String(n).padStart(2, '0');
 
+  // Results kept per query (documents containing every term, in reading order).
+  const LIMIT = 300;
+
   async function search(query) {
     meta = meta || (await json('search/meta.json'));
     const ts = terms(query);
     if (!ts.length) return { ts, results: [] };
-    // Postings are gaps between ascending document ids (index version 2).
+    // Postings are gaps between ascending page ids (index version 3).
     const ids = (gaps) => {
       let id = 0;
       return gaps.map((g) => (id += g));
     };
     const lists = await Promise.all(ts.map(async (t) => ids((await json(`search/index/${pad(shardOf(t))}.json`))[t] || [])));
-    let candidates = lists.reduce((acc, l) => {
+    const pages = lists.reduce((acc, l) => {
       const s = new Set(l);
-      return acc.filter((d) => s.has(d));
+      return acc.filter((p) => s.has(p));
     }, lists[0]);
-    candidates = candidates.slice(0, 300);
-    const chunks = [...new Set(candidates.map((d) => Math.floor(d / meta.chunk)))];
-    const loaded = await Promise.all(chunks.map((c) => json(`search/docs/${pad(c)}.json`).then((docs) => [c, docs])));
-    const byChunk = new Map(loaded);
+    // A page holds every term somewhere; keep its documents that hold all of
+    // them (CJK terms as substrings, Latin terms as whole words).
+    const holds = (doc, t) => {
+      if (cjk.test(t)) return doc.t.toLowerCase().includes(t) || doc.x.toLowerCase().includes(t);
+      doc.words = doc.words || new Set([...terms(doc.t), ...terms(doc.x)]);
+      return doc.words.has(t);
+    };
     const phrase = query.trim().toLowerCase().replace(/\s+/g, ' ');
-    const results = candidates.map((d) => {
-      const doc = byChunk.get(Math.floor(d / meta.chunk))[d % meta.chunk];
-      const text = doc.x.toLowerCase().replace(/\s+/g, ' ');
-      let score = ts.filter((t) => text.includes(t)).length / ts.length;
-      if (phrase && text.includes(phrase)) score += 2;
-      if (doc.t.toLowerCase().includes(phrase)) score += 0.5;
-      return { d, doc, score };
-    });
+    const results = [];
+    const BATCH = 8;
+    for (let i = 0; i < pages.length && results.length < LIMIT; i += BATCH) {
+      const batch = pages.slice(i, i + BATCH);
+      const chunks = [...new Set(batch.map((p) => Math.floor(p / meta.chunk)))];
+      const loaded = new Map(await Promise.all(chunks.map((c) => json(`search/docs/${pad(c)}.json`).then((docs) => [c, docs]))));
+      for (const p of batch) {
+        for (const doc of loaded.get(Math.floor(p / meta.chunk))[p % meta.chunk]) {
+          if (results.length >= LIMIT || !ts.every((t) => holds(doc, t))) continue;
+          const text = doc.x.toLowerCase().replace(/\s+/g, ' ');
+          let score = 1;
+          if (phrase && text.includes(phrase)) score += 2;
+          if (doc.t.toLowerCase().includes(phrase)) score += 0.5;
+          results.push({ d: results.length, doc, score });
+        }
+      }
+    }
     results.sort((a, b) => b.score - a.score || a.d - b.d);
     return { ts, results };
   }

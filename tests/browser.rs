@@ -527,6 +527,38 @@ fn search_finds_chinese_and_latin_queries() {
     );
     let results = b.eval("[...document.querySelectorAll('#search-results li')].map(li => [li.querySelector('a').href, li.querySelector('.snippet').innerText])");
     b.screenshot(&artifacts().join("search-1280.png"));
+    // Exactly the documents that contain the query: count them in the
+    // built site's document chunks and compare with the status line.
+    let built = p.path().join("built");
+    let o = common::glossa(p.path())
+        .args(["build", "--out"])
+        .arg(&built)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let mut expected = 0;
+    for entry in std::fs::read_dir(built.join("search/docs")).unwrap() {
+        let pages: Vec<Vec<serde_json::Value>> =
+            serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap();
+        expected += pages
+            .iter()
+            .flatten()
+            .filter(|d| {
+                d["t"].as_str().unwrap().contains("面壁")
+                    || d["x"].as_str().unwrap().contains("面壁")
+            })
+            .count();
+    }
+    let status = b.eval("document.getElementById('search-status').innerText");
+    let shown: usize = status
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("status {status}"));
+    assert!(expected > 10, "{expected}");
+    assert_eq!(shown, expected.min(300), "results for 面壁");
     let results = results.as_array().unwrap();
     for r in results.iter().take(8) {
         let (href, snippet) = (r[0].as_str().unwrap(), r[1].as_str().unwrap());

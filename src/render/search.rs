@@ -1,12 +1,20 @@
 //! The static search index: paragraphs, notes and profiles → sharded JSON files.
 //!
-//! Input: the linked edition and its notes. Output: jobs under `search/`:
-//! `meta.json` (shard count, chunk size, document count), `index/NN.json`
-//! (token → ascending document ids written as gaps — the first id, then the
-//! difference to the one before — one shard per hash bucket, so a query loads
-//! only the shards of its own tokens) and `docs/NN.json` (document records:
-//! title, location, root-relative URL, text; chunked so a query loads only the
-//! chunks of its candidates).
+//! Input: the linked edition and its notes. Output: jobs under `search/`
+//! (format version 3):
+//! - `meta.json`: shard count, pages per docs chunk, page, document and token counts;
+//! - `index/NN.json`: token → ascending ids of the *pages* (chapters, then
+//!   profiles) that contain it, written as gaps (the first id, then the
+//!   difference to the one before); one shard per hash bucket, so a query
+//!   loads only the shards of its own tokens;
+//! - `docs/NN.json`: for [`PAGES_PER_CHUNK`] consecutive pages, each page's
+//!   documents (paragraphs and notes of a chapter, or a profile) as records
+//!   `{t: title, l: location, u: root-relative URL, x: text}`.
+//!
+//! The client intersects the pages of the query's tokens, loads their chunks
+//! and keeps the documents that contain every token. Postings per page rather
+//! than per paragraph are five times fewer, which keeps the index small to
+//! download and to build.
 //!
 //! Tokens: Chinese (and other CJK) text as single characters plus overlapping
 //! character pairs; Latin text as Unicode words, case-folded. The client
@@ -25,8 +33,8 @@ use crate::annotate::Linked;
 
 /// Number of index shards.
 pub const SHARDS: u32 = 64;
-/// Documents per `docs/NN.json` chunk.
-pub const CHUNK: usize = 64;
+/// Pages per `docs/NN.json` chunk.
+pub const PAGES_PER_CHUNK: usize = 4;
 
 /// One searchable unit, serialized as `{"t": title, "l": location within it
 /// (`¶3`, `注 5 · quote` or empty), "u": root-relative URL, "x": text}`.
@@ -194,12 +202,16 @@ struct ShardPart {
     words: Vec<(Box<str>, Vec<u32>)>,
 }
 
-/// Postings of the documents `first..first + docs.len()`, split by shard.
-fn index_block(first: u32, docs: &[SearchDoc<'_>]) -> Vec<ShardPart> {
+/// Postings of the pages `first..first + pages.len()`, split by shard.
+fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>]) -> Vec<ShardPart> {
     let mut han: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
     let mut words: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
     let mut word = String::new();
-    for (k, d) in docs.iter().enumerate() {
+    for (k, d) in pages
+        .iter()
+        .enumerate()
+        .flat_map(|(k, docs)| docs.iter().map(move |d| (k, d)))
+    {
         let id = first + k as u32;
         let push = |ids: &mut Vec<u32>| {
             if ids.last() != Some(&id) {
@@ -310,6 +322,7 @@ pub fn index(
             (e.url(), text)
         })
         .collect();
+    // One list of documents per page: chapters in order, then profiles.
     let chapter_docs: Vec<Vec<SearchDoc<'_>>> = linked
         .chapters
         .par_iter()
@@ -353,22 +366,22 @@ pub fn index(
             docs
         })
         .collect();
-    let mut docs: Vec<SearchDoc<'_>> = chapter_docs.into_iter().flatten().collect();
+    let mut pages = chapter_docs;
     for (e, (url, text)) in ed.entities.iter().zip(&entity_texts) {
-        docs.push(SearchDoc {
+        pages.push(vec![SearchDoc {
             t: &e.name,
             url,
             at: Place::Page,
             x: Cow::Borrowed(text),
-        });
+        }]);
     }
 
-    // Postings: token → ascending doc ids (each doc once). Documents are cut
+    // Postings: token → ascending page ids (each page once). Pages are cut
     // into consecutive blocks indexed in parallel, each split by shard; then
     // each shard merges the blocks' postings in order (ids stay ascending),
     // is written, and its parts are freed.
-    const BLOCK: usize = 512;
-    let blocks: Vec<Vec<std::sync::Mutex<ShardPart>>> = docs
+    const BLOCK: usize = 16;
+    let blocks: Vec<Vec<std::sync::Mutex<ShardPart>>> = pages
         .par_chunks(BLOCK)
         .enumerate()
         .map(|(bi, block)| {
@@ -393,19 +406,29 @@ pub fn index(
     drop(blocks);
     let token_count: usize = shard_jobs.iter().map(|(_, n)| n).sum();
     let mut jobs: Vec<Job> = shard_jobs.into_iter().map(|(j, _)| j).collect();
-    jobs.par_extend(docs.par_chunks(CHUNK).enumerate().map(|(i, chunk)| {
-        let mut job = Job {
-            path: format!("search/docs/{i:02}.json"),
-            bytes: serde_json::to_vec(chunk).expect("docs serialize"),
-            append: false,
-        };
-        finish(&mut job);
-        job
-    }));
+    jobs.par_extend(
+        pages
+            .par_chunks(PAGES_PER_CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let mut job = Job {
+                    path: format!("search/docs/{i:02}.json"),
+                    bytes: serde_json::to_vec(chunk).expect("docs serialize"),
+                    append: false,
+                };
+                finish(&mut job);
+                job
+            }),
+    );
     let mut meta = Job {
         path: "search/meta.json".into(),
         bytes: serde_json::to_vec(&serde_json::json!({
-            "version": 2, "shards": SHARDS, "chunk": CHUNK, "docs": docs.len(), "tokens": token_count,
+            "version": 3,
+            "shards": SHARDS,
+            "chunk": PAGES_PER_CHUNK,
+            "pages": pages.len(),
+            "docs": pages.iter().map(Vec::len).sum::<usize>(),
+            "tokens": token_count,
         }))
         .expect("meta serializes"),
         append: false,
@@ -440,13 +463,16 @@ mod tests {
             "量化基金",
             "面壁",
         ];
-        let docs: Vec<SearchDoc<'_>> = texts
+        // One page per text.
+        let docs: Vec<Vec<SearchDoc<'_>>> = texts
             .iter()
-            .map(|x| SearchDoc {
-                t: "标题",
-                url: "chapters/a/",
-                at: Place::Page,
-                x: Cow::Borrowed(x),
+            .map(|x| {
+                vec![SearchDoc {
+                    t: "标题",
+                    url: "chapters/a/",
+                    at: Place::Page,
+                    x: Cow::Borrowed(x),
+                }]
             })
             .collect();
         // Two blocks, so the merge across blocks is exercised.
@@ -482,7 +508,7 @@ mod tests {
             }
         }
         let mut expected: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
-        for (i, d) in docs.iter().enumerate() {
+        for (i, d) in docs.iter().map(|p| &p[0]).enumerate() {
             for t in tokens(d.t).into_iter().chain(tokens(&d.x)) {
                 let ids = expected.entry(t).or_default();
                 if ids.last() != Some(&(i as u32)) {
@@ -494,6 +520,40 @@ mod tests {
         assert_eq!(found["智谱"], vec![0, 2]);
         assert_eq!(found["deepseek"], vec![1, 2]);
         assert_eq!(found["标题"], vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_page_is_listed_once_however_many_of_its_documents_match() {
+        let doc = |x: &'static str| SearchDoc {
+            t: "章",
+            url: "chapters/a/",
+            at: Place::Para(1),
+            x: Cow::Borrowed(x),
+        };
+        let pages = vec![
+            vec![doc("智谱"), doc("智谱 AI"), doc("月之暗面")],
+            vec![doc("无关")],
+            vec![doc("智谱")],
+        ];
+        let mut blocks = [index_block(0, &pages)];
+        let mut found = std::collections::BTreeMap::new();
+        for si in 0..SHARDS as usize {
+            let parts = vec![std::mem::take(&mut blocks[0][si])];
+            let (job, _) = shard_file(si, &parts);
+            let map: std::collections::BTreeMap<String, Vec<u32>> =
+                serde_json::from_slice(&job.bytes).unwrap();
+            found.extend(map);
+        }
+        // Gaps: pages 0 and 2.
+        assert_eq!(found["智谱"], vec![0, 2]);
+        assert_eq!(found["ai"], vec![0]);
+        assert_eq!(found["章"], vec![0, 1, 1]);
+        // A chunk lists each page's documents.
+        let json: serde_json::Value = serde_json::to_value(&pages[..2]).unwrap();
+        assert_eq!(json[0][1]["x"], "智谱 AI");
+        assert_eq!(json[0][1]["u"], "chapters/a/#p1");
+        assert_eq!(json[0][1]["l"], "¶1");
+        assert_eq!(json[1][0]["x"], "无关");
     }
 
     #[test]
