@@ -535,11 +535,9 @@ mod tests {
             vec![doc("无关")],
             vec![doc("智谱")],
         ];
-        let mut blocks = [index_block(0, &pages)];
         let mut found = std::collections::BTreeMap::new();
-        for si in 0..SHARDS as usize {
-            let parts = vec![std::mem::take(&mut blocks[0][si])];
-            let (job, _) = shard_file(si, &parts);
+        for (si, part) in index_block(0, &pages).into_iter().enumerate() {
+            let (job, _) = shard_file(si, &[part]);
             let map: std::collections::BTreeMap<String, Vec<u32>> =
                 serde_json::from_slice(&job.bytes).unwrap();
             found.extend(map);
