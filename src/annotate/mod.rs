@@ -91,6 +91,19 @@ pub struct LinkedChapter<'a> {
     pub notes: Vec<Note<'a>>,
 }
 
+impl<'a> LinkedChapter<'a> {
+    /// The parsed text with its events, for rendering the chapter's page: a
+    /// build drops the events after linking (see [`link_with`]) and this
+    /// parses the chapter again; `serve` keeps them in its cache.
+    pub fn page_doc(&self) -> std::borrow::Cow<'_, Doc<'a>> {
+        if self.doc.events.is_empty() {
+            std::borrow::Cow::Owned(crate::text::parse(self.chapter.body()))
+        } else {
+            std::borrow::Cow::Borrowed(&*self.doc)
+        }
+    }
+}
+
 /// The frozen, linked edition that `render` works from.
 #[derive(Debug)]
 pub struct Linked<'a> {
@@ -187,28 +200,36 @@ pub fn link_with<'a>(
     annotation_ids(edition, &mut diags);
     let matcher = entities::Matcher::new(edition, &mut diags);
     let Some(cache) = cache else {
-        let results: Vec<(LinkedChapter<'a>, Vec<Diagnostic>)> = edition
+        let results: Vec<(LinkedChapter<'a>, Vec<entities::Mention>, Vec<Diagnostic>)> = edition
             .chapters
             .par_iter()
-            .map(|c| {
-                let (doc, notes, d) = link_chapter(c, crate::text::parse(c.body()));
+            .enumerate()
+            .map(|(ci, c)| {
+                let (mut doc, notes, d) = link_chapter(c, crate::text::parse(c.body()));
+                let mentions = entities::chapter_mentions(edition, ci, &doc, &matcher);
+                // The events are most of a parsed chapter and only its page
+                // needs them: that page parses the chapter again
+                // (`LinkedChapter::page_doc`) instead of every chapter's
+                // events staying in memory for the whole build.
+                doc.events = Vec::new();
                 (
                     LinkedChapter {
                         chapter: c,
                         doc: DocRef::Borrowed(doc),
                         notes,
                     },
+                    mentions,
                     d,
                 )
             })
             .collect();
         let mut chapters = Vec::with_capacity(results.len());
-        for (c, mut d) in results {
+        let mut mentions = Vec::new();
+        for (c, mut m, mut d) in results {
             diags.append(&mut d);
+            mentions.append(&mut m);
             chapters.push(c);
         }
-        let docs: Vec<&Doc<'a>> = chapters.iter().map(|c| &*c.doc).collect();
-        let mentions = entities::mentions(edition, &docs, &matcher);
         candidates::unprofiled(edition, &chapters, &mentions, &mut diags);
         return finish(edition, chapters, mentions, diags);
     };

@@ -434,7 +434,7 @@ fn render_chapter(
     let lc = &linked.chapters[i];
     let c = lc.chapter;
     let links = mention_links(linked, i);
-    let html = markdown::chapter_html(&lc.doc, notes, &links, ui);
+    let html = markdown::chapter_html(&lc.page_doc(), notes, &links, ui);
     let nav = |j: Option<usize>| {
         j.and_then(|j| edition.chapters.get(j)).map(|o| NavLink {
             title: o.title(),
@@ -516,7 +516,7 @@ pub fn bench_markdown_passes(linked: &Linked<'_>) -> usize {
         .map(|i| {
             let lc = &linked.chapters[i];
             let notes = note_views(lc, linked.edition, ui);
-            markdown::chapter_html(&lc.doc, &notes, &mention_links(linked, i), ui).len()
+            markdown::chapter_html(&lc.page_doc(), &notes, &mention_links(linked, i), ui).len()
         })
         .sum()
 }
