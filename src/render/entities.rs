@@ -292,6 +292,7 @@ pub fn render_entities(
     base: Option<&str>,
     only: Option<&[usize]>,
     indexes: bool,
+    finish: super::Finish<'_>,
 ) -> Result<Vec<Job>, TemplateError> {
     let ed = linked.edition;
     let which: Vec<usize> = match only {
@@ -350,11 +351,13 @@ pub fn render_entities(
                     .insert("pages", &links)
                     .insert("offset", &(i * super::MENTIONS_PER_PAGE))
                     .insert("entity", &view);
-                jobs.push(Job {
+                let mut job = Job {
                     path: format!("{here}index.html"),
                     bytes: t.render(template, &ctx)?.into_bytes(),
                     append: false,
-                });
+                };
+                finish(&mut job);
+                jobs.push(job);
             }
             Ok(jobs)
         })
@@ -451,11 +454,13 @@ pub fn render_entities(
                 .insert("entries", &people),
         };
         ctx.insert("index_kind", &kind);
-        jobs.push(Job {
+        let mut job = Job {
             path: format!("{path}index.html"),
             bytes: t.render("entities.html", &ctx)?.into_bytes(),
             append: false,
-        });
+        };
+        finish(&mut job);
+        jobs.push(job);
     }
     Ok(jobs)
 }

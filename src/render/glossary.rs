@@ -59,6 +59,7 @@ pub fn render(
     notes: &[Vec<NoteView<'_>>],
     t: &Templates,
     base: Option<&str>,
+    finish: super::Finish<'_>,
 ) -> Result<Vec<Job>, TemplateError> {
     let mut entries: Vec<Entry> = Vec::new();
     for (lc, ns) in linked.chapters.iter().zip(notes) {
@@ -85,7 +86,15 @@ pub fn render(
             .then(a.term.cmp(b.term))
     });
     let ui = &linked.edition.config.ui;
-    super::paged_section(t, base, "glossary", &ui.glossary, "entries", &entries)
+    super::paged_section(
+        t,
+        base,
+        "glossary",
+        &ui.glossary,
+        "entries",
+        &entries,
+        finish,
+    )
 }
 
 #[cfg(test)]

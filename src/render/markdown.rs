@@ -49,8 +49,6 @@ pub struct NoteView<'a> {
     /// Byte range in the chapter's reading text.
     #[serde(skip)]
     pub range: std::ops::Range<usize>,
-    /// `#:~:text=` fragment that highlights the passage in browsers.
-    pub text_fragment: String,
     /// Entities the note refers to (`refs`), with root-relative profile URLs.
     pub refs: Vec<RefView>,
 }
@@ -419,7 +417,7 @@ pub fn attach_notes<'a>(
     let mut after = std::collections::HashMap::new();
     for (b, ns) in &by_block {
         let block = &doc.blocks[*b];
-        let aside = aside_html(ns, ui);
+        let aside = aside_html(ns, doc, ui);
         if block.kind == BlockKind::Item {
             // Inside the list item, at its start.
             after.insert(block.start_event, aside);
@@ -440,7 +438,7 @@ pub fn attach_notes<'a>(
     out
 }
 
-fn aside_html(notes: &[&NoteView<'_>], ui: &Ui) -> String {
+fn aside_html(notes: &[&NoteView<'_>], doc: &Doc<'_>, ui: &Ui) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
@@ -448,14 +446,45 @@ fn aside_html(notes: &[&NoteView<'_>], ui: &Ui) -> String {
         escape(&ui.notes)
     );
     for n in notes {
-        note_element(&mut s, n, ui);
+        note_element(&mut s, n, doc, ui);
     }
     s.push_str("</aside>");
     s
 }
 
+/// `#:~:text=` fragment that highlights a note's passage in browsers: the
+/// quote with up to six characters of context on each side, within its block
+/// (browsers match within blocks).
+pub fn text_fragment(doc: &Doc<'_>, block: usize, range: std::ops::Range<usize>) -> String {
+    let (btext, map) = doc.blocks[block].text_with_map(&doc.text);
+    let bstart = map.iter().position(|&m| m == range.start).unwrap_or(0);
+    let bend = map
+        .iter()
+        .rposition(|&m| m == range.end)
+        .unwrap_or(btext.len());
+    let from = btext[..bstart]
+        .char_indices()
+        .rev()
+        .take(6)
+        .last()
+        .map_or(bstart, |(i, _)| i);
+    let before = &btext[from..bstart];
+    let after: String = btext[bend.min(btext.len())..].chars().take(6).collect();
+    let mut frag = String::from("#:~:text=");
+    if !before.trim().is_empty() {
+        frag.push_str(&fragment_encode(before));
+        frag.push_str("-,");
+    }
+    frag.push_str(&fragment_encode(&doc.text[range]));
+    if !after.trim().is_empty() {
+        frag.push_str(",-");
+        frag.push_str(&fragment_encode(&after));
+    }
+    frag
+}
+
 /// One note: number, kind label, body, sources, permalinks, close button.
-fn note_element(s: &mut String, n: &NoteView<'_>, ui: &Ui) {
+fn note_element(s: &mut String, n: &NoteView<'_>, doc: &Doc<'_>, ui: &Ui) {
     let _ = write!(
         s,
         "<div class=\"note k-{kind}\" id=\"n-{id}\" popover role=\"note\" aria-label=\"{label} {num}\">\
@@ -503,7 +532,7 @@ fn note_element(s: &mut String, n: &NoteView<'_>, ui: &Ui) {
          <button type=\"button\" class=\"close\" popovertarget=\"n-{id}\" popovertargetaction=\"hide\">{close}</button></div>",
         id = n.id,
         perma = escape(&ui.note_permalink),
-        frag = escape(&n.text_fragment),
+        frag = escape(&text_fragment(doc, n.block, n.range.clone())),
         hl = escape(&ui.highlight_passage),
         close = escape(&ui.close),
     );
@@ -591,7 +620,6 @@ mod tests {
             para: doc.blocks[block].para,
             block,
             range: start..start + quote.len(),
-            text_fragment: format!("#:~:text={}", fragment_encode(quote)),
             refs: vec![],
         }
     }

@@ -79,6 +79,10 @@ pub struct Affected {
     pub lists: bool,
 }
 
+/// What `render_site`'s caller does with each job as soon as it exists
+/// (minify, write, free its bytes).
+pub type Finish<'f> = &'f (dyn Fn(&mut Job) + Sync);
+
 /// One file of the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -158,7 +162,7 @@ pub fn render_site(
     generator: &str,
     stages: &mut Stages,
     only: Option<&Affected>,
-    finish: &(dyn Fn(&mut Job) + Sync),
+    finish: Finish<'_>,
 ) -> Result<(Vec<Job>, Vec<String>), TemplateError> {
     let edition = linked.edition;
     let config = &edition.config;
@@ -245,8 +249,8 @@ pub fn render_site(
     if lists {
         tasks.push((
             "annotations page",
-            false,
-            Box::new(move || render_annotations(linked, notes, templates, base)),
+            true,
+            Box::new(move || render_annotations(linked, notes, templates, base, finish)),
         ));
         tasks.push((
             "annotations.jsonld",
@@ -269,13 +273,13 @@ pub fn render_site(
         ));
         tasks.push((
             "glossary",
-            false,
-            Box::new(move || glossary::render(linked, notes, templates, base)),
+            true,
+            Box::new(move || glossary::render(linked, notes, templates, base, finish)),
         ));
         tasks.push((
             "timeline",
-            false,
-            Box::new(move || timeline::render(linked, notes, templates, base)),
+            true,
+            Box::new(move || timeline::render(linked, notes, templates, base, finish)),
         ));
         tasks.push((
             "search index",
@@ -285,7 +289,7 @@ pub fn render_site(
     }
     tasks.push((
         "profiles",
-        false,
+        true,
         Box::new(move || {
             entities::render_entities(
                 linked,
@@ -294,6 +298,7 @@ pub fn render_site(
                 base,
                 only.map(|o| o.entities.as_slice()),
                 lists,
+                finish,
             )
         }),
     ));
@@ -522,35 +527,12 @@ pub fn bench_markdown_passes(linked: &Linked<'_>) -> usize {
 }
 
 fn note_views<'a>(lc: &LinkedChapter<'a>, edition: &Edition, ui: &'a Ui) -> Vec<NoteView<'a>> {
-    let blocks = &lc.doc.blocks;
     lc.notes
         .iter()
         .map(|n| {
             let a = n.annotation;
             let kind = a.kind.as_str();
             let quote = lc.doc.text[n.range.clone()].to_string();
-            // Text fragment context stays inside the block (browsers match within blocks).
-            let (btext, map) = blocks[n.block].text_with_map(&lc.doc.text);
-            let bstart = map.iter().position(|&m| m == n.range.start).unwrap_or(0);
-            let bend = map
-                .iter()
-                .rposition(|&m| m == n.range.end)
-                .unwrap_or(btext.len());
-            let before: String = {
-                let v: Vec<char> = btext[..bstart].chars().collect();
-                v[v.len().saturating_sub(6)..].iter().collect()
-            };
-            let after: String = btext[bend.min(btext.len())..].chars().take(6).collect();
-            let mut frag = String::from("#:~:text=");
-            if !before.trim().is_empty() {
-                frag.push_str(&markdown::fragment_encode(&before));
-                frag.push_str("-,");
-            }
-            frag.push_str(&markdown::fragment_encode(&quote));
-            if !after.trim().is_empty() {
-                frag.push_str(",-");
-                frag.push_str(&markdown::fragment_encode(&after));
-            }
             NoteView {
                 number: n.number,
                 id: &a.id,
@@ -562,7 +544,6 @@ fn note_views<'a>(lc: &LinkedChapter<'a>, edition: &Edition, ui: &'a Ui) -> Vec<
                 para: n.para,
                 block: n.block,
                 range: n.range.clone(),
-                text_fragment: frag,
                 refs: a
                     .refs
                     .iter()
@@ -641,6 +622,7 @@ pub(crate) fn paged_section<T: Serialize + Sync>(
     title: &str,
     key: &'static str,
     items: &[T],
+    finish: Finish<'_>,
 ) -> Result<Vec<Job>, TemplateError> {
     let chunks: Vec<&[T]> = if items.is_empty() {
         vec![items]
@@ -670,11 +652,13 @@ pub(crate) fn paged_section<T: Serialize + Sync>(
                 .insert("total", &items.len())
                 .insert("pages", &links)
                 .insert(key, chunk);
-            Ok(Job {
+            let mut job = Job {
                 path: format!("{here}index.html"),
                 bytes: t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
                 append: false,
-            })
+            };
+            finish(&mut job);
+            Ok(job)
         })
         .collect()
 }
@@ -725,6 +709,7 @@ fn render_annotations(
     notes: &[Vec<NoteView<'_>>],
     t: &Templates,
     base: Option<&str>,
+    finish: Finish<'_>,
 ) -> Result<Vec<Job>, TemplateError> {
     let ui = &linked.edition.config.ui;
     let kinds: Vec<KindView> = AnnotationKind::ALL
@@ -793,11 +778,13 @@ fn render_annotations(
                 .insert("total", &total)
                 .insert("pages", &links)
                 .insert("annotated_chapters", &chapters[range.clone()]);
-            Ok(Job {
+            let mut job = Job {
                 path: format!("{here}index.html"),
                 bytes: t.render("annotations.html", &ctx)?.into_bytes(),
                 append: false,
-            })
+            };
+            finish(&mut job);
+            Ok(job)
         })
         .collect()
 }

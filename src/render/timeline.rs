@@ -156,8 +156,9 @@ pub fn render(
     notes: &[Vec<NoteView<'_>>],
     t: &Templates,
     base: Option<&str>,
+    finish: super::Finish<'_>,
 ) -> Result<Vec<Job>, TemplateError> {
     let events = events(linked, notes);
     let ui = &linked.edition.config.ui;
-    super::paged_section(t, base, "timeline", &ui.timeline, "events", &events)
+    super::paged_section(t, base, "timeline", &ui.timeline, "events", &events, finish)
 }
