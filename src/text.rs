@@ -76,6 +76,41 @@ impl Doc<'_> {
 }
 
 impl Block {
+    /// The block's visible text, borrowed when it is one piece of the reading text.
+    pub fn text<'t>(&self, doc_text: &'t str) -> std::borrow::Cow<'t, str> {
+        match self.ranges.as_slice() {
+            [r] => std::borrow::Cow::Borrowed(&doc_text[r.clone()]),
+            rs => std::borrow::Cow::Owned(rs.iter().map(|r| &doc_text[r.clone()]).collect()),
+        }
+    }
+
+    /// The reading-text offset of byte `o` of the block's text: the same as
+    /// the map of [`Block::text_with_map`] at `o`, without building the map.
+    pub fn reading_offset(&self, o: usize) -> usize {
+        let mut start = 0;
+        for r in &self.ranges {
+            let len = r.end - r.start;
+            if o < start + len {
+                return r.start + (o - start);
+            }
+            start += len;
+        }
+        self.ranges.last().map_or(0, |r| r.end)
+    }
+
+    /// The offset in the block's text of reading-text offset `r` (the first
+    /// block byte at or after it).
+    pub fn block_offset(&self, r: usize) -> usize {
+        let mut start = 0;
+        for piece in &self.ranges {
+            if r < piece.end {
+                return start + r.saturating_sub(piece.start);
+            }
+            start += piece.end - piece.start;
+        }
+        start
+    }
+
     /// The block's visible text and, for each of its bytes, the offset in the reading text.
     pub fn text_with_map(&self, doc_text: &str) -> (String, Vec<usize>) {
         let mut s = String::new();
@@ -238,6 +273,35 @@ pub fn visible_blocks(markdown: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_offsets_agree_with_the_map() {
+        let doc = parse("一**二**三\n四[^x]五\n\n> 甲 `乙` 丙\n\n- 六\n\n[^x]: 注\n");
+        // A block made of several separate pieces of the reading text, too.
+        let split = Block {
+            kind: BlockKind::Item,
+            para: None,
+            ranges: vec![0..3, 6..9, 12..15],
+            start_event: 0,
+            end_event: 0,
+        };
+        let plain = parse("一二三四五六七八九");
+        let blocks = doc.blocks.iter().map(|b| (b, &doc.text));
+        for (b, doc_text) in blocks.chain([(&split, &plain.text)]) {
+            let (text, map) = b.text_with_map(doc_text);
+            assert_eq!(b.text(doc_text), text);
+            for o in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+                assert_eq!(b.reading_offset(o), map[o], "{text:?} at {o}");
+                if o < text.len() {
+                    assert_eq!(b.block_offset(map[o]), o, "{text:?} at {o}");
+                }
+            }
+        }
+        assert_eq!(split.text(&plain.text), "一三五");
+        // The end of a piece is the end of that piece's text in the block.
+        assert_eq!(split.block_offset(3), 3);
+        assert_eq!(split.block_offset(15), 9);
+    }
 
     #[test]
     fn reading_text_and_blocks() {

@@ -705,3 +705,48 @@ fn without_javascript_everything_is_readable() {
     let msg = b.eval("document.querySelector('noscript') !== null");
     assert_eq!(msg, true);
 }
+
+#[test]
+fn highlight_links_scroll_to_and_highlight_the_passage() {
+    let Some(mut b) = Browser::launch(1280, 800) else {
+        return;
+    };
+    let p = project(None);
+    let served = common::serve_project(p.path());
+    let base = format!("http://127.0.0.1:{}/", served.port);
+    let page = format!("{base}chapters/overlooked-pioneers/");
+    b.call("Page.navigate", serde_json::json!({"url": page}));
+    assert!(wait_js(&mut b, "document.readyState === 'complete'", 20));
+    // The last note's "highlight the passage" link, and the passage itself.
+    let (href, id) = {
+        let v = b.eval(
+            "(() => { const ns = [...document.querySelectorAll('aside.notes .note')]; \
+             const n = ns[ns.length - 1]; \
+             return [n.querySelector('.note-links a:last-child').getAttribute('href'), n.id.slice(2)]; })()",
+        );
+        (
+            v[0].as_str().unwrap().to_string(),
+            v[1].as_str().unwrap().to_string(),
+        )
+    };
+    assert!(href.starts_with("#:~:text="), "{href}");
+    // Chinese stays readable in the link; the directive's own characters are encoded.
+    assert!(!href.contains("%E"), "{href}");
+    // A fresh load with the fragment: the browser scrolls the passage into view.
+    b.call("Page.navigate", serde_json::json!({"url": "about:blank"}));
+    b.call(
+        "Page.navigate",
+        serde_json::json!({"url": format!("{page}{href}")}),
+    );
+    let in_view = format!(
+        "(() => {{ const m = document.querySelector('mark[data-a=\"{id}\"]'); \
+         if (!m || window.scrollY === 0) return false; \
+         const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }})()"
+    );
+    assert!(
+        wait_js(&mut b, &in_view, 10),
+        "{href} did not bring the passage of {id} into view (scrollY {})",
+        b.eval("window.scrollY")
+    );
+    b.screenshot(&artifacts().join("text-fragment-1280.png"));
+}

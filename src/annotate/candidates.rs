@@ -140,18 +140,22 @@ impl<'e> NameCheck<'e> {
         let mut found: BTreeMap<String, (usize, usize, Option<usize>)> = BTreeMap::new();
         let mut first_seen: Vec<String> = Vec::new();
         for b in &doc.blocks {
-            let (text, map) = b.text_with_map(&doc.text);
+            let text = b.text(&doc.text);
             let mut hits: Vec<Range<usize>> = latin_names(&text);
-            hits.extend(ac.find_iter(&text).map(|m| m.start()..m.end()).filter(|r| {
-                let name = &text[r.clone()];
-                let latin = name.chars().next().is_some_and(is_latin_word);
-                !latin
-                    || (!text[..r.start]
-                        .chars()
-                        .next_back()
-                        .is_some_and(is_latin_word)
-                        && !text[r.end..].chars().next().is_some_and(is_latin_word))
-            }));
+            hits.extend(
+                ac.find_iter(text.as_ref())
+                    .map(|m| m.start()..m.end())
+                    .filter(|r| {
+                        let name = &text[r.clone()];
+                        let latin = name.chars().next().is_some_and(is_latin_word);
+                        !latin
+                            || (!text[..r.start]
+                                .chars()
+                                .next_back()
+                                .is_some_and(is_latin_word)
+                                && !text[r.end..].chars().next().is_some_and(is_latin_word))
+                    }),
+            );
             hits.sort_by_key(|r| r.start);
             hits.dedup();
             for r in hits {
@@ -159,7 +163,7 @@ impl<'e> NameCheck<'e> {
                 if ignored(name) || aliases.contains(name) {
                     continue;
                 }
-                let range = map[r.start]..map[r.end];
+                let range = b.reading_offset(r.start)..b.reading_offset(r.end);
                 let entry = found.entry(name.to_string()).or_insert_with(|| {
                     first_seen.push(name.to_string());
                     (0, 0, None)

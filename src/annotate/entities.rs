@@ -49,11 +49,12 @@ impl Mention {
     pub fn snippet(&self, edition: &Edition, doc: &Doc<'_>) -> (String, String, String) {
         match &self.place {
             Place::Text { block, range } => {
-                let (text, map) = doc.blocks[*block].text_with_map(&doc.text);
-                // `map` gives the reading-text offset of each byte of the block's text.
-                let start = map.partition_point(|&o| o < range.start);
-                let end = map.partition_point(|&o| o < range.end);
-                kwic(&text, start..end)
+                let b = &doc.blocks[*block];
+                let text = b.text(&doc.text);
+                kwic(
+                    &text,
+                    b.block_offset(range.start)..b.block_offset(range.end),
+                )
             }
             Place::Note { index, range } => kwic(
                 &edition.chapters[self.chapter].meta.annotations[*index].note,
@@ -243,9 +244,9 @@ pub fn chapter_mentions(
         let linkable = linkable_ranges(doc);
         let mut linked_here: Vec<usize> = Vec::new();
         for (bi, b) in doc.blocks.iter().enumerate() {
-            let (text, map) = b.text_with_map(&doc.text);
+            let text = b.text(&doc.text);
             for (entity, r) in matcher.find(&text) {
-                let range = map[r.start]..map[r.end];
+                let range = b.reading_offset(r.start)..b.reading_offset(r.end);
                 let can_link = linkable
                     .iter()
                     .any(|l| l.start <= range.start && range.end <= l.end);

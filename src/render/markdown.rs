@@ -456,12 +456,10 @@ fn aside_html(notes: &[&NoteView<'_>], doc: &Doc<'_>, ui: &Ui) -> String {
 /// quote with up to six characters of context on each side, within its block
 /// (browsers match within blocks).
 pub fn text_fragment(doc: &Doc<'_>, block: usize, range: std::ops::Range<usize>) -> String {
-    let (btext, map) = doc.blocks[block].text_with_map(&doc.text);
-    let bstart = map.iter().position(|&m| m == range.start).unwrap_or(0);
-    let bend = map
-        .iter()
-        .rposition(|&m| m == range.end)
-        .unwrap_or(btext.len());
+    let b = &doc.blocks[block];
+    let btext = b.text(&doc.text);
+    let bstart = b.block_offset(range.start);
+    let bend = b.block_offset(range.end);
     let from = btext[..bstart]
         .char_indices()
         .rev()
@@ -561,14 +559,26 @@ pub fn source_html(src: &SourceRef) -> String {
     s
 }
 
-/// Percent-encodes a text-fragment component (everything but unreserved ASCII).
+/// Encodes a text-fragment component: ASCII other than letters, digits and
+/// `._~` is percent-encoded (the directive's own `-`, `,` and `&` among it),
+/// and so are whitespace and control characters; other characters stay as
+/// they are — the browser's URL parser encodes them, and a Chinese passage
+/// takes a third of the bytes.
 pub fn fragment_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~') {
-            out.push(b as char);
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        let plain = if c.is_ascii() {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '~')
         } else {
-            let _ = write!(out, "%{b:02X}");
+            !c.is_whitespace() && !c.is_control()
+        };
+        if plain {
+            out.push(c);
+        } else {
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "%{b:02X}");
+            }
         }
     }
     out
@@ -576,6 +586,15 @@ pub fn fragment_encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fragments_encode_ascii_punctuation_and_spaces_only() {
+        assert_eq!(super::fragment_encode("大模型六小虎"), "大模型六小虎");
+        assert_eq!(
+            super::fragment_encode("GPT-3, a&b 中文　x"),
+            "GPT%2D3%2C%20a%26b%20中文%E3%80%80x"
+        );
+    }
+
     #[test]
     fn compact_drops_line_breaks_after_blocks_only() {
         let md = "一段\n第二行 [链接](x)\n*强调*\n\n- 甲\n- 乙\n\n> 引用\n\n```\na\n\nb\n```\n\n<textarea>\n</p>\n</textarea>\n";
@@ -728,6 +747,6 @@ mod tests {
             date: Some("2025-01".into()),
         };
         assert_eq!(source_html(&s), "A &lt;b&gt;，P，2025-01");
-        assert_eq!(fragment_encode("a-b, 中"), "a%2Db%2C%20%E4%B8%AD");
+        assert_eq!(fragment_encode("a-b, 中"), "a%2Db%2C%20中");
     }
 }
