@@ -287,6 +287,36 @@ pub fn write_site(out: &Path, jobs: &[Job]) -> Result<(), OutputError> {
     staging.commit()
 }
 
+/// Removes a folder and everything in it, its subfolders in parallel (a
+/// large site's old copy has tens of thousands of files). Errors are ignored:
+/// what is left is removed as a leftover by the next build.
+fn remove_tree(dir: &Path) {
+    let mut subdirs = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    // Two levels of subfolders (e.g. `chapters/SLUG/`) are enough to spread the work.
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for d in stack {
+            for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = entry.path();
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    next.push(p);
+                } else {
+                    let _ = std::fs::remove_file(&p);
+                }
+            }
+            subdirs.push(d);
+        }
+        stack = next;
+    }
+    stack.par_iter().for_each(|d| {
+        let _ = std::fs::remove_dir_all(d);
+    });
+    for d in subdirs.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
+}
+
 /// A site being written: a hidden folder beside the output folder that
 /// replaces it on [`Staging::commit`]; dropped without a commit, it is removed
 /// and the previous site is untouched.
@@ -391,7 +421,7 @@ impl Staging {
             return Err(io(&out)(e));
         }
         if let Some(old) = old {
-            let _ = std::fs::remove_dir_all(old);
+            remove_tree(&old);
         }
         Ok(())
     }
@@ -475,6 +505,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn remove_tree_removes_deep_trees_but_not_what_links_point_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let keep = dir.path().join("keep");
+        std::fs::create_dir(&keep).unwrap();
+        std::fs::write(keep.join("k.txt"), "k").unwrap();
+        let site = dir.path().join("site");
+        for sub in ["a/b/c/d", "a/x", "e"] {
+            std::fs::create_dir_all(site.join(sub)).unwrap();
+            std::fs::write(site.join(sub).join("f.html"), "x").unwrap();
+        }
+        std::fs::write(site.join("top.html"), "x").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&keep, site.join("a/b/link")).unwrap();
+        super::remove_tree(&site);
+        assert!(!site.exists());
+        assert!(keep.join("k.txt").is_file());
+    }
+
     use super::*;
 
     #[test]

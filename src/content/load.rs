@@ -67,18 +67,18 @@ pub fn load(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagn
     warn_stray_markdown(paths, &mut diags);
 
     // Read in parallel, register in path order, parse in parallel.
-    let read: Vec<(PathBuf, std::io::Result<Vec<u8>>)> = files
+    let read: Vec<(PathBuf, std::io::Result<Decoded>)> = files
         .into_par_iter()
         .map(|p| {
-            let bytes = read_limited(&p);
-            (p, bytes)
+            let text = read_limited(&p).map(decode);
+            (p, text)
         })
         .collect();
     let mut registered = Vec::with_capacity(read.len());
-    for (path, bytes) in read {
-        match bytes
+    for (path, text) in read {
+        match text
             .map_err(|e| io_diag(paths, &path, &e))
-            .and_then(|b| register(paths, &path, b, sources))
+            .and_then(|t| register_decoded(paths, &path, t, sources))
         {
             Ok((file, text)) => registered.push((path, file, text)),
             Err(d) => diags.push(d),
@@ -126,18 +126,18 @@ fn load_entities(paths: &Paths, sources: &mut Sources, diags: &mut Vec<Diagnosti
             );
         }
     }
-    let read: Vec<(EntityKind, PathBuf, std::io::Result<Vec<u8>>)> = files
+    let read: Vec<(EntityKind, PathBuf, std::io::Result<Decoded>)> = files
         .into_par_iter()
         .map(|(k, p)| {
-            let bytes = read_limited(&p);
-            (k, p, bytes)
+            let text = read_limited(&p).map(decode);
+            (k, p, text)
         })
         .collect();
     let mut registered = Vec::with_capacity(read.len());
-    for (kind, path, bytes) in read {
-        match bytes
+    for (kind, path, text) in read {
+        match text
             .map_err(|e| io_diag(paths, &path, &e))
-            .and_then(|b| register(paths, &path, b, sources))
+            .and_then(|t| register_decoded(paths, &path, t, sources))
         {
             Ok((file, text)) => registered.push((kind, path, file, text)),
             Err(d) => diags.push(d),
@@ -394,19 +394,44 @@ fn register(
     bytes: Vec<u8>,
     sources: &mut Sources,
 ) -> Result<(FileId, Arc<str>), Diagnostic> {
-    let display = paths.display(path);
+    register_decoded(paths, path, decode(bytes), sources)
+}
+
+/// A file's text, decoded where it was read (in parallel): lossy, with the
+/// offset of the first invalid byte, when it is not UTF-8.
+pub(crate) struct Decoded {
+    text: Arc<str>,
+    bad: Option<usize>,
+}
+
+pub(crate) fn decode(bytes: Vec<u8>) -> Decoded {
     match String::from_utf8(bytes) {
-        Ok(text) => {
-            let text: Arc<str> = text.into();
-            let id = sources.add(path, display, text.clone());
-            Ok((id, text))
-        }
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let lossy: Arc<str> = String::from_utf8_lossy(e.as_bytes()).into_owned().into();
-            let id = sources.add(path, display, lossy.clone());
+        Ok(text) => Decoded {
+            text: text.into(),
+            bad: None,
+        },
+        Err(e) => Decoded {
+            bad: Some(e.utf8_error().valid_up_to()),
+            text: String::from_utf8_lossy(e.as_bytes()).into_owned().into(),
+        },
+    }
+}
+
+/// Registers decoded file text; invalid UTF-8 becomes a diagnostic at the first bad byte.
+fn register_decoded(
+    paths: &Paths,
+    path: &Path,
+    decoded: Decoded,
+    sources: &mut Sources,
+) -> Result<(FileId, Arc<str>), Diagnostic> {
+    let display = paths.display(path);
+    let Decoded { text, bad } = decoded;
+    let id = sources.add(path, display, text.clone());
+    match bad {
+        None => Ok((id, text)),
+        Some(valid) => {
             // In the lossy text, the valid prefix is unchanged, so `valid` is the offset of U+FFFD.
-            let end = (valid + '\u{fffd}'.len_utf8()).min(lossy.len());
+            let end = (valid + '\u{fffd}'.len_utf8()).min(text.len());
             Err(Diagnostic::error(
                 "not-utf8",
                 format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
