@@ -93,7 +93,8 @@ fn stages(c: &mut Criterion) {
         &|_| {},
     )
     .unwrap();
-    g.bench_function("minify", |b| {
+    // Not part of a default build since templates are minified once (`minify: pages` only).
+    g.bench_function("minify (minify: pages)", |b| {
         b.iter_batched(
             || jobs.clone(),
             |mut jobs| {

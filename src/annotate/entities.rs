@@ -313,8 +313,9 @@ pub fn check_references(
         d
     };
 
-    // Annotation refs.
+    // Annotation refs (hundreds of thousands in a large edition: a set, not a scan).
     if !edition.entities.is_empty() {
+        let known: std::collections::HashSet<&str> = ids.iter().copied().collect();
         for c in &edition.chapters {
             let mut refs_seen = 0;
             for a in &c.meta.annotations {
@@ -324,7 +325,7 @@ pub fn check_references(
                 let n = refs_seen;
                 refs_seen += 1;
                 for r in &a.refs {
-                    if !ids.contains(&r.as_str()) {
+                    if !known.contains(r.as_str()) {
                         diags.push(
                             unknown("annotation ref", r, &ids).at(c.file, c.value_span("refs", n)),
                         );

@@ -62,6 +62,8 @@ pub fn render(
     finish: super::Finish<'_>,
 ) -> Result<Vec<Job>, TemplateError> {
     let mut entries: Vec<Entry> = Vec::new();
+    // Term → its entry (a linear search per note was quadratic in large editions).
+    let mut by_term: std::collections::HashMap<&str, usize> = Default::default();
     for (lc, ns) in linked.chapters.iter().zip(notes) {
         for n in ns.iter().filter(|n| n.kind == "definition") {
             let place = Place {
@@ -70,21 +72,21 @@ pub fn render(
                 url: format!("{}#m-{}", chapter_url(&lc.chapter.slug), n.id),
                 html: &n.html,
             };
-            match entries.iter_mut().find(|e| e.term == n.quote) {
-                Some(e) => e.places.push(place),
-                None => entries.push(Entry {
-                    term: &n.quote,
-                    reading: sort_key(&n.quote).1,
-                    places: vec![place],
-                }),
+            match by_term.get(n.quote.as_str()) {
+                Some(&i) => entries[i].places.push(place),
+                None => {
+                    by_term.insert(&n.quote, entries.len());
+                    entries.push(Entry {
+                        term: &n.quote,
+                        reading: sort_key(&n.quote).1,
+                        places: vec![place],
+                    });
+                }
             }
         }
     }
-    entries.sort_by(|a, b| {
-        sort_key(a.term)
-            .cmp(&sort_key(b.term))
-            .then(a.term.cmp(b.term))
-    });
+    // Keys computed once per term, not per comparison.
+    entries.sort_by_cached_key(|e| (sort_key(e.term), e.term));
     let ui = &linked.edition.config.ui;
     super::paged_section(
         t,
