@@ -200,6 +200,12 @@ fn render_pages(
         finish,
     )?;
     timings.notes = notes;
+    if !templates.kept_as_written().is_empty() {
+        timings.notes.push(format!(
+            "templates not minified (a template tag inside an HTML tag, or a statement in an attribute value): {}",
+            templates.kept_as_written().join(", ")
+        ));
+    }
     timings.render = t.elapsed();
     Ok((jobs, diags))
 }

@@ -707,3 +707,28 @@ fn minified_templates_render_what_the_minifier_would() {
     assert!(t_size * 100 <= p_size * 104, "{t_size} vs {p_size}");
     assert!(t_size < n_size, "{t_size} vs {n_size}");
 }
+
+#[test]
+fn templates_that_cannot_be_minified_are_named_and_still_render() {
+    let p = project(None);
+    // A statement between attributes: the minifier could reorder it away.
+    std::fs::write(
+        p.path().join("templates/404.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n<section{% if ui.not_found_title %} class=\"not-found\"{% endif %}>\n  <h1>{{ ui.not_found_title }}</h1>\n</section>\n{% endblock content %}\n",
+    )
+    .unwrap();
+    let out = p.path().join("public");
+    let o = build(p.path(), &out, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("templates not minified") && said.contains("404.html"),
+        "{said}"
+    );
+    assert!(!said.contains("chapter.html"), "{said}");
+    let page = std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(page.contains("<section class=\"not-found\">"), "{page}");
+    // Without minification asked for, nothing to say.
+    let o = build(p.path(), &out, &["--minify", "none"]);
+    assert!(!text(&o).contains("not minified"), "{}", text(&o));
+}

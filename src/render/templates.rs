@@ -88,6 +88,8 @@ pub struct Templates {
     globals: tera::Context,
     /// Names of the templates that were minified.
     minified: Vec<String>,
+    /// Names of the templates used as written although minifying was asked for.
+    kept: Vec<String>,
 }
 
 impl Templates {
@@ -122,6 +124,7 @@ impl Templates {
                 });
             }
         }
+        let mut kept = Vec::new();
         if minify {
             let mut minified = Vec::new();
             let small: Vec<(String, String)> = files
@@ -131,7 +134,10 @@ impl Templates {
                         minified.push(n.clone());
                         (n.clone(), m)
                     }
-                    None => (n.clone(), t.clone()),
+                    None => {
+                        kept.push(n.clone());
+                        (n.clone(), t.clone())
+                    }
                 })
                 .collect();
             // Errors are reported against the sources as written, below.
@@ -141,8 +147,10 @@ impl Templates {
                     written: Some(files),
                     globals: tera::Context::new(),
                     minified,
+                    kept,
                 });
             }
+            kept = files.iter().map(|(n, _)| n.clone()).collect();
         }
         let tera = compile(&files).map_err(|e| TemplateError::Compile {
             dir: dir.to_path_buf(),
@@ -153,12 +161,19 @@ impl Templates {
             written: None,
             globals: tera::Context::new(),
             minified: Vec::new(),
+            kept,
         })
     }
 
     /// Names of the templates in use in minified form.
     pub fn minified(&self) -> &[String] {
         &self.minified
+    }
+
+    /// Names of the templates used as written although minifying was asked
+    /// for (a template tag where the minifier could change what it renders).
+    pub fn kept_as_written(&self) -> &[String] {
+        &self.kept
     }
 
     /// Sets a value every template sees (serialized once).
