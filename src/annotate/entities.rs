@@ -219,19 +219,8 @@ fn kwic(text: &str, r: Range<usize>) -> (String, String, String) {
     (text[from..r.start].to_string(), text[r].to_string(), a)
 }
 
-/// Indexes every mention of every entity in the chapters and notes (chapters
-/// in parallel; the result is in chapter order).
-pub fn mentions(edition: &Edition, docs: &[&Doc<'_>], matcher: &Matcher) -> Vec<Mention> {
-    use rayon::prelude::*;
-    let per: Vec<Vec<Mention>> = docs
-        .par_iter()
-        .enumerate()
-        .map(|(ci, doc)| chapter_mentions(edition, ci, doc, matcher))
-        .collect();
-    per.concat()
-}
-
-/// The mentions in chapter `ci` (its text, then its notes).
+/// The mentions in chapter `ci` (its text, then its notes). Linking calls it
+/// per chapter in parallel and keeps the results in chapter order.
 pub fn chapter_mentions(
     edition: &Edition,
     ci: usize,
