@@ -224,7 +224,8 @@ pub fn link_with<'a>(
             })
             .collect();
         let mut chapters = Vec::with_capacity(results.len());
-        let mut mentions = Vec::new();
+        // Exactly sized: hundreds of thousands of mentions in a large edition.
+        let mut mentions = Vec::with_capacity(results.iter().map(|r| r.1.len()).sum());
         for (c, mut m, mut d) in results {
             diags.append(&mut d);
             mentions.append(&mut m);
@@ -270,7 +271,14 @@ pub fn link_with<'a>(
         }
     }
     let mut chapters = Vec::with_capacity(edition.chapters.len());
-    let mut mentions = Vec::new();
+    let mut mentions = Vec::with_capacity(
+        cache
+            .chapters
+            .iter()
+            .flatten()
+            .map(|k| k.mentions.len())
+            .sum(),
+    );
     for (c, k) in edition.chapters.iter().zip(&cache.chapters) {
         let k = k.as_ref().expect("every chapter is cached");
         diags.extend(k.diags.iter().cloned());
