@@ -6,7 +6,8 @@
 //! - `index/NN.json`: token → ascending ids of the *pages* (chapters, then
 //!   profiles) that contain it, written as gaps (the first id, then the
 //!   difference to the one before); one shard per hash bucket, so a query
-//!   loads only the shards of its own tokens;
+//!   loads only the shards of its own tokens (64 shards, more as the edition
+//!   grows: [`shard_count`]);
 //! - `docs/NN.json`: for [`PAGES_PER_CHUNK`] consecutive pages, each page's
 //!   documents (paragraphs and notes of a chapter, or a profile) as records
 //!   `{t: title, l: location, u: root-relative URL, x: text}`.
@@ -31,8 +32,18 @@ use super::Job;
 use super::markdown::NoteView;
 use crate::annotate::Linked;
 
-/// Number of index shards.
+/// Fewest index shards (an edition of up to 4,096 pages has this many).
 pub const SHARDS: u32 = 64;
+/// Most index shards.
+pub const MAX_SHARDS: u32 = 1024;
+
+/// Index shards for an edition of `pages` pages: about one per 64 pages, a
+/// power of two between [`SHARDS`] and [`MAX_SHARDS`], so a query's shards stay
+/// small as the edition grows (the client reads the count from `meta.json`).
+pub fn shard_count(pages: usize) -> u32 {
+    let want = u32::try_from(pages.div_ceil(64)).unwrap_or(MAX_SHARDS);
+    want.next_power_of_two().clamp(SHARDS, MAX_SHARDS)
+}
 /// Pages per `docs/NN.json` chunk.
 pub const PAGES_PER_CHUNK: usize = 4;
 
@@ -173,8 +184,8 @@ fn each_token(text: &str, word: &mut String, mut f: impl FnMut(Token<'_>)) {
 }
 
 /// FNV-1a, the shard function (the client computes the same over UTF-8 bytes).
-pub fn shard_of(token: &str) -> u32 {
-    fnv(token.as_bytes()) % SHARDS
+pub fn shard_of(token: &str, shards: u32) -> u32 {
+    fnv(token.as_bytes()) % shards
 }
 
 fn fnv(bytes: &[u8]) -> u32 {
@@ -187,12 +198,12 @@ fn fnv(bytes: &[u8]) -> u32 {
 }
 
 /// [`shard_of`] for a CJK key, without building a string.
-fn han_shard(k: u64) -> u32 {
+fn han_shard(k: u64, shards: u32) -> u32 {
     let (a, b) = han_chars(k);
     let mut buf = [0u8; 8];
     let n = a.encode_utf8(&mut buf).len();
     let m = b.map_or(0, |b| b.encode_utf8(&mut buf[n..]).len());
-    fnv(&buf[..n + m]) % SHARDS
+    fnv(&buf[..n + m]) % shards
 }
 
 /// Postings of one block of pages for one shard, flat: token `i` is
@@ -216,8 +227,8 @@ impl ShardPart {
     }
 }
 
-/// Postings of the pages `first..first + pages.len()`, split by shard.
-fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>]) -> Vec<ShardPart> {
+/// Postings of the pages `first..first + pages.len()`, split into `shards`.
+fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<ShardPart> {
     // (token, page) once per page, then sorted by token: ids stay ascending.
     let mut pairs: Vec<(u64, u32)> = Vec::new();
     let mut seen: rustc_hash::FxHashSet<u64> = Default::default();
@@ -249,11 +260,11 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>]) -> Vec<ShardPart> {
         }
     }
     pairs.sort_unstable();
-    let mut parts: Vec<ShardPart> = (0..SHARDS).map(|_| ShardPart::default()).collect();
+    let mut parts: Vec<ShardPart> = (0..shards).map(|_| ShardPart::default()).collect();
     let mut i = 0;
     while i < pairs.len() {
         let key = pairs[i].0;
-        let part = &mut parts[han_shard(key) as usize];
+        let part = &mut parts[han_shard(key, shards) as usize];
         part.han.push(key);
         while i < pairs.len() && pairs[i].0 == key {
             part.ids.push(pairs[i].1);
@@ -262,7 +273,7 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>]) -> Vec<ShardPart> {
         part.ends.push(part.ids.len() as u32);
     }
     for (w, ids) in words {
-        parts[shard_of(&w) as usize].words.push((w, ids));
+        parts[shard_of(&w, shards) as usize].words.push((w, ids));
     }
     parts
 }
@@ -408,17 +419,18 @@ pub fn index(
     // each shard merges the blocks' postings in order (ids stay ascending),
     // is written, and its parts are freed.
     const BLOCK: usize = 128;
+    let shards = shard_count(pages.len());
     let blocks: Vec<Vec<std::sync::Mutex<ShardPart>>> = pages
         .par_chunks(BLOCK)
         .enumerate()
         .map(|(bi, block)| {
-            index_block((bi * BLOCK) as u32, block)
+            index_block((bi * BLOCK) as u32, block, shards)
                 .into_iter()
                 .map(std::sync::Mutex::new)
                 .collect()
         })
         .collect();
-    let shard_jobs: Vec<(Job, usize)> = (0..SHARDS as usize)
+    let shard_jobs: Vec<(Job, usize)> = (0..shards as usize)
         .into_par_iter()
         .map(|si| {
             let parts: Vec<ShardPart> = blocks
@@ -451,7 +463,7 @@ pub fn index(
         path: "search/meta.json".into(),
         bytes: serde_json::to_vec(&serde_json::json!({
             "version": 3,
-            "shards": SHARDS,
+            "shards": shards,
             "chunk": PAGES_PER_CHUNK,
             "pages": pages.len(),
             "docs": pages.iter().map(Vec::len).sum::<usize>(),
@@ -503,7 +515,10 @@ mod tests {
             })
             .collect();
         // Two blocks, so the merge across blocks is exercised.
-        let mut blocks = [index_block(0, &docs[..3]), index_block(3, &docs[3..])];
+        let mut blocks = [
+            index_block(0, &docs[..3], SHARDS),
+            index_block(3, &docs[3..], SHARDS),
+        ];
         let mut found: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
         for si in 0..SHARDS as usize {
             let parts: Vec<ShardPart> = blocks
@@ -520,7 +535,7 @@ mod tests {
             sorted.sort();
             assert_eq!(keys, sorted, "tokens in order");
             for (t, gaps) in map {
-                assert_eq!(shard_of(&t) as usize, si, "{t} in its shard");
+                assert_eq!(shard_of(&t, SHARDS) as usize, si, "{t} in its shard");
                 let mut id = 0;
                 let ids: Vec<u32> = gaps
                     .as_array()
@@ -563,7 +578,7 @@ mod tests {
             vec![doc("智谱")],
         ];
         let mut found = std::collections::BTreeMap::new();
-        for (si, part) in index_block(0, &pages).into_iter().enumerate() {
+        for (si, part) in index_block(0, &pages, SHARDS).into_iter().enumerate() {
             let (job, _) = shard_file(si, &[part]);
             let map: std::collections::BTreeMap<String, Vec<u32>> =
                 serde_json::from_slice(&job.bytes).unwrap();
@@ -598,14 +613,22 @@ mod tests {
         assert_eq!(by_key, by_str);
         for (s, k) in &pairs {
             assert_eq!(han_str(*k), *s);
-            assert_eq!(han_shard(*k), shard_of(s));
+            for shards in [SHARDS, 256, MAX_SHARDS] {
+                assert_eq!(han_shard(*k, shards), shard_of(s, shards));
+            }
         }
     }
 
     #[test]
     fn shards_are_stable() {
         // The client computes the same FNV-1a over UTF-8 bytes.
-        assert_eq!(shard_of("a"), 0xe40c292c % SHARDS);
-        assert!(shard_of("面壁") < SHARDS);
+        assert_eq!(shard_of("a", SHARDS), 0xe40c292c % SHARDS);
+        assert!(shard_of("面壁", 256) < 256);
+        // More shards as the edition grows: about one per 64 pages.
+        assert_eq!(shard_count(44), SHARDS);
+        assert_eq!(shard_count(4_096), SHARDS);
+        assert_eq!(shard_count(4_097), 128);
+        assert_eq!(shard_count(10_060), 256);
+        assert_eq!(shard_count(10_000_000), MAX_SHARDS);
     }
 }
