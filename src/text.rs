@@ -266,8 +266,25 @@ pub fn visible_blocks(markdown: &str) -> Vec<String> {
     let doc = parse(markdown);
     doc.blocks
         .iter()
-        .map(|b| b.text_with_map(&doc.text).0)
+        .map(|b| b.text(&doc.text).into_owned())
         .collect()
+}
+
+/// The last `n` characters of `s` (context before a passage).
+pub fn last_chars(s: &str, n: usize) -> &str {
+    let from = s
+        .char_indices()
+        .rev()
+        .take(n)
+        .last()
+        .map_or(s.len(), |(i, _)| i);
+    &s[from..]
+}
+
+/// The first `n` characters of `s` (context after a passage).
+pub fn first_chars(s: &str, n: usize) -> &str {
+    let to = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+    &s[..to]
 }
 
 #[cfg(test)]

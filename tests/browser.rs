@@ -496,14 +496,21 @@ fn wait_js(b: &mut Browser, expr: &str, secs: u64) -> bool {
     false
 }
 
+/// The shipped edition served by `glossa serve`: the project (kept while it
+/// is served), the server, and the server's base URL.
+fn served_shipped() -> (tempfile::TempDir, common::Served, String) {
+    let p = project(None);
+    let served = common::serve_project(p.path());
+    let base = format!("http://127.0.0.1:{}/", served.port);
+    (p, served, base)
+}
+
 #[test]
 fn search_finds_chinese_and_latin_queries() {
     let Some(mut b) = Browser::launch(1280, 900) else {
         return;
     };
-    let p = project(None);
-    let served = common::serve_project(p.path());
-    let base = format!("http://127.0.0.1:{}/", served.port);
+    let (p, _served, base) = served_shipped();
     b.call(
         "Page.navigate",
         serde_json::json!({"url": format!("{base}search/")}),
@@ -617,9 +624,7 @@ fn search_finds_chinese_and_latin_queries() {
 
 #[test]
 fn every_page_type_loads_cleanly_and_fits_a_phone() {
-    let p = project(None);
-    let served = common::serve_project(p.path());
-    let base = format!("http://127.0.0.1:{}/", served.port);
+    let (_project, _served, base) = served_shipped();
     let pages = [
         ("home", ""),
         ("chapter", "chapters/overlooked-pioneers/"),
@@ -711,9 +716,7 @@ fn highlight_links_scroll_to_and_highlight_the_passage() {
     let Some(mut b) = Browser::launch(1280, 800) else {
         return;
     };
-    let p = project(None);
-    let served = common::serve_project(p.path());
-    let base = format!("http://127.0.0.1:{}/", served.port);
+    let (_project, _served, base) = served_shipped();
     let page = format!("{base}chapters/overlooked-pioneers/");
     b.call("Page.navigate", serde_json::json!({"url": page}));
     assert!(wait_js(&mut b, "document.readyState === 'complete'", 20));

@@ -209,14 +209,11 @@ fn linkable_ranges(doc: &Doc<'_>) -> Vec<Range<usize>> {
 }
 
 fn kwic(text: &str, r: Range<usize>) -> (String, String, String) {
-    let from = text[..r.start]
-        .char_indices()
-        .rev()
-        .take(KWIC)
-        .last()
-        .map_or(r.start, |(i, _)| i);
-    let a: String = text[r.end..].chars().take(KWIC).collect();
-    (text[from..r.start].to_string(), text[r].to_string(), a)
+    (
+        crate::text::last_chars(&text[..r.start], KWIC).to_string(),
+        text[r.clone()].to_string(),
+        crate::text::first_chars(&text[r.end..], KWIC).to_string(),
+    )
 }
 
 /// The mentions in chapter `ci` (its text, then its notes). Linking calls it

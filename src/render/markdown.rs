@@ -460,14 +460,8 @@ pub fn text_fragment(doc: &Doc<'_>, block: usize, range: std::ops::Range<usize>)
     let btext = b.text(&doc.text);
     let bstart = b.block_offset(range.start);
     let bend = b.block_offset(range.end);
-    let from = btext[..bstart]
-        .char_indices()
-        .rev()
-        .take(6)
-        .last()
-        .map_or(bstart, |(i, _)| i);
-    let before = &btext[from..bstart];
-    let after: String = btext[bend.min(btext.len())..].chars().take(6).collect();
+    let before = crate::text::last_chars(&btext[..bstart], 6);
+    let after = crate::text::first_chars(&btext[bend.min(btext.len())..], 6);
     let mut frag = String::from("#:~:text=");
     if !before.trim().is_empty() {
         frag.push_str(&fragment_encode(before));
@@ -476,7 +470,7 @@ pub fn text_fragment(doc: &Doc<'_>, block: usize, range: std::ops::Range<usize>)
     frag.push_str(&fragment_encode(&doc.text[range]));
     if !after.trim().is_empty() {
         frag.push_str(",-");
-        frag.push_str(&fragment_encode(&after));
+        frag.push_str(&fragment_encode(after));
     }
     frag
 }

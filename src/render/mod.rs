@@ -230,31 +230,30 @@ pub fn render_site(
     // template render and would otherwise hold up a core on its own); each
     // job is finished (minified, written) by `finish` as soon as it exists.
     let notes = &notes;
+    // Each task hands every job to `finish` itself, as soon as it exists.
     type Task<'t> = Box<dyn Fn() -> Result<Vec<Job>, TemplateError> + Send + Sync + 't>;
-    // (name, whether the task hands its jobs to `finish` itself, task)
-    let mut tasks: Vec<(&'static str, bool, Task)> = Vec::new();
+    let mut tasks: Vec<(&'static str, Task)> = Vec::new();
     if only.is_none() {
         tasks.push((
             "home, 404, search page",
-            false,
             Box::new(move || {
-                Ok(vec![
+                let mut jobs = vec![
                     render_index(edition, templates, base)?,
                     render_404(edition, templates, base)?,
                     section_page::<()>(templates, base, "search", &config.ui.search, None)?,
-                ])
+                ];
+                jobs.iter_mut().for_each(finish);
+                Ok(jobs)
             }),
         ));
     }
     if lists {
         tasks.push((
             "annotations page",
-            true,
             Box::new(move || render_annotations(linked, notes, templates, base, finish)),
         ));
         tasks.push((
             "annotations.jsonld",
-            true,
             Box::new(move || {
                 // Finished part by part: at 10,000 chapters the file is
                 // over 200 MB and must not sit in memory whole.
@@ -273,23 +272,19 @@ pub fn render_site(
         ));
         tasks.push((
             "glossary",
-            true,
             Box::new(move || glossary::render(linked, notes, templates, base, finish)),
         ));
         tasks.push((
             "timeline",
-            true,
             Box::new(move || timeline::render(linked, notes, templates, base, finish)),
         ));
         tasks.push((
             "search index",
-            true,
             Box::new(move || Ok(search::index(linked, notes, finish))),
         ));
     }
     tasks.push((
         "profiles",
-        true,
         Box::new(move || {
             entities::render_entities(
                 linked,
@@ -305,7 +300,6 @@ pub fn render_site(
     let which = &which;
     tasks.push((
         "chapters",
-        true,
         Box::new(move || {
             which
                 .par_iter()
@@ -327,14 +321,9 @@ pub fn render_site(
     );
     let results: Vec<Done> = tasks
         .par_iter()
-        .map(|(name, finishes_itself, task)| {
+        .map(|(name, task)| {
             let t = std::time::Instant::now();
-            let result = task().map(|mut jobs| {
-                if !finishes_itself {
-                    jobs.par_iter_mut().for_each(finish);
-                }
-                jobs
-            });
+            let result = task();
             (*name, t.elapsed(), result)
         })
         .collect();
@@ -343,15 +332,13 @@ pub fn render_site(
     for (name, took, result) in results {
         stages.laps.push((name, took));
         for job in result? {
-            // Parts of one file become one job again (empty if `finish`
-            // wrote them out and freed them).
-            let whole = match job.append {
-                true => jobs.iter_mut().rev().find(|j| j.path == job.path),
-                false => None,
-            };
-            match whole {
-                Some(whole) => whole.bytes.extend_from_slice(&job.bytes),
-                None => jobs.push(Job {
+            // Parts of one file (consecutive in their task) become one job
+            // again; empty if `finish` wrote them out and freed them.
+            match jobs.last_mut() {
+                Some(whole) if job.append && whole.path == job.path => {
+                    whole.bytes.extend_from_slice(&job.bytes)
+                }
+                _ => jobs.push(Job {
                     append: false,
                     ..job
                 }),

@@ -370,10 +370,7 @@ pub fn index(
             let c = lc.chapter;
             let mut docs = Vec::with_capacity(lc.doc.blocks.len() + ns.len());
             for b in &lc.doc.blocks {
-                let x: Cow<'_, str> = match b.ranges.as_slice() {
-                    [r] => Cow::Borrowed(&lc.doc.text[r.clone()]),
-                    rs => Cow::Owned(rs.iter().map(|r| &lc.doc.text[r.clone()]).collect()),
-                };
+                let x = b.text(&lc.doc.text);
                 if x.trim().is_empty() {
                     continue;
                 }

@@ -191,20 +191,11 @@ fn chapter_items(
     }
 }
 
-/// Serializes every note of the edition: a collection with one page whose
-/// items are one annotation per line, as one file (see [`export_parts`]).
-pub fn export(linked: &Linked<'_>, notes: &[Vec<NoteView<'_>>], base: Option<&str>) -> Vec<u8> {
-    let mut out = Vec::new();
-    export_parts(linked, notes, base, &mut |part| {
-        out.extend_from_slice(&part)
-    });
-    out
-}
-
 /// Chapters serialized together, in parallel, per part of [`export_parts`].
 const CHAPTERS_PER_PART: usize = 64;
 
-/// Writes the collection in consecutive parts, handing each to `emit` as soon
+/// Serializes every note of the edition — a collection with one page whose
+/// items are one annotation per line — in consecutive parts, handing each to `emit` as soon
 /// as it exists: the head, then the annotations of [`CHAPTERS_PER_PART`]
 /// chapters at a time (serialized in parallel), then the tail. Concatenated,
 /// the parts are the file.
