@@ -279,16 +279,11 @@ impl Config {
     }
 }
 
-/// Span of a top-level `key:` line's key, or the start of the file.
-pub(crate) fn key_span(text: &str, key: &str) -> std::ops::Range<usize> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line.starts_with(key) && line[key.len()..].trim_start().starts_with(':') {
-            return offset..offset + key.len();
-        }
-        offset += line.len();
-    }
-    0..0
+/// Span of a top-level key of `edition.yaml`, or the start of the file.
+fn key_span(text: &str, key: &str) -> std::ops::Range<usize> {
+    yaml::Tree::parse(text, 0)
+        .key(&[key.into()])
+        .unwrap_or(0..0)
 }
 
 #[cfg(test)]

@@ -31,63 +31,196 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
     serde_yaml::to_string(value).expect("content types always serialize")
 }
 
-/// Span of the value of `key:` that sits beside the key whose value is at `at`
-/// (same indentation, so in the same mapping), looking only in `lo..hi`.
-/// For keys that also occur deeper (a `date:` in an item and in its sources).
-/// Returns every match, in order.
-pub fn sibling_value_spans(
-    text: &str,
-    at: Range<usize>,
-    lo: usize,
-    hi: usize,
-    key: &str,
-) -> Vec<Range<usize>> {
-    let mut found = Vec::new();
-    let key_column = |line_start: usize| {
-        let line = &text[line_start..];
-        line.len() - line.trim_start_matches([' ', '-']).len()
-    };
-    let line_start = |pos: usize| text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-    let column = key_column(line_start(at.start));
-    let mut offset = line_start(lo);
-    for line in text[offset..hi.min(text.len())].split_inclusive('\n') {
-        let trimmed = line.trim_start_matches([' ', '-']);
-        let indent = line.len() - trimmed.len();
-        if indent == column
-            && let Some(value) = trimmed.strip_prefix(key).and_then(|r| r.strip_prefix(':'))
-        {
-            let lead = value.len() - value.trim_start().len();
-            let start = offset + indent + key.len() + 1 + lead;
-            found.push(start..(offset + line.trim_end().len()).max(start));
-        }
-        offset += line.len();
-    }
-    found
+/// One step of a path into a YAML document: a mapping key or a sequence index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
 }
 
-/// Span of the value of the `n`-th (0-based) `key:` line in `text` (any
-/// indentation, list dashes allowed), for pointing diagnostics at values that
-/// serde has already turned into plain data. Empty at 0 when not found.
-pub fn nth_value_span(text: &str, key: &str, n: usize) -> Range<usize> {
-    let mut seen = 0;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start_matches([' ', '-']);
-        let indent = line.len() - trimmed.len();
-        if let Some(rest) = trimmed.strip_prefix(key)
-            && let Some(value) = rest.strip_prefix(':')
-        {
-            if seen == n {
-                let lead = value.len() - value.trim_start().len();
-                let start = offset + indent + key.len() + 1 + lead;
-                let end = offset + line.trim_end().len();
-                return start..end.max(start);
-            }
-            seen += 1;
-        }
-        offset += line.len();
+impl<'a> From<&'a str> for Step<'a> {
+    fn from(key: &'a str) -> Self {
+        Step::Key(key)
     }
-    0..0
+}
+
+impl From<usize> for Step<'_> {
+    fn from(index: usize) -> Self {
+        Step::Index(index)
+    }
+}
+
+/// Where every key and value of a YAML document sits, from the YAML parser's
+/// own events (so block scalars, flow collections, comments and quoted text
+/// are understood, not guessed from lines). Spans are byte ranges of the
+/// whole file (the document's `base` added). Built only to position
+/// diagnostics; serde_yaml still does the deserializing.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    root: Option<Node>,
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    span: Range<usize>,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Scalar,
+    Seq(Vec<Node>),
+    /// (key text, key span, value).
+    Map(Vec<(String, Range<usize>, Node)>),
+}
+
+impl Tree {
+    /// Reads the positions of `yaml`, which sits at byte `base` of its file.
+    /// A document that does not parse gives the nodes read before the error.
+    pub fn parse(yaml: &str, base: usize) -> Tree {
+        use saphyr_parser::{Event, Parser, ScalarStyle};
+        // The parser counts characters; spans are bytes of the file.
+        let bytes: Vec<usize> = yaml
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(yaml.len()))
+            .collect();
+        let at = |chars: usize| base + bytes[chars.min(bytes.len() - 1)];
+        // Open collections: (start, kind, pending key of a mapping).
+        let mut stack: Vec<(usize, Kind, Option<(String, Range<usize>)>)> = Vec::new();
+        let mut root = None;
+        let mut parser = Parser::new_from_str(yaml);
+        while let Some(Ok((event, span))) = parser.next_event() {
+            let (start, end) = (at(span.start.index()), at(span.end.index()));
+            let (node, text) = match event {
+                Event::SequenceStart(..) => {
+                    stack.push((start, Kind::Seq(Vec::new()), None));
+                    continue;
+                }
+                Event::MappingStart(..) => {
+                    stack.push((start, Kind::Map(Vec::new()), None));
+                    continue;
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some((start, kind, _)) = stack.pop() else {
+                        break;
+                    };
+                    (Node { span: start..end.max(start), kind }, None)
+                }
+                Event::Scalar(value, style, ..) => {
+                    let raw = &yaml[start - base..end - base];
+                    // The parser's end runs on over a trailing comment after a
+                    // quoted scalar, and over the next line's indentation
+                    // after a block scalar.
+                    let len = match style {
+                        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                            quoted_len(raw).unwrap_or(raw.len())
+                        }
+                        _ => raw.trim_end().len(),
+                    };
+                    let end = start + len;
+                    (
+                        Node {
+                            span: start..end,
+                            kind: Kind::Scalar,
+                        },
+                        Some(value.into_owned()),
+                    )
+                }
+                Event::Alias(_) => (
+                    Node {
+                        span: start..end,
+                        kind: Kind::Scalar,
+                    },
+                    None,
+                ),
+                _ => continue,
+            };
+            match stack.last_mut() {
+                None => root = Some(node),
+                Some((_, Kind::Seq(items), _)) => items.push(node),
+                Some((_, Kind::Map(entries), pending)) => match pending.take() {
+                    None => *pending = Some((text.unwrap_or_default(), node.span)),
+                    Some((key, key_span)) => entries.push((key, key_span, node)),
+                },
+                Some((_, Kind::Scalar, _)) => {}
+            }
+        }
+        Tree { root }
+    }
+
+    fn walk(&self, path: &[Step<'_>]) -> (Option<&Node>, Option<Range<usize>>, usize) {
+        let mut node = self.root.as_ref();
+        let mut key = None;
+        let mut depth = 0;
+        for step in path {
+            let next = match (step, node.map(|n| &n.kind)) {
+                (Step::Key(k), Some(Kind::Map(entries))) => entries
+                    .iter()
+                    .find(|(name, ..)| name == k)
+                    .map(|(_, ks, v)| (Some(ks.clone()), v)),
+                (Step::Index(i), Some(Kind::Seq(items))) => items.get(*i).map(|v| (None, v)),
+                _ => None,
+            };
+            let Some((k, v)) = next else {
+                return (None, key, depth);
+            };
+            key = k;
+            node = Some(v);
+            depth += 1;
+        }
+        (node, key, depth)
+    }
+
+    /// The span of the value at `path`, if it exists.
+    pub fn value(&self, path: &[Step<'_>]) -> Option<Range<usize>> {
+        self.walk(path).0.map(|n| n.span.clone())
+    }
+
+    /// The span of the last key of `path` (`title` in `title: x`), if it exists.
+    pub fn key(&self, path: &[Step<'_>]) -> Option<Range<usize>> {
+        match self.walk(path) {
+            (Some(_), key, _) => key,
+            _ => None,
+        }
+    }
+
+    /// The value at `path`, or else a place that stands for it: the key
+    /// or the first line of the deepest part of the path that exists (an
+    /// item's first key when the item lacks the key asked for).
+    pub fn value_or_nearest(&self, path: &[Step<'_>]) -> Option<Range<usize>> {
+        if let Some(r) = self.value(path) {
+            return Some(r);
+        }
+        (0..path.len()).rev().find_map(|n| {
+            let (node, key, _) = self.walk(&path[..n]);
+            let node = node?;
+            Some(match &node.kind {
+                Kind::Map(entries) if !entries.is_empty() => entries[0].1.clone(),
+                Kind::Scalar => node.span.clone(),
+                _ => key.unwrap_or_else(|| node.span.start..node.span.start),
+            })
+        })
+    }
+}
+
+/// Length of the quoted scalar at the start of `raw` (its quotes included).
+fn quoted_len(raw: &str) -> Option<usize> {
+    let quote = raw.chars().next()?;
+    let mut chars = raw.char_indices().skip(1).peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\'' if quote == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') => {
+                chars.next();
+            }
+            c if c == quote => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn to_diagnostic(e: &serde_yaml::Error, file: FileId, base: usize, yaml: &str) -> Diagnostic {
@@ -353,6 +486,30 @@ mod tests {
             d.help.as_deref(),
             Some("`title` expects text (quote it if it looks like a number or a list)")
         );
+    }
+
+    #[test]
+    fn tree_positions_skip_block_scalars_comments_and_flow_text() {
+        let text = "# quote: in a comment\nitems:\n  - id: a\n    note: |\n      quote: in a block\n    quote: 'real'  # quote: after\n  - {id: b, note: 'quote: x', quote: \"二\"}\n  - id: c\n    refs: [x, 'y']\n";
+        let t = Tree::parse(text, 10);
+        let at = |path: &[Step<'_>]| {
+            let r = t.value(path).unwrap();
+            &text[r.start - 10..r.end - 10]
+        };
+        assert_eq!(at(&["items".into(), 0.into(), "quote".into()]), "'real'");
+        assert_eq!(at(&["items".into(), 1.into(), "quote".into()]), "\"二\"");
+        assert_eq!(at(&["items".into(), 0.into(), "note".into()]), "quote: in a block");
+        assert_eq!(at(&["items".into(), 2.into(), "refs".into(), 1.into()]), "'y'");
+        let key = t.key(&["items".into()]).unwrap();
+        assert_eq!(&text[key.start - 10..key.end - 10], "items");
+        // A missing key: the item's first key stands for it.
+        let r = t
+            .value_or_nearest(&["items".into(), 2.into(), "date".into()])
+            .unwrap();
+        assert_eq!(&text[r.start - 10..r.end - 10], "id");
+        assert!(t.value(&["nothing".into()]).is_none());
+        assert_eq!(quoted_len("'it''s' # c"), Some(7));
+        assert_eq!(quoted_len("\"a\\\"b\"  # c"), Some(6));
     }
 
     #[test]

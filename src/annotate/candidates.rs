@@ -189,7 +189,7 @@ impl<'e> NameCheck<'e> {
                 .nth(nth)
                 .or_else(|| body.match_indices(name.as_str()).next())
                 .map(|(i, m)| c.body.start + i..c.body.start + i + m.len())
-                .unwrap_or_else(|| c.value_span("title", 0));
+                .unwrap_or_else(|| c.span(&["title".into()]));
             diags.push(
                     Diagnostic::warning(
                         "unprofiled-name",

@@ -170,23 +170,17 @@ impl Matcher {
     }
 }
 
-/// Span of an alias in a profile's front matter (the name line if not listed).
+/// Span of an alias in a profile's front matter (the name when it is not listed).
 fn alias_span(e: &Entity, alias: &str) -> Range<usize> {
-    if alias.is_empty() {
-        let r = e.value_span("aliases", 0);
-        if !r.is_empty() {
-            return r;
-        }
+    let listed = match (&e.company, &e.person) {
+        (Some(m), _) => &m.aliases,
+        (_, Some(m)) => &m.aliases,
+        _ => return e.span(&["name".into()]),
+    };
+    match listed.iter().position(|a| a.trim() == alias) {
+        Some(i) => e.span(&["aliases".into(), i.into()]),
+        None => e.span(&["name".into()]),
     }
-    let yaml = &e.text[e.yaml.clone()];
-    if !alias.is_empty()
-        && let Some(k) = yaml.find("aliases")
-        && let Some(i) = yaml[k..].find(alias)
-    {
-        let start = e.yaml.start + k + i;
-        return start..start + alias.len();
-    }
-    e.value_span("name", 0)
 }
 
 /// Reading-text ranges that may hold a link: plain text outside links and code.
@@ -303,18 +297,11 @@ pub fn check_references(
     if !edition.entities.is_empty() {
         let known: std::collections::HashSet<&str> = ids.iter().copied().collect();
         for c in &edition.chapters {
-            let mut refs_seen = 0;
-            for a in &c.meta.annotations {
-                if a.refs.is_empty() {
-                    continue;
-                }
-                let n = refs_seen;
-                refs_seen += 1;
-                for r in &a.refs {
+            for (k, a) in c.meta.annotations.iter().enumerate() {
+                for (j, r) in a.refs.iter().enumerate() {
                     if !known.contains(r.as_str()) {
-                        diags.push(
-                            unknown("annotation ref", r, &ids).at(c.file, c.value_span("refs", n)),
-                        );
+                        let span = c.span(&["annotations".into(), k.into(), "refs".into(), j.into()]);
+                        diags.push(unknown("annotation ref", r, &ids).at(c.file, span));
                     }
                 }
             }
@@ -325,9 +312,10 @@ pub fn check_references(
     for e in &edition.entities {
         if let Some(m) = &e.company {
             for (key, list) in [("founders", &m.founders), ("people", &m.people)] {
-                for p in list {
+                for (j, p) in list.iter().enumerate() {
                     if !people.contains(&p.as_str()) {
-                        diags.push(unknown("person", p, &people).at(e.file, e.value_span(key, 0)));
+                        let span = e.span(&[key.into(), j.into()]);
+                        diags.push(unknown("person", p, &people).at(e.file, span));
                     }
                 }
             }
@@ -337,7 +325,7 @@ pub fn check_references(
                 if !companies.contains(&role.org.as_str()) {
                     diags.push(
                         unknown("organisation", &role.org, &companies)
-                            .at(e.file, e.value_span("org", k)),
+                            .at(e.file, e.span(&["roles".into(), k.into(), "org".into()])),
                     );
                 }
             }
@@ -349,25 +337,23 @@ pub fn check_references(
     let mut anchors = Vec::with_capacity(edition.entities.len());
     for e in &edition.entities {
         let mut mine = Vec::with_capacity(e.facts.len());
-        let mut quotes = 0;
         for (k, f) in e.facts.iter().enumerate() {
             if let Some(date) = &f.date
                 && crate::content::PartialDate::parse(date).is_none()
             {
-                diags.push(super::bad_date(date).at(e.file, e.fact_key_span(k, "date")));
+                diags.push(super::bad_date(date).at(e.file, e.fact_span(k, "date")));
             }
             let s = &f.source;
-            let label_span = e.value_span("label", k);
+            let label_span = e.fact_span(k, "label");
             match (&s.chapter, &s.quote, &s.title) {
                 (Some(ch), Some(q), _) => {
-                    let span = e.value_span("quote", quotes);
-                    quotes += 1;
+                    let span = e.fact_source_span(k, "quote");
                     let Some(ci) = slugs.iter().position(|x| x == ch) else {
                         let mut d = Diagnostic::error(
                             "unknown-chapter",
                             format!("no chapter has the slug `{ch}`"),
                         )
-                        .at(e.file, e.value_span("chapter", quotes - 1));
+                        .at(e.file, e.fact_source_span(k, "chapter"));
                         if let Some(sug) = did_you_mean(ch, slugs.iter().copied()) {
                             d = d.help(format!("did you mean `{sug}`?"));
                         } else {
@@ -416,7 +402,7 @@ pub fn check_references(
                                 "bad-source-url",
                                 format!("source URL `{url}` is not an http(s) address"),
                             )
-                            .at(e.file, label_span)
+                            .at(e.file, e.fact_source_span(k, "url"))
                             .help("write the full address, starting with https://"),
                         );
                     }
@@ -447,7 +433,7 @@ pub fn check_references(
                     "never-mentioned",
                     format!("`{}` ({}) is never mentioned", e.id, e.name),
                 )
-                .at(e.file, e.value_span("name", 0))
+                .at(e.file, e.span(&["name".into()]))
                 .help("add the form used in the text to `aliases`, or remove the profile"),
             );
         }
@@ -484,6 +470,7 @@ mod tests {
             person: None,
             yaml: 4..text.len() - 4,
             body: text.len()..text.len(),
+            positions: Default::default(),
             text,
         }
     }

@@ -338,7 +338,7 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, (&Chapter, usize)> = HashMap::new();
     for c in &edition.chapters {
         for (k, a) in c.meta.annotations.iter().enumerate() {
-            let span = || c.value_span("id", k);
+            let span = || c.annotation_span(k, "id");
             if !is_slug(&a.id) {
                 diags.push(
                     Diagnostic::error(
@@ -357,7 +357,7 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
                     )
                     .at(c.file, span())
                     .label("second use")
-                    .secondary(other.file, other.value_span("id", *j), "first use")
+                    .secondary(other.file, other.annotation_span(*j, "id"), "first use")
                     .help(
                         "ids must be unique in the whole edition: they are the notes' permalinks",
                     ),
@@ -388,7 +388,7 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
                 "no-annotations",
                 format!("chapter `{}` has no annotations", c.slug),
             )
-            .at(c.file, c.value_span("title", 0))
+            .at(c.file, c.span(&["title".into()]))
             .help("annotate it in the front matter, under `annotations:`"),
         );
     }
@@ -404,7 +404,7 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
                         a.kind.as_str()
                     ),
                 )
-                .at(c.file, c.value_span("kind", k))
+                .at(c.file, c.annotation_span(k, "kind"))
                 .help("add `sources:` with a `title` (and `publisher`, `url`, `date` when known)"),
             );
         }
@@ -417,14 +417,7 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
                         "bad-source-url",
                         format!("source URL `{url}` is not an http(s) address"),
                     )
-                    .at(
-                        c.file,
-                        c.value_span(
-                            "url",
-                            url_index(c, k)
-                                + a.sources[..j].iter().filter(|s| s.url.is_some()).count(),
-                        ),
-                    )
+                    .at(c.file, source_span(c, k, j, "url"))
                     .help("write the full address, starting with https://"),
                 );
             } else if let Some(url) = &src.url
@@ -432,14 +425,7 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
             {
                 diags.push(
                     Diagnostic::warning("insecure-url", format!("source URL `{url}` is not https"))
-                        .at(
-                            c.file,
-                            c.value_span(
-                                "url",
-                                url_index(c, k)
-                                    + a.sources[..j].iter().filter(|s| s.url.is_some()).count(),
-                            ),
-                        )
+                        .at(c.file, source_span(c, k, j, "url"))
                         .help("use the https:// address if the site has one"),
                 );
             }
@@ -450,11 +436,11 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
         if a.note.trim().is_empty() {
             diags.push(
                 Diagnostic::warning("empty-note", format!("annotation `{}` has no note", a.id))
-                    .at(c.file, c.value_span("id", k))
+                    .at(c.file, c.annotation_span(k, "id"))
                     .help("write the note under `note: |`"),
             );
         }
-        let span = || c.value_span("quote", k);
+        let span = || c.annotation_span(k, "quote");
         let q = Query {
             quote: &a.quote,
             prefix: a.prefix.as_deref(),
@@ -488,7 +474,7 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
                         if found == 1 { "" } else { "s" }
                     ),
                 )
-                .at(c.file, c.value_span("occurrence", occurrence_index(c, k)))
+                .at(c.file, c.annotation_span(k, "occurrence"))
                 .help(if found == 0 {
                     "the quote (with its prefix/suffix) is not in the chapter; check its text"
                         .to_string()
@@ -570,7 +556,7 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
 
 /// A dated annotation: the date must be valid and, like any fact, sourced.
 fn date_checks(c: &Chapter, k: usize, date: &str, no_sources: bool, diags: &mut Vec<Diagnostic>) {
-    let span = || c.annotation_key_span(k, "date");
+    let span = || c.annotation_span(k, "date");
     if PartialDate::parse(date).is_none() {
         diags.push(bad_date(date).at(c.file, span()));
     } else if no_sources {
@@ -591,20 +577,15 @@ pub fn bad_date(date: &str) -> Diagnostic {
         .help("write `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (quoted), e.g. '2024-12' — month 01–12, a day the month has")
 }
 
-/// Number of `url:` keys in the annotations before annotation `k`, for positioning.
-fn url_index(c: &Chapter, k: usize) -> usize {
-    c.meta.annotations[..k]
-        .iter()
-        .map(|a| a.sources.iter().filter(|s| s.url.is_some()).count())
-        .sum()
-}
-
-/// Index among the annotations that have an `occurrence:` key, for positioning.
-fn occurrence_index(c: &Chapter, k: usize) -> usize {
-    c.meta.annotations[..k]
-        .iter()
-        .filter(|a| a.occurrence.is_some())
-        .count()
+/// Span of key `key` of source `j` of annotation `k`.
+fn source_span(c: &Chapter, k: usize, j: usize, key: &str) -> Range<usize> {
+    c.span(&[
+        "annotations".into(),
+        k.into(),
+        "sources".into(),
+        j.into(),
+        key.into(),
+    ])
 }
 
 /// A string as it would be written in YAML (quoted when it has edge spaces or special starts).
@@ -647,10 +628,6 @@ fn fold_width(s: &str) -> String {
         .collect()
 }
 
-fn key_span(text: &str, key: &str) -> std::ops::Range<usize> {
-    crate::config::key_span(text, key)
-}
-
 fn duplicate_orders(edition: &Edition, sources: &Sources, diags: &mut Vec<Diagnostic>) {
     let mut first: HashMap<u32, usize> = HashMap::new();
     for (i, c) in edition.chapters.iter().enumerate() {
@@ -661,11 +638,11 @@ fn duplicate_orders(edition: &Edition, sources: &Sources, diags: &mut Vec<Diagno
                     "duplicate-order",
                     format!("two chapters have `order: {}`", c.meta.order),
                 )
-                .at(c.file, key_span(&c.text, "order"))
+                .at(c.file, c.first_key_span(&["order"]))
                 .label("this chapter")
                 .secondary(
                     other.file,
-                    key_span(&other.text, "order"),
+                    other.first_key_span(&["order"]),
                     "also uses this order",
                 )
                 .help(format!(
@@ -686,14 +663,7 @@ fn duplicate_slugs(edition: &Edition, sources: &Sources, diags: &mut Vec<Diagnos
     for (i, c) in edition.chapters.iter().enumerate() {
         if let Some(&j) = first.get(c.slug.as_str()) {
             let other = &edition.chapters[j];
-            let span = |ch: &crate::content::Chapter| {
-                let s = key_span(&ch.text, "slug");
-                if s.is_empty() {
-                    key_span(&ch.text, "title")
-                } else {
-                    s
-                }
-            };
+            let span = |ch: &Chapter| ch.first_key_span(&["slug", "title"]);
             diags.push(
                 Diagnostic::error(
                     "duplicate-slug",

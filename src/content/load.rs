@@ -253,13 +253,11 @@ fn parse_entity(
             .help("rename the file to lowercase ASCII letters, digits and `-`, e.g. `zhipu.md`"),
         );
     }
+    let positions = super::Positions::default();
     if name.trim().is_empty() {
         diags.push(
             Diagnostic::error("empty-name", "the profile's name is empty")
-                .at(file, {
-                    let r = crate::config::key_span(yaml_text, "name");
-                    r.start + split.yaml.start..r.end + split.yaml.start
-                })
+                .at(file, positions.span(&text, &split.yaml, &["name".into()]))
                 .help("write the name as it appears in the text"),
         );
     }
@@ -287,6 +285,7 @@ fn parse_entity(
         text,
         yaml: split.yaml,
         body: split.body,
+        positions,
     })
 }
 
@@ -471,13 +470,11 @@ pub fn parse_chapter(
         }
     };
     let mut diags = Vec::new();
+    let positions = super::Positions::default();
     let key_span = |key: &str| -> std::ops::Range<usize> {
-        let r = crate::config::key_span(yaml_text, key);
-        if r.is_empty() {
-            split.open.clone()
-        } else {
-            r.start + split.yaml.start..r.end + split.yaml.start
-        }
+        positions
+            .key(&text, &split.yaml, &[key.into()])
+            .unwrap_or_else(|| split.open.clone())
     };
     if meta.title.trim().is_empty() {
         diags.push(
@@ -521,7 +518,7 @@ pub fn parse_chapter(
                     src.lines[0], src.lines[1]
                 ),
             )
-            .at(file, key_span("source"))
+            .at(file, positions.span(&text, &split.yaml, &["source".into(), "lines".into()]))
             .help("write `lines: [first, last]` with 1 <= first <= last"),
         );
     }
@@ -533,6 +530,7 @@ pub fn parse_chapter(
             text,
             yaml: split.yaml,
             body: split.body,
+            positions,
         })
     } else {
         Err(diags)

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::diag::FileId;
+use crate::yaml::Step;
 
 pub use load::load;
 
@@ -168,6 +169,33 @@ pub struct Chapter {
     pub yaml: Range<usize>,
     /// Byte range of the Markdown body in `text`.
     pub body: Range<usize>,
+    /// Where each front-matter key and value sits (read on first use).
+    pub positions: Positions,
+}
+
+/// The positions of a file's front matter, read from the YAML parser's
+/// events the first time a diagnostic needs one.
+#[derive(Debug, Clone, Default)]
+pub struct Positions(std::sync::OnceLock<crate::yaml::Tree>);
+
+impl Positions {
+    fn tree(&self, text: &str, yaml: &Range<usize>) -> &crate::yaml::Tree {
+        self.0
+            .get_or_init(|| crate::yaml::Tree::parse(&text[yaml.clone()], yaml.start))
+    }
+
+    /// The span (in the file) of the value at `path`, or of the nearest part
+    /// of the path that exists; the start of the front matter if none does.
+    fn span(&self, text: &str, yaml: &Range<usize>, path: &[Step<'_>]) -> Range<usize> {
+        self.tree(text, yaml)
+            .value_or_nearest(path)
+            .unwrap_or(yaml.start..yaml.start)
+    }
+
+    /// The span of the key at the end of `path` (`order` in `order: 3`).
+    fn key(&self, text: &str, yaml: &Range<usize>, path: &[Step<'_>]) -> Option<Range<usize>> {
+        self.tree(text, yaml).key(path)
+    }
 }
 
 impl Chapter {
@@ -180,55 +208,34 @@ impl Chapter {
         &self.text[self.yaml.clone()]
     }
 
-    /// Span (in the file) of the value of the `n`-th `key:` in the front matter.
-    pub fn value_span(&self, key: &str, n: usize) -> Range<usize> {
-        let r = crate::yaml::nth_value_span(self.yaml(), key, n);
-        r.start + self.yaml.start..r.end + self.yaml.start
+    /// Span (in the file) of the front-matter value at `path`
+    /// (`&["annotations".into(), 3.into(), "quote".into()]`), or of the nearest
+    /// part of it that exists.
+    pub fn span(&self, path: &[Step<'_>]) -> Range<usize> {
+        self.positions.span(&self.text, &self.yaml, path)
+    }
+
+    /// Span of key `key` of annotation `k` (or of the annotation's first key).
+    pub fn annotation_span(&self, k: usize, key: &str) -> Range<usize> {
+        self.span(&["annotations".into(), k.into(), key.into()])
+    }
+
+    /// Span of a top-level key (`order` in `order: 3`), if the front matter has it.
+    pub fn key_span(&self, key: &str) -> Option<Range<usize>> {
+        self.positions.key(&self.text, &self.yaml, &[key.into()])
+    }
+
+    /// Span of the first of `keys` the front matter has, or its start.
+    pub fn first_key_span(&self, keys: &[&str]) -> Range<usize> {
+        keys.iter()
+            .find_map(|k| self.key_span(k))
+            .unwrap_or(self.yaml.start..self.yaml.start)
     }
 
     pub fn title(&self) -> &str {
         &self.meta.title
     }
 
-    /// Span of `key:` of annotation `k` (a key that may also occur deeper in
-    /// the item, like `date:`); falls back to the annotation's `id:`.
-    pub fn annotation_key_span(&self, k: usize, key: &str) -> Range<usize> {
-        let n = self.meta.annotations.len();
-        item_key_span(&self.text, self.yaml.clone(), k, n, key, |i| {
-            self.value_span("id", i)
-        })
-    }
-}
-
-/// Span of `key:` beside the anchor key of item `k` of `n` (same indentation),
-/// looked for after the anchor key first, then before it.
-fn item_key_span(
-    text: &str,
-    yaml: Range<usize>,
-    k: usize,
-    n: usize,
-    key: &str,
-    anchor: impl Fn(usize) -> Range<usize>,
-) -> Range<usize> {
-    let at = anchor(k);
-    let lo = if k == 0 {
-        yaml.start
-    } else {
-        anchor(k - 1).end
-    };
-    let hi = if k + 1 < n {
-        anchor(k + 1).start
-    } else {
-        yaml.end
-    };
-    let after = crate::yaml::sibling_value_spans(text, at.clone(), at.start, hi, key);
-    if let Some(r) = after.into_iter().next() {
-        return r;
-    }
-    // Before the anchor key: the nearest one (the item's own key comes last).
-    crate::yaml::sibling_value_spans(text, at.clone(), lo, at.start, key)
-        .pop()
-        .unwrap_or(at)
 }
 
 /// A fact on a profile, always with its source.
@@ -364,6 +371,8 @@ pub struct Entity {
     pub text: Arc<str>,
     pub yaml: Range<usize>,
     pub body: Range<usize>,
+    /// Where each front-matter key and value sits (read on first use).
+    pub positions: Positions,
 }
 
 impl Entity {
@@ -371,22 +380,20 @@ impl Entity {
         &self.text[self.body.clone()]
     }
 
-    /// Span (in the file) of the value of the `n`-th `key:` in the front matter.
-    pub fn value_span(&self, key: &str, n: usize) -> Range<usize> {
-        let r = crate::yaml::nth_value_span(&self.text[self.yaml.clone()], key, n);
-        r.start + self.yaml.start..r.end + self.yaml.start
+    /// Span (in the file) of the front-matter value at `path`, or of the
+    /// nearest part of it that exists.
+    pub fn span(&self, path: &[Step<'_>]) -> Range<usize> {
+        self.positions.span(&self.text, &self.yaml, path)
     }
 
-    /// Span of `key:` of fact `k` (beside its `label:`); falls back to the label.
-    pub fn fact_key_span(&self, k: usize, key: &str) -> Range<usize> {
-        item_key_span(
-            &self.text,
-            self.yaml.clone(),
-            k,
-            self.facts.len(),
-            key,
-            |i| self.value_span("label", i),
-        )
+    /// Span of key `key` of fact `k` (or of the fact's first key).
+    pub fn fact_span(&self, k: usize, key: &str) -> Range<usize> {
+        self.span(&["facts".into(), k.into(), key.into()])
+    }
+
+    /// Span of key `key` of fact `k`'s `source:`.
+    pub fn fact_source_span(&self, k: usize, key: &str) -> Range<usize> {
+        self.span(&["facts".into(), k.into(), "source".into(), key.into()])
     }
 
     /// Root-relative URL of the profile page.

@@ -99,7 +99,7 @@ pub fn import(
                         "bad-line-range",
                         format!("drop range [{a}, {b}] is outside the seed's {} lines", lines.len()),
                     )
-                    .at(p.file, yaml::nth_value_span(p.text, "lines", k))
+                    .at(p.file, plan_span(p, &["drop".into(), k.into(), "lines".into()]))
                     .help("write `lines: [first, last]` with 1 <= first <= last <= the seed's line count"),
                 );
                 continue;
@@ -314,6 +314,14 @@ fn chunk_markdown(chunk: &[Para]) -> String {
     out
 }
 
+/// Span of the plan's value at `path` (read from the plan's YAML when a
+/// diagnostic needs it).
+fn plan_span(p: &PlanInput<'_>, path: &[yaml::Step<'_>]) -> std::ops::Range<usize> {
+    yaml::Tree::parse(p.text, 0)
+        .value_or_nearest(path)
+        .unwrap_or(0..0)
+}
+
 /// Finds the paragraph each chapter break opens; diagnostics for breaks that
 /// match no paragraph, several, or are out of order.
 fn find_breaks<'p>(
@@ -324,7 +332,7 @@ fn find_breaks<'p>(
     let mut out: Vec<(usize, &plan::PlanChapter)> = Vec::new();
     let mut slugs: Vec<&str> = Vec::new();
     for (k, ch) in p.plan.chapters.iter().enumerate() {
-        let span = yaml::nth_value_span(p.text, "starts", k);
+        let span = || plan_span(p, &["chapters".into(), k.into(), "starts".into()]);
         let starts = ch.starts.trim();
         let norm = text::normalize_punctuation(starts);
         let hits: Vec<usize> = paras
@@ -339,7 +347,7 @@ fn find_breaks<'p>(
         if !is_slug(&ch.slug) {
             diags.push(
                 Diagnostic::error("bad-slug", format!("slug `{}` is not valid", ch.slug))
-                    .at(p.file, yaml::nth_value_span(p.text, "slug", k))
+                    .at(p.file, plan_span(p, &["chapters".into(), k.into(), "slug".into()]))
                     .help("use lowercase ASCII letters, digits and `-`"),
             );
         } else if slugs.contains(&ch.slug.as_str()) {
@@ -348,7 +356,7 @@ fn find_breaks<'p>(
                     "duplicate-slug",
                     format!("two chapters use the slug `{}`", ch.slug),
                 )
-                .at(p.file, yaml::nth_value_span(p.text, "slug", k))
+                .at(p.file, plan_span(p, &["chapters".into(), k.into(), "slug".into()]))
                 .help("give every chapter its own slug"),
             );
         }
@@ -359,7 +367,7 @@ fn find_breaks<'p>(
                     "break-not-found",
                     format!("no paragraph starts with “{starts}”"),
                 )
-                .at(p.file, span)
+                .at(p.file, span())
                 .help("copy the first words of the chapter's opening paragraph from the seed"),
             ),
             [i] => {
@@ -369,7 +377,7 @@ fn find_breaks<'p>(
                 {
                     diags.push(
                         Diagnostic::error("break-in-quote", "a chapter cannot start inside a blockquote")
-                            .at(p.file, span)
+                            .at(p.file, span())
                             .help("start the chapter at the first quoted paragraph or after the quotation"),
                     );
                 } else if let Some((prev, _)) = out.last()
@@ -377,7 +385,7 @@ fn find_breaks<'p>(
                 {
                     diags.push(
                         Diagnostic::error("break-order", "chapter breaks are out of order")
-                            .at(p.file, span)
+                            .at(p.file, span())
                             .label(format!("this paragraph is at seed line {}", paras[*i].line))
                             .help("list chapters in the order of the text"),
                     );
@@ -390,7 +398,7 @@ fn find_breaks<'p>(
                     "break-ambiguous",
                     format!("{} paragraphs start with “{starts}”", many.len()),
                 )
-                .at(p.file, span)
+                .at(p.file, span())
                 .note(format!(
                     "at seed lines {}",
                     many.iter()
@@ -415,7 +423,7 @@ fn find_breaks<'p>(
                     paras[*first - 1].line
                 ),
             )
-            .at(p.file, yaml::nth_value_span(p.text, "starts", 0))
+            .at(p.file, plan_span(p, &["chapters".into(), 0.into(), "starts".into()]))
             .help("start the first chapter at the first paragraph of the text, or drop those lines as chrome"),
         );
     }
