@@ -30,6 +30,23 @@ pub struct BuildOptions {
     pub minify: Option<Minify>,
 }
 
+/// Settings given on the command line that win over `edition.yaml`.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub base_url: Option<String>,
+    pub minify: Option<Minify>,
+}
+
+impl Overrides {
+    /// Only a base URL.
+    pub fn base_url(url: Option<&str>) -> Self {
+        Overrides {
+            base_url: url.map(str::to_string),
+            minify: None,
+        }
+    }
+}
+
 /// Wall time per stage.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
@@ -66,6 +83,28 @@ pub enum BuildError {
     Output(OutputError),
 }
 
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Content(diags) => f.write_str(&crate::diag::summary(diags)),
+            Self::Template(t) => t.fmt(f),
+            Self::Output(o) => o.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl BuildError {
+    /// The content diagnostics, if that is what failed.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Self::Content(d) => d,
+            _ => &[],
+        }
+    }
+}
+
 impl From<TemplateError> for BuildError {
     fn from(e: TemplateError) -> Self {
         Self::Template(e)
@@ -78,19 +117,93 @@ impl From<OutputError> for BuildError {
     }
 }
 
-/// Loads and checks the edition: every diagnostic, and the edition if it has no errors.
-pub fn check(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagnostic>) {
-    let (edition, mut diags) = content::load(paths, sources);
-    if let Some(e) = &edition {
-        diags.extend(annotate::check(e, sources));
-    }
+/// Loads the edition (applying `base_url`), links it, and hands the linked
+/// edition and its warnings to `then`. Content errors — in the files, or in
+/// how they relate — come back as [`BuildError::Content`] with every
+/// diagnostic, sorted. The one entry for `check`, `build`, exports and
+/// imports that need the whole edition.
+pub fn load_and_link<R>(
+    paths: &Paths,
+    overrides: &Overrides,
+    sources: &mut Sources,
+    timings: &mut Timings,
+    then: impl FnOnce(
+        &annotate::Linked<'_>,
+        Vec<Diagnostic>,
+        &mut Sources,
+        &mut Timings,
+    ) -> Result<R, BuildError>,
+) -> Result<R, BuildError> {
+    let (edition, mut diags) = load_checked(paths, overrides, sources, timings)?;
+    let (linked, more) = link(&edition, sources, None, timings);
+    diags.extend(more);
     sort_diags(&mut diags, sources);
     if diags.iter().any(Diagnostic::is_error) {
-        (None, diags)
-    } else {
-        (edition, diags)
+        return Err(BuildError::Content(diags));
     }
+    then(&linked, diags, sources, timings)
 }
+
+/// Links a loaded edition (for `serve`, with its per-chapter cache).
+fn link<'e>(
+    edition: &'e Edition,
+    sources: &Sources,
+    cache: Option<&mut annotate::LinkCache>,
+    timings: &mut Timings,
+) -> (annotate::Linked<'e>, Vec<Diagnostic>) {
+    timings.stages.lap("(between stages)");
+    let linked = annotate::link_with(edition, sources, cache);
+    timings.stages.lap("link: parse, anchor, mentions, checks");
+    linked
+}
+
+/// What `glossa check` found in a clean edition.
+#[derive(Debug)]
+pub struct CheckReport {
+    pub warnings: Vec<Diagnostic>,
+    pub chapters: usize,
+    pub annotations: usize,
+    /// Per chapter: paragraphs, notes, paragraphs with a note, entities mentioned.
+    pub coverage: Vec<annotate::Coverage>,
+    /// A template that does not compile or render (the check fails).
+    pub template_error: Option<TemplateError>,
+}
+
+/// `glossa check`: loads and links the edition once, then renders every page
+/// in memory and drops it at once (so a template error that only some page's
+/// data triggers is found, as `build` would find it), writing nothing.
+pub fn check(paths: &Paths, sources: &mut Sources) -> Result<CheckReport, BuildError> {
+    let mut timings = Timings::default();
+    load_and_link(
+        paths,
+        &Overrides::default(),
+        sources,
+        &mut timings,
+        |linked, warnings, _, timings| {
+            let minify = minify_templates(linked.edition);
+            let rendered = Templates::load(&paths.templates, minify).and_then(|mut templates| {
+                render::render_site(
+                    linked,
+                    &mut templates,
+                    GENERATOR,
+                    &mut timings.stages,
+                    None,
+                    &|job| job.bytes = Vec::new(),
+                )
+            });
+            Ok(CheckReport {
+                warnings,
+                chapters: linked.chapters.len(),
+                annotations: linked.note_count(),
+                coverage: linked.coverage(),
+                template_error: rendered.err(),
+            })
+        },
+    )
+}
+
+/// The generator named in every page's metadata.
+const GENERATOR: &str = concat!("glossa ", env!("CARGO_PKG_VERSION"));
 
 /// Orders diagnostics by file, then position (files in registration order).
 fn sort_diags(diags: &mut [Diagnostic], _sources: &Sources) {
@@ -105,34 +218,35 @@ fn sort_diags(diags: &mut [Diagnostic], _sources: &Sources) {
     });
 }
 
-/// Loads, checks and renders the site into memory (minified, static files included).
+/// Loads, checks and renders the site into memory (minified, static files
+/// included), for `annotations export` and tests.
 pub fn render_to_memory(
     paths: &Paths,
     base_url: Option<&str>,
     sources: &mut Sources,
     timings: &mut Timings,
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
-    let (edition, mut diags) = load_checked(paths, base_url, sources, timings)?;
-    match render_edition(&edition, paths, sources, timings, None) {
-        Ok((jobs, mut more)) => {
-            diags.append(&mut more);
-            sort_diags(&mut diags, sources);
-            Ok((jobs, diags))
-        }
-        Err(BuildError::Content(mut more)) => {
-            diags.append(&mut more);
-            sort_diags(&mut diags, sources);
-            Err(BuildError::Content(diags))
-        }
-        Err(e) => Err(e),
-    }
+    load_and_link(
+        paths,
+        &Overrides::base_url(base_url),
+        sources,
+        timings,
+        |linked, warnings, _, timings| {
+            let mut jobs = render_linked(linked, paths, timings, &|job| {
+                output::finish_page(job, linked.edition.config.minify)
+            })?;
+            jobs.extend(output::collect_static(&paths.static_dir)?);
+            timings.stages.lap("static files");
+            Ok((jobs, warnings))
+        },
+    )
 }
 
 /// Loads the edition and applies the base URL; fails on any error in the files
-/// themselves (relations between files are checked when linking, in [`render_edition`]).
+/// themselves (relations between files are checked when linking).
 pub fn load_checked(
     paths: &Paths,
-    base_url: Option<&str>,
+    overrides: &Overrides,
     sources: &mut Sources,
     timings: &mut Timings,
 ) -> Result<(Edition, Vec<Diagnostic>), BuildError> {
@@ -140,21 +254,30 @@ pub fn load_checked(
     timings.stages = render::Stages::default();
     let (edition, mut diags) = content::load(paths, sources);
     timings.stages.lap("load");
-    let Some(mut edition) = edition.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
+    if diags.iter().any(Diagnostic::is_error) {
+        // Link what did load, so that one run reports every problem.
+        if let Some(e) = &edition {
+            diags.extend(annotate::link(e, sources).1);
+        }
         sort_diags(&mut diags, sources);
         return Err(BuildError::Content(diags));
+    }
+    let Some(mut edition) = edition else {
+        return Err(BuildError::Content(diags));
     };
-    if let Some(url) = base_url {
-        edition.config.base_url = Some(url.to_string());
+    if let Some(url) = &overrides.base_url {
+        edition.config.base_url = Some(url.clone());
+    }
+    if let Some(mode) = overrides.minify {
+        edition.config.minify = mode;
     }
     timings.load = t.elapsed();
     Ok((edition, diags))
 }
 
-/// Links and renders a loaded edition (templates are read afresh; content files
-/// are not read again). Returns the jobs (minified, static files included) and
-/// the linking warnings. Used by `check`, and by `serve` for full and
-/// template-only rebuilds.
+/// Links and renders a loaded edition kept by `serve` (templates are read
+/// afresh; content files are not read again). Returns the jobs (minified,
+/// static files included) and the linking warnings.
 pub fn render_edition(
     edition: &Edition,
     paths: &Paths,
@@ -162,7 +285,11 @@ pub fn render_edition(
     timings: &mut Timings,
     cache: Option<&mut annotate::LinkCache>,
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
-    let (mut jobs, diags) = render_pages(edition, paths, sources, timings, cache, &|job| {
+    let (linked, diags) = link(edition, sources, cache, timings);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(BuildError::Content(diags));
+    }
+    let mut jobs = render_linked(&linked, paths, timings, &|job| {
         output::finish_page(job, edition.config.minify)
     })?;
     jobs.extend(output::collect_static(&paths.static_dir)?);
@@ -170,31 +297,23 @@ pub fn render_edition(
     Ok((jobs, diags))
 }
 
-/// Links and renders every page, handing each job to `finish` as soon as it
-/// is rendered (minify, and for `build` write it out and free its bytes).
-fn render_pages(
-    edition: &Edition,
+/// Renders every page of a linked edition, handing each job to `finish` as
+/// soon as it is rendered (minify, and for `build` write it out and free its
+/// bytes).
+fn render_linked(
+    linked: &annotate::Linked<'_>,
     paths: &Paths,
-    sources: &Sources,
     timings: &mut Timings,
-    cache: Option<&mut annotate::LinkCache>,
     finish: &(dyn Fn(&mut Job) + Sync),
-) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
+) -> Result<Vec<Job>, BuildError> {
     let t = Instant::now();
-    timings.stages.lap("(between stages)");
-    let (linked, diags) = annotate::link_with(edition, sources, cache);
-    timings.stages.lap("link: parse, anchor, mentions, checks");
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(BuildError::Content(diags));
-    }
     timings.dependents = linked.dependents();
-    let mut templates = Templates::load(&paths.templates, minify_templates(edition))?;
+    let mut templates = Templates::load(&paths.templates, minify_templates(linked.edition))?;
     timings.stages.lap("templates: compile");
-    let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
     let (jobs, notes) = render::render_site(
-        &linked,
+        linked,
         &mut templates,
-        generator,
+        GENERATOR,
         &mut timings.stages,
         None,
         finish,
@@ -207,7 +326,7 @@ fn render_pages(
         ));
     }
     timings.render = t.elapsed();
-    Ok((jobs, diags))
+    Ok(jobs)
 }
 
 /// Whether the edition's templates are compiled minified.
@@ -222,46 +341,45 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
     let start = Instant::now();
     output::check_out_dir(&opts.out, &opts.paths, opts.force)?;
     let mut timings = Timings::default();
-    let (mut edition, mut warnings) =
-        load_checked(&opts.paths, opts.base_url.as_deref(), sources, &mut timings)?;
-    if let Some(mode) = opts.minify {
-        edition.config.minify = mode;
-    }
-    let staging = output::Staging::new(&opts.out)?;
-    let failed: std::sync::Mutex<Option<OutputError>> = std::sync::Mutex::new(None);
-    let finish = |job: &mut Job| {
-        output::finish_page(job, edition.config.minify);
-        if let Err(e) = staging.write(job) {
-            failed.lock().expect("error slot").get_or_insert(e);
-        }
-        job.bytes = Vec::new();
+    let overrides = Overrides {
+        base_url: opts.base_url.clone(),
+        minify: opts.minify,
     };
-    let rendered = render_pages(&edition, &opts.paths, sources, &mut timings, None, &finish);
-    let (jobs, mut more) = match rendered {
-        Ok(r) => r,
-        Err(BuildError::Content(mut d)) => {
-            warnings.append(&mut d);
-            sort_diags(&mut warnings, sources);
-            return Err(BuildError::Content(warnings));
-        }
-        Err(e) => return Err(e),
-    };
-    warnings.append(&mut more);
-    sort_diags(&mut warnings, sources);
-    if let Some(e) = failed.into_inner().expect("error slot") {
-        return Err(e.into());
-    }
-    let t = Instant::now();
-    let statics = output::collect_static(&opts.paths.static_dir)?;
-    for j in &statics {
-        staging.write(j)?;
-    }
-    timings.stages.lap("static files");
-    staging.commit()?;
-    timings.output = t.elapsed();
-    timings.stages.lap("swap");
+    let (jobs, warnings, mut timings) = load_and_link(
+        &opts.paths,
+        &overrides,
+        sources,
+        &mut timings,
+        |linked, warnings, _, timings| {
+            let minify = linked.edition.config.minify;
+            let staging = output::Staging::new(&opts.out)?;
+            let failed: std::sync::Mutex<Option<OutputError>> = std::sync::Mutex::new(None);
+            let finish = |job: &mut Job| {
+                output::finish_page(job, minify);
+                if let Err(e) = staging.write(job) {
+                    failed.lock().expect("error slot").get_or_insert(e);
+                }
+                job.bytes = Vec::new();
+            };
+            let jobs = render_linked(linked, &opts.paths, timings, &finish)?;
+            if let Some(e) = failed.into_inner().expect("error slot") {
+                return Err(e.into());
+            }
+            let t = Instant::now();
+            let statics = output::collect_static(&opts.paths.static_dir)?;
+            for j in &statics {
+                staging.write(j)?;
+            }
+            timings.stages.lap("static files");
+            staging.commit()?;
+            timings.output = t.elapsed();
+            timings.stages.lap("swap");
+            let names: Vec<Job> = jobs.into_iter().chain(statics).collect();
+            Ok((names, warnings, std::mem::take(timings)))
+        },
+    )?;
     let pages = jobs.iter().filter(|j| j.is_html()).count();
-    let files = jobs.len() + statics.len();
+    let files = jobs.len();
     drop(jobs);
     timings.stages.lap("free");
     Ok(Report {
@@ -380,56 +498,73 @@ pub fn import_annotations(
     dry_run: bool,
     sources: &mut Sources,
 ) -> Result<AnnotationImport, BuildError> {
-    // Like `check`, but keeping the linked edition (anchoring it twice is waste).
-    let (edition, mut diags) = content::load(paths, sources);
-    let Some(edition) = edition.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
-        sort_diags(&mut diags, sources);
-        return Err(BuildError::Content(diags));
-    };
-    let (linked, more) = annotate::link(&edition, sources);
-    diags.extend(more);
-    if diags.iter().any(Diagnostic::is_error) {
-        sort_diags(&mut diags, sources);
-        return Err(BuildError::Content(diags));
-    }
-    let json = std::fs::read_to_string(file).map_err(|error| {
-        BuildError::Output(OutputError::Io {
-            path: file.to_path_buf(),
-            error,
-        })
-    })?;
-    let json_id = sources.add(file, file.display().to_string(), json.as_str().into());
-    let chapter_index = match chapter {
-        None => None,
-        Some(slug) => match edition.chapters.iter().position(|c| c.slug == slug) {
-            Some(i) => Some(i),
-            None => {
-                let mut d = Diagnostic::error(
-                    "unknown-chapter",
-                    format!("no chapter has the slug `{slug}`"),
-                );
-                let slugs = edition.chapters.iter().map(|c| c.slug.as_str());
-                if let Some(s) = crate::diag::did_you_mean(slug, slugs.clone()) {
-                    d = d.help(format!("did you mean `{s}`?"));
-                } else {
-                    d = d.help(format!(
-                        "chapter slugs: {}",
-                        slugs.collect::<Vec<_>>().join(", ")
-                    ));
-                }
-                return Err(BuildError::Content(vec![d]));
+    let mut timings = Timings::default();
+    load_and_link(
+        paths,
+        &Overrides::default(),
+        sources,
+        &mut timings,
+        |linked, _, sources, _| {
+            let json = std::fs::read_to_string(file).map_err(|error| {
+                BuildError::Output(OutputError::Io {
+                    path: file.to_path_buf(),
+                    error,
+                })
+            })?;
+            let json_id = sources.add(file, file.display().to_string(), json.as_str().into());
+            let chapter_index = match chapter {
+                None => None,
+                Some(slug) => Some(chapter_by_slug(linked.edition, slug)?),
+            };
+            let plan = crate::exchange::plan(linked, json_id, &json, chapter_index);
+            let mut report = AnnotationImport {
+                unchanged: plan.unchanged,
+                diagnostics: plan.diagnostics,
+                ..AnnotationImport::default()
+            };
+            let writes = verified_texts(linked.edition, &plan.added, sources)?;
+            report.changed = writes
+                .iter()
+                .zip(&plan.added)
+                .map(|(w, (_, new))| (w.path.clone(), new.len()))
+                .collect();
+            if !dry_run && !writes.is_empty() {
+                write_checked(paths, &writes, sources)?;
             }
+            Ok(report)
         },
-    };
-    let plan = crate::exchange::plan(&linked, json_id, &json, chapter_index);
-    let mut report = AnnotationImport {
-        unchanged: plan.unchanged,
-        diagnostics: plan.diagnostics,
-        ..AnnotationImport::default()
-    };
-    // New texts, each verified by parsing it back.
+    )
+}
+
+/// The index of the chapter with this slug, or an `unknown-chapter` error.
+fn chapter_by_slug(edition: &Edition, slug: &str) -> Result<usize, BuildError> {
+    edition
+        .chapters
+        .iter()
+        .position(|c| c.slug == slug)
+        .ok_or_else(|| {
+            let slugs: Vec<&str> = edition.chapters.iter().map(|c| c.slug.as_str()).collect();
+            BuildError::Content(vec![crate::diag::unknown_chapter(slug, &slugs)])
+        })
+}
+
+/// A content file's new text, with the text it replaces.
+struct Rewrite {
+    path: PathBuf,
+    old: std::sync::Arc<str>,
+    new: String,
+}
+
+/// The chapters' texts with the new annotations appended, each verified by
+/// parsing it back: the old annotations intact, the new ones equal, the body
+/// unchanged.
+fn verified_texts(
+    edition: &Edition,
+    added: &[(usize, Vec<crate::content::Annotation>)],
+    sources: &Sources,
+) -> Result<Vec<Rewrite>, BuildError> {
     let mut writes = Vec::new();
-    for (ci, new) in &plan.added {
+    for (ci, new) in added {
         let c = &edition.chapters[*ci];
         let path = sources.get(c.file).path.clone();
         let text = crate::exchange::insert_annotations(c, new);
@@ -448,35 +583,52 @@ pub fn import_annotations(
                 ]));
             }
         }
-        report.changed.push((path.clone(), new.len()));
-        writes.push((path, c.text.clone(), text));
+        writes.push(Rewrite {
+            path,
+            old: c.text.clone(),
+            new: text,
+        });
     }
-    if dry_run || writes.is_empty() {
-        return Ok(report);
-    }
-    let restore = |upto: usize, writes: &[(PathBuf, std::sync::Arc<str>, String)]| {
-        for (path, old, _) in &writes[..upto] {
-            let _ = output::write_atomic(path, old.as_bytes());
+    Ok(writes)
+}
+
+/// Writes the new texts, then checks the edition again; on a failed write or
+/// any error in the check, every file written is restored.
+fn write_checked(
+    paths: &Paths,
+    writes: &[Rewrite],
+    sources: &mut Sources,
+) -> Result<(), BuildError> {
+    let restore = |upto: usize| {
+        for w in &writes[..upto] {
+            let _ = output::write_atomic(&w.path, w.old.as_bytes());
         }
     };
-    for (i, (path, _, text)) in writes.iter().enumerate() {
-        if let Err(error) = output::write_atomic(path, text.as_bytes()) {
-            restore(i, &writes);
+    for (i, w) in writes.iter().enumerate() {
+        if let Err(error) = output::write_atomic(&w.path, w.new.as_bytes()) {
+            restore(i);
             return Err(BuildError::Output(OutputError::Io {
-                path: path.clone(),
+                path: w.path.clone(),
                 error,
             }));
         }
     }
     let mut after = Sources::new();
-    let (ok, diags) = check(paths, &mut after);
-    if ok.is_none() {
-        restore(writes.len(), &writes);
-        // Re-register the files so the diagnostics can be shown against them.
+    let mut timings = Timings::default();
+    let checked = load_and_link(
+        paths,
+        &Overrides::default(),
+        &mut after,
+        &mut timings,
+        |_, _, _, _| Ok(()),
+    );
+    if let Err(e) = checked {
+        restore(writes.len());
+        // The diagnostics point into the files as they were written.
         *sources = after;
-        return Err(BuildError::Content(diags));
+        return Err(e);
     }
-    Ok(report)
+    Ok(())
 }
 
 /// What `serve` keeps of the last good build for incremental rebuilds.
@@ -589,7 +741,7 @@ pub fn rebuild_chapters(
         Ok(t) => t,
         Err(e) => return Incremental::Failed(e.into()),
     };
-    let generator = concat!("glossa ", env!("CARGO_PKG_VERSION"));
+    let generator = GENERATOR;
     let mut render = |affected: render::Affected, stages: &mut render::Stages| {
         render::render_site(
             &linked,
@@ -622,4 +774,123 @@ pub fn rebuild_chapters(
         }
         Err(e) => Incremental::Failed(e.into()),
     }
+}
+
+/// `glossa annotations export`: the edition's notes as the build's
+/// `annotations.jsonld` (only that file is rendered), and the warnings.
+pub fn export_annotations(
+    paths: &Paths,
+    base_url: Option<&str>,
+    sources: &mut Sources,
+) -> Result<(Vec<u8>, Vec<Diagnostic>), BuildError> {
+    let mut timings = Timings::default();
+    load_and_link(
+        paths,
+        &Overrides::base_url(base_url),
+        sources,
+        &mut timings,
+        |linked, warnings, _, _| Ok((render::annotations_jsonld(linked), warnings)),
+    )
+}
+
+/// `glossa new`: writes a new chapter or profile file (never over an existing
+/// one). A new chapter's `order` is one past the highest order of the
+/// chapters already there (read from their front matter; file names' `NN-`
+/// when a front matter does not parse).
+pub fn new_file(
+    paths: &Paths,
+    kind: crate::scaffold::Kind,
+    id: &str,
+    title: Option<&str>,
+) -> Result<Vec<PathBuf>, OutputError> {
+    if !content::is_slug(id) {
+        return Err(OutputError::BadName {
+            name: id.to_string(),
+            why: "use lowercase ASCII letters, digits and `-`".into(),
+        });
+    }
+    let order = content::load::chapter_orders(&paths.content.join("chapters"))
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let (rel, text) = crate::scaffold::file(kind, id, title, order);
+    output::write_new_files(&paths.content, &[(rel, text)], false)
+}
+
+/// `glossa schema`: writes every JSON Schema into `dir`; files with the same
+/// text are left alone. Returns each path and whether it was written.
+pub fn write_schemas(dir: &std::path::Path) -> Result<Vec<(PathBuf, bool)>, OutputError> {
+    let io = |path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |error| OutputError::Io { path, error }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut done = Vec::new();
+    for (name, text) in crate::schema::all() {
+        let path = dir.join(name);
+        let same = std::fs::read_to_string(&path).is_ok_and(|old| old == text);
+        if !same {
+            output::write_atomic(&path, text.as_bytes()).map_err(io(&path))?;
+        }
+        done.push((path, !same));
+    }
+    Ok(done)
+}
+
+/// Marker file of a generated corpus: only such a folder is ever replaced.
+const CORPUS_MARKER: &str = ".glossa-corpus";
+
+/// `glossa bench-corpus`: writes a synthetic edition of `chapters` chapters
+/// as a whole project into `out` (empty, new, or an earlier corpus, which is
+/// replaced); returns the number of content files.
+pub fn write_bench_corpus(
+    paths: &Paths,
+    chapters: usize,
+    out: &std::path::Path,
+    seed: u64,
+) -> Result<usize, OutputError> {
+    let empty = std::fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
+    if !empty && !out.join(CORPUS_MARKER).exists() {
+        return Err(OutputError::NotACorpus {
+            path: out.to_path_buf(),
+        });
+    }
+    let io = |error| OutputError::Io {
+        path: out.to_path_buf(),
+        error,
+    };
+    if !empty {
+        std::fs::remove_dir_all(out).map_err(io)?;
+    }
+    let files = crate::corpus::generate(chapters, seed);
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(out)?;
+        std::fs::write(
+            out.join(CORPUS_MARKER),
+            "generated by glossa bench-corpus\n",
+        )?;
+        for (rel, text) in &files {
+            let path = out.join("content").join(rel);
+            std::fs::create_dir_all(path.parent().unwrap_or(out))?;
+            std::fs::write(&path, text)?;
+        }
+        for dir in ["templates", "static"] {
+            for entry in walkdir::WalkDir::new(paths.root.join(dir)) {
+                let entry = entry?;
+                let rel = entry
+                    .path()
+                    .strip_prefix(&paths.root)
+                    .unwrap_or(entry.path());
+                if entry.file_type().is_dir() {
+                    std::fs::create_dir_all(out.join(rel))?;
+                } else {
+                    std::fs::copy(entry.path(), out.join(rel))?;
+                }
+            }
+        }
+        Ok(())
+    };
+    write().map_err(io)?;
+    Ok(files.len())
 }

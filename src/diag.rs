@@ -375,6 +375,19 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// `unknown-chapter`: a chapter slug that no chapter has (with "did you
+/// mean", or the list of slugs).
+pub fn unknown_chapter(slug: &str, slugs: &[&str]) -> Diagnostic {
+    let d = Diagnostic::error(
+        "unknown-chapter",
+        format!("no chapter has the slug `{slug}`"),
+    );
+    match did_you_mean(slug, slugs.iter().copied()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(format!("chapter slugs: {}", slugs.join(", "))),
+    }
+}
+
 /// The candidate closest to `word`, if it is close enough to be a plausible typo.
 pub fn did_you_mean<'a>(
     word: &str,

@@ -39,6 +39,10 @@ pub enum OutputError {
     NotOurs { path: PathBuf },
     /// Content files exist and `--force` was not given.
     WouldOverwrite { paths: Vec<PathBuf> },
+    /// A folder that `bench-corpus` would replace, but did not write.
+    NotACorpus { path: PathBuf },
+    /// A name given on the command line that cannot become a file or id.
+    BadName { name: String, why: String },
 }
 
 impl std::fmt::Display for OutputError {
@@ -59,6 +63,12 @@ impl std::fmt::Display for OutputError {
                  choose an empty folder, or pass --force to replace it",
                 path.display()
             ),
+            Self::NotACorpus { path } => write!(
+                f,
+                "{} is not empty and was not written by bench-corpus; choose a new folder",
+                path.display()
+            ),
+            Self::BadName { name, why } => write!(f, "`{name}` is not a valid id: {why}"),
             Self::WouldOverwrite { paths } => {
                 write!(
                     f,

@@ -5,6 +5,26 @@
 //! relative to `content/`. Writing goes through `output::write_new_files`, which
 //! refuses to overwrite. Must not read or change other content.
 
+/// The placeholder texts a new file is written with; `check` warns when one
+/// is still there (it would be published as written).
+#[derive(Debug, Clone, Copy)]
+pub struct Placeholders {
+    pub chapter_title: &'static str,
+    pub chapter_body: &'static str,
+    pub group: &'static str,
+    pub description: &'static str,
+    pub profile_body: &'static str,
+}
+
+/// The placeholders of the files `glossa new` writes.
+pub const PLACEHOLDERS: Placeholders = Placeholders {
+    chapter_title: "新章节",
+    chapter_body: "正文，每段一个段落。",
+    group: "未分组",
+    description: "一句话介绍。",
+    profile_body: "简介（Markdown）。",
+};
+
 /// What to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -19,7 +39,8 @@ pub fn file(kind: Kind, id: &str, title: Option<&str>, order: u32) -> (String, S
     let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
     match kind {
         Kind::Chapter => {
-            let title = title.unwrap_or("新章节");
+            let p = PLACEHOLDERS;
+            let title = title.unwrap_or(p.chapter_title);
             (
                 format!("chapters/{order:02}-{id}.md"),
                 format!(
@@ -41,8 +62,9 @@ pub fn file(kind: Kind, id: &str, title: Option<&str>, order: u32) -> (String, S
                      #       - title: 来源标题\n\
                      #         url: https://example.org/\n\
                      ---\n\n\
-                     正文，每段一个段落。\n",
-                    q(title)
+                     {}\n",
+                    q(title),
+                    p.chapter_body
                 ),
             )
         }
@@ -55,8 +77,8 @@ pub fn file(kind: Kind, id: &str, title: Option<&str>, order: u32) -> (String, S
                      name: {}\n\
                      # name_en: English Name\n\
                      aliases: []                   # every text form that counts as a mention\n\
-                     group: 未分组\n\
-                     description: 一句话介绍。\n\
+                     group: {}\n\
+                     description: {}\n\
                      # founded: '2020'\n\
                      # headquarters: 北京\n\
                      # founders: [person-id]\n\
@@ -68,8 +90,11 @@ pub fn file(kind: Kind, id: &str, title: Option<&str>, order: u32) -> (String, S
                      #     value: 内容\n\
                      #     source: {{chapter: chapter-slug, quote: 原文中的一句话}}\n\
                      ---\n\n\
-                     简介（Markdown）。\n",
-                    q(name)
+                     {}\n",
+                    q(name),
+                    PLACEHOLDERS.group,
+                    PLACEHOLDERS.description,
+                    PLACEHOLDERS.profile_body
                 ),
             )
         }
@@ -82,15 +107,17 @@ pub fn file(kind: Kind, id: &str, title: Option<&str>, order: u32) -> (String, S
                      name: {}\n\
                      # name_en: English Name\n\
                      aliases: []                   # every text form that counts as a mention\n\
-                     description: 一句话介绍。\n\
+                     description: {}\n\
                      roles: []\n\
                      # roles:\n\
                      #   - org: company-id\n\
                      #     title: 创始人\n\
                      facts: []\n\
                      ---\n\n\
-                     简介（Markdown）。\n",
-                    q(name)
+                     {}\n",
+                    q(name),
+                    PLACEHOLDERS.description,
+                    PLACEHOLDERS.profile_body
                 ),
             )
         }

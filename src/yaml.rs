@@ -26,6 +26,12 @@ pub fn parse<T: DeserializeOwned>(file: FileId, base: usize, yaml: &str) -> Resu
     result.map_err(|e| to_diagnostic(&e, file, base, yaml))
 }
 
+/// Parses `yaml` when it is well-formed, without diagnostics (for reading a
+/// key or two from files that are checked elsewhere).
+pub fn value<T: DeserializeOwned>(yaml: &str) -> Option<T> {
+    serde_yaml::from_str(yaml).ok()
+}
+
 /// Serializes a value as YAML (block style, deterministic field order).
 pub fn to_string<T: Serialize>(value: &T) -> String {
     serde_yaml::to_string(value).expect("content types always serialize")
@@ -66,6 +72,9 @@ struct Node {
     kind: Kind,
 }
 
+/// A mapping key's text and span.
+type Key = (String, Range<usize>);
+
 #[derive(Debug, Clone)]
 enum Kind {
     Scalar,
@@ -87,7 +96,7 @@ impl Tree {
             .collect();
         let at = |chars: usize| base + bytes[chars.min(bytes.len() - 1)];
         // Open collections: (start, kind, pending key of a mapping).
-        let mut stack: Vec<(usize, Kind, Option<(String, Range<usize>)>)> = Vec::new();
+        let mut stack: Vec<(usize, Kind, Option<Key>)> = Vec::new();
         let mut root = None;
         let mut parser = Parser::new_from_str(yaml);
         while let Some(Ok((event, span))) = parser.next_event() {
@@ -105,7 +114,13 @@ impl Tree {
                     let Some((start, kind, _)) = stack.pop() else {
                         break;
                     };
-                    (Node { span: start..end.max(start), kind }, None)
+                    (
+                        Node {
+                            span: start..end.max(start),
+                            kind,
+                        },
+                        None,
+                    )
                 }
                 Event::Scalar(value, style, ..) => {
                     let raw = &yaml[start - base..end - base];
@@ -198,7 +213,7 @@ impl Tree {
             Some(match &node.kind {
                 Kind::Map(entries) if !entries.is_empty() => entries[0].1.clone(),
                 Kind::Scalar => node.span.clone(),
-                _ => key.unwrap_or_else(|| node.span.start..node.span.start),
+                _ => key.unwrap_or(node.span.start..node.span.start),
             })
         })
     }
@@ -498,8 +513,14 @@ mod tests {
         };
         assert_eq!(at(&["items".into(), 0.into(), "quote".into()]), "'real'");
         assert_eq!(at(&["items".into(), 1.into(), "quote".into()]), "\"二\"");
-        assert_eq!(at(&["items".into(), 0.into(), "note".into()]), "quote: in a block");
-        assert_eq!(at(&["items".into(), 2.into(), "refs".into(), 1.into()]), "'y'");
+        assert_eq!(
+            at(&["items".into(), 0.into(), "note".into()]),
+            "quote: in a block"
+        );
+        assert_eq!(
+            at(&["items".into(), 2.into(), "refs".into(), 1.into()]),
+            "'y'"
+        );
         let key = t.key(&["items".into()]).unwrap();
         assert_eq!(&text[key.start - 10..key.end - 10], "items");
         // A missing key: the item's first key stands for it.

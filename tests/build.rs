@@ -542,7 +542,11 @@ fn metadata_sitemap_feed_and_robots() {
 
 #[test]
 fn new_scaffolds_files_that_load_and_refuses_to_overwrite() {
-    let p = project(None);
+    let p = project(Some(&repo().join("tests/fixtures/valid/content")));
+    // Chapters of order 1 and 5: a new chapter comes after the last one.
+    let two = p.path().join("content/chapters/02-two.md");
+    let t = std::fs::read_to_string(&two).unwrap();
+    std::fs::write(&two, t.replacen("order: 2", "order: 5", 1)).unwrap();
     for (kind, id, title) in [
         ("chapter", "epilogue", "尾声"),
         ("company", "new-co", "新公司"),
@@ -554,7 +558,9 @@ fn new_scaffolds_files_that_load_and_refuses_to_overwrite() {
             .unwrap();
         assert!(o.status.success(), "{kind}: {}", text(&o));
     }
-    assert!(p.path().join("content/chapters/09-epilogue.md").is_file());
+    let chapter =
+        std::fs::read_to_string(p.path().join("content/chapters/06-epilogue.md")).unwrap();
+    assert!(chapter.contains("\norder: 6\n"), "{chapter}");
     let o = glossa(p.path())
         .args(["check", "--format", "json"])
         .output()
@@ -562,7 +568,31 @@ fn new_scaffolds_files_that_load_and_refuses_to_overwrite() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["errors"], 0, "{v}");
     assert!(o.status.success());
-    // The chapter is chapter 9 and builds.
+    // What `new` left as placeholders is pointed out, where it is.
+    let placeholders: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "placeholder")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        placeholders.contains(&("content/chapters/06-epilogue.md".into(), 20)),
+        "{placeholders:?}"
+    );
+    for file in ["content/companies/new-co.md", "content/people/someone.md"] {
+        assert!(
+            placeholders.iter().any(|(f, _)| f == file),
+            "{file}: {placeholders:?}"
+        );
+    }
+    assert_eq!(placeholders.len(), 1 + 3 + 2, "{placeholders:?}");
+    // The chapter builds.
     let out = p.path().join("public");
     assert!(build(p.path(), &out, &[]).status.success());
     assert!(out.join("chapters/epilogue/index.html").is_file());
@@ -577,6 +607,7 @@ fn new_scaffolds_files_that_load_and_refuses_to_overwrite() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("is not a valid id"), "{}", text(&o));
 }
 
 #[test]
@@ -731,4 +762,55 @@ fn templates_that_cannot_be_minified_are_named_and_still_render() {
     // Without minification asked for, nothing to say.
     let o = build(p.path(), &out, &["--minify", "none"]);
     assert!(!text(&o).contains("not minified"), "{}", text(&o));
+}
+
+/// The feed is dated by `updated`, else by the newest date the edition knows;
+/// an edition that knows no date gets no feed (and a note), never the epoch.
+#[test]
+fn feed_date_is_the_newest_known_date_never_the_epoch() {
+    let p = project(Some(&repo().join("tests/fixtures/annotated/content")));
+    let out = p.path().join("public");
+    let o = build(p.path(), &out, &["--base-url", "https://example.org/"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!out.join("feed.xml").exists());
+    assert!(out.join("sitemap.xml").exists());
+    assert!(text(&o).contains("feed.xml needs a date"), "{}", text(&o));
+
+    let chapter = p.path().join("content/chapters/01-one.md");
+    let t = std::fs::read_to_string(&chapter).unwrap();
+    let dated = t.replacen(
+        "  - id: nested\n",
+        "  - id: nested\n    date: '2023-05'\n",
+        1,
+    );
+    assert_ne!(t, dated);
+    std::fs::write(&chapter, dated).unwrap();
+    let edition = p.path().join("content/edition.yaml");
+    let e = std::fs::read_to_string(&edition).unwrap();
+    std::fs::write(
+        &edition,
+        e.replace("source:\n", "source:\n  date: '2021'\n"),
+    )
+    .unwrap();
+    let o = build(p.path(), &out, &["--base-url", "https://example.org/"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    assert!(
+        feed.contains("<updated>2023-05-01T00:00:00Z</updated>"),
+        "{feed}"
+    );
+    assert!(!feed.contains("1970"));
+
+    std::fs::write(
+        &edition,
+        e.replace("source:\n", "updated: '2024-13-01'\nsource:\n"),
+    )
+    .unwrap();
+    let o = build(p.path(), &out, &["--base-url", "https://example.org/"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("`2024-13-01` is not a valid date"),
+        "{}",
+        text(&o)
+    );
 }

@@ -258,19 +258,35 @@ fn annotations_by_id(
     root: &Path,
 ) -> std::collections::BTreeMap<String, (String, glossa::content::Annotation)> {
     let mut sources = glossa::diag::Sources::new();
-    let (edition, diags) = glossa::build::check(&glossa::content::Paths::new(root), &mut sources);
-    assert!(
-        diags.is_empty(),
-        "{}",
-        glossa::diag::render(&diags, &sources, false)
+    let mut timings = glossa::build::Timings::default();
+    let paths = glossa::content::Paths::new(root);
+    let result = glossa::build::load_and_link(
+        &paths,
+        &Default::default(),
+        &mut sources,
+        &mut timings,
+        |linked, warnings, sources, _| {
+            assert!(
+                warnings.is_empty(),
+                "{}",
+                glossa::diag::render(&warnings, sources, false)
+            );
+            let mut out = std::collections::BTreeMap::new();
+            for c in &linked.edition.chapters {
+                for a in &c.meta.annotations {
+                    out.insert(a.id.clone(), (c.slug.clone(), a.clone()));
+                }
+            }
+            Ok(out)
+        },
     );
-    let mut out = std::collections::BTreeMap::new();
-    for c in edition.unwrap().chapters {
-        for a in c.meta.annotations {
-            out.insert(a.id.clone(), (c.slug.clone(), a));
-        }
+    match result {
+        Ok(out) => out,
+        Err(e) => panic!(
+            "{}{e}",
+            glossa::diag::render(e.diagnostics(), &sources, false)
+        ),
     }
-    out
 }
 
 #[test]

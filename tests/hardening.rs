@@ -316,6 +316,10 @@ fn hostile_text_is_inert_in_every_output() {
         format!("---\nname: 霜打茄子公司\naliases: [雷峰网]\ngroup: 测试\ndescription: \"{evil}\"\n---\n\n{}\n", evil.replace("\\\"", "\"")),
     )
     .unwrap();
+    // A date, so that the feed is written.
+    let edition = p.path().join("content/edition.yaml");
+    let e = std::fs::read_to_string(&edition).unwrap();
+    std::fs::write(&edition, format!("updated: '2025-01-01'\n{e}")).unwrap();
     let out = p.path().join("public");
     let o = glossa(p.path())
         .args(["build", "--base-url", "https://example.org/"])

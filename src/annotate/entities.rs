@@ -300,7 +300,8 @@ pub fn check_references(
             for (k, a) in c.meta.annotations.iter().enumerate() {
                 for (j, r) in a.refs.iter().enumerate() {
                     if !known.contains(r.as_str()) {
-                        let span = c.span(&["annotations".into(), k.into(), "refs".into(), j.into()]);
+                        let span =
+                            c.span(&["annotations".into(), k.into(), "refs".into(), j.into()]);
                         diags.push(unknown("annotation ref", r, &ids).at(c.file, span));
                     }
                 }
@@ -341,7 +342,7 @@ pub fn check_references(
             if let Some(date) = &f.date
                 && crate::content::PartialDate::parse(date).is_none()
             {
-                diags.push(super::bad_date(date).at(e.file, e.fact_span(k, "date")));
+                diags.push(crate::content::bad_date(date).at(e.file, e.fact_span(k, "date")));
             }
             let s = &f.source;
             let label_span = e.fact_span(k, "label");

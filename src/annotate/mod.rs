@@ -176,6 +176,46 @@ impl Linked<'_> {
     }
 }
 
+/// One chapter's row of `check --coverage`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    pub order: u32,
+    pub slug: String,
+    pub paragraphs: usize,
+    pub notes: usize,
+    /// Paragraphs with at least one note.
+    pub noted: usize,
+    /// The entities mentioned in the chapter (indices into `edition.entities`).
+    pub entities: Vec<usize>,
+}
+
+impl Linked<'_> {
+    /// Per chapter: paragraphs, notes, paragraphs with a note, entities mentioned.
+    pub fn coverage(&self) -> Vec<Coverage> {
+        self.chapters
+            .iter()
+            .enumerate()
+            .map(|(i, lc)| {
+                let mut noted: Vec<u32> = lc.notes.iter().filter_map(|n| n.para).collect();
+                noted.sort_unstable();
+                noted.dedup();
+                let mut entities: Vec<usize> =
+                    self.mentions_in(i).iter().map(|m| m.entity).collect();
+                entities.sort_unstable();
+                entities.dedup();
+                Coverage {
+                    order: lc.chapter.meta.order,
+                    slug: lc.chapter.slug.clone(),
+                    paragraphs: lc.doc.paragraphs as usize,
+                    notes: lc.notes.len(),
+                    noted: noted.len(),
+                    entities,
+                }
+            })
+            .collect()
+    }
+}
+
 /// The mentions of chapter `i` in a list ordered by chapter.
 pub fn mentions_in(mentions: &[entities::Mention], i: usize) -> &[entities::Mention] {
     let start = mentions.partition_point(|m| m.chapter < i);
@@ -198,6 +238,7 @@ pub fn link_with<'a>(
     duplicate_orders(edition, sources, &mut diags);
     duplicate_slugs(edition, sources, &mut diags);
     annotation_ids(edition, &mut diags);
+    placeholders(edition, &mut diags);
     let matcher = entities::Matcher::new(edition, &mut diags);
     let Some(cache) = cache else {
         let results: Vec<(LinkedChapter<'a>, Vec<entities::Mention>, Vec<Diagnostic>)> = edition
@@ -331,6 +372,54 @@ fn finish<'a>(
 /// Runs every check; returns all diagnostics found.
 pub fn check(edition: &Edition, sources: &Sources) -> Vec<Diagnostic> {
     link(edition, sources).1
+}
+
+/// Text that `glossa new` wrote as a placeholder and nobody replaced: it
+/// would be published as it stands.
+fn placeholders(edition: &Edition, diags: &mut Vec<Diagnostic>) {
+    let p = crate::scaffold::PLACEHOLDERS;
+    let warn = |what: &str, text: &str| {
+        Diagnostic::warning(
+            "placeholder",
+            format!("{what} is still the placeholder “{text}” that `glossa new` wrote"),
+        )
+        .help("replace it with the real text (it is published as it stands)")
+    };
+    let body_span = |text: &str, body: &Range<usize>, placeholder: &str| {
+        text[body.clone()]
+            .find(placeholder)
+            .map(|i| body.start + i..body.start + i + placeholder.len())
+    };
+    for c in &edition.chapters {
+        if c.meta.title.trim() == p.chapter_title {
+            diags.push(
+                warn("the chapter title", p.chapter_title).at(c.file, c.span(&["title".into()])),
+            );
+        }
+        if c.body().trim() == p.chapter_body
+            && let Some(span) = body_span(&c.text, &c.body, p.chapter_body)
+        {
+            diags.push(warn("the chapter text", p.chapter_body).at(c.file, span));
+        }
+    }
+    for e in &edition.entities {
+        if e.description.trim() == p.description {
+            diags.push(
+                warn("the description", p.description).at(e.file, e.span(&["description".into()])),
+            );
+        }
+        if e.company
+            .as_ref()
+            .is_some_and(|m| m.group.trim() == p.group)
+        {
+            diags.push(warn("the group", p.group).at(e.file, e.span(&["group".into()])));
+        }
+        if e.body().trim() == p.profile_body
+            && let Some(span) = body_span(&e.text, &e.body, p.profile_body)
+        {
+            diags.push(warn("the profile text", p.profile_body).at(e.file, span));
+        }
+    }
 }
 
 /// Ids: valid and unique across the edition.
@@ -558,7 +647,7 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
 fn date_checks(c: &Chapter, k: usize, date: &str, no_sources: bool, diags: &mut Vec<Diagnostic>) {
     let span = || c.annotation_span(k, "date");
     if PartialDate::parse(date).is_none() {
-        diags.push(bad_date(date).at(c.file, span()));
+        diags.push(crate::content::bad_date(date).at(c.file, span()));
     } else if no_sources {
         diags.push(
             Diagnostic::error(
@@ -569,12 +658,6 @@ fn date_checks(c: &Chapter, k: usize, date: &str, no_sources: bool, diags: &mut 
             .help("add `sources:` naming where the date comes from (it appears on the timeline)"),
         );
     }
-}
-
-/// The error for a date that is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-pub fn bad_date(date: &str) -> Diagnostic {
-    Diagnostic::error("bad-date", format!("`{date}` is not a valid date"))
-        .help("write `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (quoted), e.g. '2024-12' — month 01–12, a day the month has")
 }
 
 /// Span of key `key` of source `j` of annotation `k`.

@@ -33,7 +33,10 @@ pub fn load(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagn
     let config_path = paths.content.join("edition.yaml");
     let config = match read_source(paths, &config_path, sources) {
         Ok((file, text)) => match Config::parse(file, &text) {
-            Ok(c) => Some((c, file)),
+            Ok(c) => {
+                config_dates(&c, file, &text, &mut diags);
+                Some((c, file))
+            }
             Err(mut ds) => {
                 diags.append(&mut ds);
                 None
@@ -111,6 +114,27 @@ pub fn load(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagn
         entities,
     });
     (edition, diags)
+}
+
+/// `updated` and the source's `date` in edition.yaml must be real dates.
+fn config_dates(config: &Config, file: FileId, text: &str, diags: &mut Vec<Diagnostic>) {
+    let dates = [
+        (config.updated.as_deref(), &["updated".into()][..]),
+        (
+            config.source.date.as_deref(),
+            &["source".into(), "date".into()][..],
+        ),
+    ];
+    for (date, path) in dates {
+        if let Some(d) = date
+            && super::PartialDate::parse(d).is_none()
+        {
+            let span = yaml::Tree::parse(text, 0)
+                .value_or_nearest(path)
+                .unwrap_or(0..0);
+            diags.push(super::bad_date(d).at(file, span));
+        }
+    }
 }
 
 /// Loads `content/companies/*.md` and `content/people/*.md` (companies first, each sorted by id).
@@ -323,6 +347,36 @@ fn walk_markdown(dir: &Path, paths: &Paths, diags: &mut Vec<Diagnostic>) -> Vec<
     out
 }
 
+/// The `order` of every chapter file in `dir` (read from its front matter, or
+/// from the file name's `NN-` when the front matter does not parse), for
+/// `glossa new chapter`.
+pub fn chapter_orders(dir: &Path) -> Vec<u32> {
+    #[derive(serde::Deserialize)]
+    struct Order {
+        order: u32,
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .filter(|p| !is_hidden_or_backup(&p.file_name().unwrap_or_default().to_string_lossy()))
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            let from_yaml = frontmatter::split(&text)
+                .ok()
+                .and_then(|s| yaml::value::<Order>(&text[s.yaml]).map(|o| o.order));
+            from_yaml.or_else(|| {
+                let name = p.file_name()?.to_string_lossy().into_owned();
+                let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().ok()
+            })
+        })
+        .collect()
+}
+
 /// Editor swap and backup files, and hidden files.
 pub fn is_hidden_or_backup(name: &str) -> bool {
     name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.starts_with("#")
@@ -518,7 +572,10 @@ pub fn parse_chapter(
                     src.lines[0], src.lines[1]
                 ),
             )
-            .at(file, positions.span(&text, &split.yaml, &["source".into(), "lines".into()]))
+            .at(
+                file,
+                positions.span(&text, &split.yaml, &["source".into(), "lines".into()]),
+            )
             .help("write `lines: [first, last]` with 1 <= first <= last"),
         );
     }

@@ -235,7 +235,6 @@ impl Chapter {
     pub fn title(&self) -> &str {
         &self.meta.title
     }
-
 }
 
 /// A fact on a profile, always with its source.
@@ -461,6 +460,12 @@ mod tests {
         assert_eq!(slug_from_file_name(Path::new("c/intro.md")), "intro");
         assert_eq!(slug_from_file_name(Path::new("c/2025.md")), "2025");
     }
+}
+
+/// The error for a date that is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+pub fn bad_date(date: &str) -> crate::diag::Diagnostic {
+    crate::diag::Diagnostic::error("bad-date", format!("`{date}` is not a valid date"))
+        .help("write `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (quoted), e.g. '2024-12' — month 01–12, a day the month has")
 }
 
 /// A date as editors write it: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.

@@ -347,7 +347,10 @@ fn find_breaks<'p>(
         if !is_slug(&ch.slug) {
             diags.push(
                 Diagnostic::error("bad-slug", format!("slug `{}` is not valid", ch.slug))
-                    .at(p.file, plan_span(p, &["chapters".into(), k.into(), "slug".into()]))
+                    .at(
+                        p.file,
+                        plan_span(p, &["chapters".into(), k.into(), "slug".into()]),
+                    )
                     .help("use lowercase ASCII letters, digits and `-`"),
             );
         } else if slugs.contains(&ch.slug.as_str()) {
@@ -356,7 +359,10 @@ fn find_breaks<'p>(
                     "duplicate-slug",
                     format!("two chapters use the slug `{}`", ch.slug),
                 )
-                .at(p.file, plan_span(p, &["chapters".into(), k.into(), "slug".into()]))
+                .at(
+                    p.file,
+                    plan_span(p, &["chapters".into(), k.into(), "slug".into()]),
+                )
                 .help("give every chapter its own slug"),
             );
         }

@@ -21,7 +21,7 @@
 
 use std::fmt::Write as _;
 
-use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd, html};
 use serde::Serialize;
 
 use crate::config::Ui;
@@ -81,18 +81,17 @@ pub fn chapter_html(
     compact(&out)
 }
 
-/// Renders note Markdown (raw HTML shown as text; no paragraph numbers).
+/// Renders the Markdown of a note or a profile (no paragraph numbers), with
+/// the same visible-text rules as chapters ([`crate::text::parse`]: raw HTML
+/// shown as text, no space between CJK characters at a line break).
 pub fn note_html(markdown: &str) -> String {
-    let events: Vec<(Event<'_>, ())> = Parser::new_ext(markdown, crate::text::options())
-        .map(|e| match e {
-            Event::Html(t) | Event::InlineHtml(t) => (Event::Text(t), ()),
-            other => (other, ()),
-        })
-        .collect();
+    let doc = crate::text::parse(markdown);
     let mut out = String::new();
     html::push_html(
         &mut out,
-        super::highlight::pass(events).into_iter().map(|(e, _)| e),
+        super::highlight::pass(doc.events)
+            .into_iter()
+            .map(|(e, _)| e),
     );
     compact(&out)
 }
@@ -587,6 +586,14 @@ mod tests {
             super::fragment_encode("GPT-3, a&b 中文　x"),
             "GPT%2D3%2C%20a%26b%20中文%E3%80%80x"
         );
+    }
+
+    #[test]
+    fn notes_follow_the_chapter_text_rules() {
+        assert_eq!(super::note_html("中文\n中文"), "<p>中文中文</p>");
+        assert_eq!(super::note_html("word\nword"), "<p>word word</p>");
+        assert_eq!(super::note_html("中文\nword"), "<p>中文 word</p>");
+        assert_eq!(super::note_html("<b>x</b>"), "<p>&lt;b&gt;x&lt;/b&gt;</p>");
     }
 
     #[test]

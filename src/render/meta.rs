@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 
 use super::{Job, chapter_url};
-use crate::content::{Chapter, Edition, Entity, EntityKind};
+use crate::content::{Chapter, Edition, Entity, EntityKind, PartialDate};
 
 /// Serializes JSON-LD for embedding in HTML.
 pub fn script_json(v: &Value) -> String {
@@ -107,6 +107,42 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The feed's `updated`: `updated` from edition.yaml, else the newest date the
+/// edition knows (the source's date, dated notes and facts), as `YYYY-MM-DD`
+/// (a year or a month counts from its first day). `None` when it knows none.
+fn feed_date(edition: &Edition) -> Option<String> {
+    let full = |d: PartialDate| format!("{:04}-{:02}-{:02}", d.year, d.month.max(1), d.day.max(1));
+    if let Some(d) = edition
+        .config
+        .updated
+        .as_deref()
+        .and_then(PartialDate::parse)
+    {
+        return Some(full(d));
+    }
+    let notes = edition
+        .chapters
+        .iter()
+        .flat_map(|c| &c.meta.annotations)
+        .filter_map(|a| a.date.as_deref());
+    let facts = edition
+        .entities
+        .iter()
+        .flat_map(|e| &e.facts)
+        .filter_map(|f| f.date.as_deref());
+    edition
+        .config
+        .source
+        .date
+        .as_deref()
+        .into_iter()
+        .chain(notes)
+        .chain(facts)
+        .filter_map(PartialDate::parse)
+        .max()
+        .map(full)
+}
+
 /// `robots.txt`, plus `sitemap.xml` and `feed.xml` when there is a base URL.
 /// Returns the jobs and a note for the build summary when something was skipped.
 pub fn site_files(
@@ -138,18 +174,24 @@ pub fn site_files(
     }
     sitemap.push_str("</urlset>\n");
 
-    let updated = edition
-        .config
-        .updated
-        .clone()
-        .unwrap_or_else(|| "1970-01-01".into());
-    let stamp = |d: &str| {
-        if d.len() == 10 {
-            format!("{d}T00:00:00Z")
-        } else {
-            d.to_string()
-        }
+    let Some(updated) = feed_date(edition) else {
+        return (
+            vec![
+                Job {
+                    path: "robots.txt".into(),
+                    bytes: robots.into_bytes(),
+                    append: false,
+                },
+                Job {
+                    path: "sitemap.xml".into(),
+                    bytes: sitemap.into_bytes(),
+                    append: false,
+                },
+            ],
+            Some("feed.xml needs a date: set `updated: YYYY-MM-DD` in edition.yaml (or date the source, a note or a fact)".into()),
+        );
     };
+    let stamp = |d: &str| format!("{d}T00:00:00Z");
     let mut feed = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}feed.xml\"/>\n  <updated>{}</updated>\n",
         xml_escape(&edition.config.language),

@@ -497,6 +497,23 @@ fn mention_links(linked: &Linked<'_>, i: usize) -> Vec<markdown::MentionLink> {
         .collect()
 }
 
+/// The Web Annotation export alone (`annotations.jsonld` as `build` writes
+/// it), for `glossa annotations export`.
+pub fn annotations_jsonld(linked: &Linked<'_>) -> Vec<u8> {
+    let ui = &linked.edition.config.ui;
+    let notes: Vec<Vec<NoteView>> = linked
+        .chapters
+        .par_iter()
+        .map(|c| note_views(c, linked.edition, ui))
+        .collect();
+    let base = linked.edition.config.base_url();
+    let mut out = Vec::new();
+    webanno::export_parts(linked, &notes, base.as_deref(), &mut |bytes| {
+        out.extend_from_slice(&bytes)
+    });
+    out
+}
+
 /// Benchmark hook: runs the Markdown passes (paragraph numbers, marks, mention
 /// links, notes, highlighting) over every chapter without templates; returns
 /// the bytes of HTML produced.

@@ -1,0 +1,24 @@
+//! `glossa bench-corpus`: a synthetic edition for benchmarks, as a whole project.
+
+use std::path::Path;
+
+use super::shown;
+use crate::content::Paths;
+
+pub(super) fn run(paths: &Paths, chapters: usize, out: &Path, seed: u64) -> bool {
+    let t = std::time::Instant::now();
+    match crate::build::write_bench_corpus(paths, chapters, out, seed) {
+        Ok(files) => {
+            println!(
+                "wrote {files} content files ({chapters} chapters) into {} in {} ms",
+                shown(out),
+                t.elapsed().as_millis()
+            );
+            true
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            false
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! What a change re-renders: static files, templates only, edited chapters
+//! (two phases: their pages, then what depends on them) or everything; the
+//! result is swapped in as one site and open pages are told.
+//!
+//! Must not write to the output folder or read anything but the project.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::{Last, Rebuild, Server, Site};
+use crate::build::{self, BuildError, Timings};
+use crate::diag::{self, Sources};
+use crate::output;
+use crate::render::Job;
+
+/// A message to open pages.
+pub(super) fn message(kind: &str, html: Option<&str>) -> String {
+    serde_json::json!({"type": kind, "html": html}).to_string()
+}
+
+/// A reload for the open pages at these URLs only (others did not change).
+fn reload_message(pages: &[String]) -> String {
+    serde_json::json!({"type": "reload", "pages": pages}).to_string()
+}
+
+/// The URL paths (`/chapters/x/`) of the HTML files among `jobs`.
+fn page_urls(jobs: &[Job]) -> Vec<String> {
+    jobs.iter()
+        .filter(|j| j.is_html())
+        .map(|j| format!("/{}", j.path.strip_suffix("index.html").unwrap_or(&j.path)))
+        .collect()
+}
+
+/// The overlay markup for diagnostics text (escaped).
+fn overlay_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut escaped, text)
+        .expect("writing to a String cannot fail");
+    format!(
+        "<div class=\"glossa-overlay\" role=\"alert\"><strong>glossa: the last change does not build; \
+         the previous version is shown.</strong>\n\n{escaped}</div>"
+    )
+}
+
+impl Server {
+    /// Rebuilds and swaps the site; tells open pages. Returns the kind done.
+    pub fn rebuild(&self, kind: Rebuild) -> Rebuild {
+        self.rebuild_paths(kind, &[])
+    }
+
+    /// Like [`Server::rebuild`], knowing which files changed: edits to
+    /// existing chapters re-render only the pages that depend on them.
+    pub fn rebuild_paths(&self, kind: Rebuild, changed: &[PathBuf]) -> Rebuild {
+        let start = Instant::now();
+        let old = self.site();
+        if kind == Rebuild::Chapters
+            && old.overlay.is_none()
+            && !changed.is_empty()
+            && let Some(done) = self.rebuild_chapters(&old, changed, start)
+        {
+            return done;
+        }
+        if kind == Rebuild::Static && old.overlay.is_none() && !old.files.is_empty() {
+            match output::collect_static(&self.options.paths.static_dir) {
+                Ok(jobs) => {
+                    let mut files = old.files.clone();
+                    for j in jobs {
+                        files.insert(j.path, Arc::new(j.bytes));
+                    }
+                    self.swap(Site {
+                        files,
+                        overlay: None,
+                        generation: old.generation + 1,
+                    });
+                    eprintln!(
+                        "static files reloaded in {} ms",
+                        start.elapsed().as_millis()
+                    );
+                    self.broadcast(&message("css", None));
+                    return Rebuild::Static;
+                }
+                Err(e) => eprintln!("error: {e}"),
+            }
+        }
+        let mut timings = Timings::default();
+        let mut sources = Sources::new();
+        let mut done = Rebuild::Full;
+        let result = {
+            let mut last = self.last.lock().expect("edition lock");
+            match (kind, last.as_mut()) {
+                // Templates only: re-render the edition already in memory.
+                (Rebuild::Templates, Some(l)) if old.overlay.is_none() => {
+                    done = Rebuild::Templates;
+                    build::render_edition(
+                        &l.edition,
+                        &self.options.paths,
+                        &l.sources,
+                        &mut timings,
+                        Some(&mut l.cache),
+                    )
+                }
+                _ => {
+                    match build::load_checked(
+                        &self.options.paths,
+                        &build::Overrides::default(),
+                        &mut sources,
+                        &mut timings,
+                    ) {
+                        Ok((edition, mut warnings)) => {
+                            let mut cache = crate::annotate::LinkCache::default();
+                            let r = build::render_edition(
+                                &edition,
+                                &self.options.paths,
+                                &sources,
+                                &mut timings,
+                                Some(&mut cache),
+                            );
+                            let r = r.map(|(jobs, mut more)| {
+                                warnings.append(&mut more);
+                                (jobs, warnings)
+                            });
+                            // On success the edition (and the sources its diagnostics point
+                            // into) is kept for template-only rebuilds; on failure `sources`
+                            // stays here to render the diagnostics.
+                            if r.is_ok() {
+                                *last = Some(Last {
+                                    edition,
+                                    sources: std::mem::take(&mut sources),
+                                    dependents: std::mem::take(&mut timings.dependents),
+                                    cache,
+                                });
+                            } else {
+                                *last = None;
+                            }
+                            r
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            }
+        };
+        let last = self.last.lock().expect("edition lock");
+        let shown: &Sources = match (&result, last.as_ref()) {
+            (Ok(_), Some(l)) => &l.sources,
+            _ => &sources,
+        };
+        match result {
+            Ok((jobs, warnings)) => {
+                if !warnings.is_empty() {
+                    eprint!("{}", diag::render(&warnings, shown, false));
+                }
+                let pages = jobs.iter().filter(|j| j.is_html()).count();
+                self.swap(Site {
+                    files: files_of(jobs),
+                    overlay: None,
+                    generation: old.generation + 1,
+                });
+                let what = if done == Rebuild::Templates {
+                    "re-rendered"
+                } else {
+                    "rebuilt"
+                };
+                eprintln!("{what} {pages} pages in {} ms", start.elapsed().as_millis());
+                self.broadcast(&message("reload", None));
+            }
+            Err(e) => self.failed(&old, &e, shown),
+        }
+        done
+    }
+
+    /// A build failed: keep serving the old files, show the diagnostics in
+    /// the terminal and as the overlay on open pages.
+    fn failed(&self, old: &Site, e: &BuildError, sources: &Sources) {
+        let text = match e {
+            BuildError::Content(diags) => format!(
+                "{}{}",
+                diag::render(diags, sources, false),
+                diag::summary(diags)
+            ),
+            BuildError::Template(t) => t.to_string(),
+            BuildError::Output(o) => o.to_string(),
+        };
+        eprintln!("{text}\nbuild failed; still serving the last good version");
+        let html = overlay_html(&text);
+        self.swap(Site {
+            files: old.files.clone(),
+            overlay: Some(html.clone()),
+            generation: old.generation + 1,
+        });
+        self.broadcast(&message("error", Some(&html)));
+    }
+
+    /// The chapter-only rebuild; `None` when it does not apply (then a full
+    /// rebuild follows).
+    fn rebuild_chapters(&self, old: &Site, changed: &[PathBuf], start: Instant) -> Option<Rebuild> {
+        let mut guard = self.last.lock().expect("edition lock");
+        let last = guard.as_mut()?;
+        let mut timings = Timings::default();
+        // Phase 1: the edited chapters' own pages, swapped in and reloaded at once.
+        let mut first = |jobs: Vec<Job>, warnings: &[diag::Diagnostic], sources: &Sources| {
+            if !warnings.is_empty() {
+                eprint!("{}", diag::render(warnings, sources, false));
+            }
+            let pages = self.merge(jobs);
+            eprintln!(
+                "re-rendered {} in {} ms",
+                pages.join(", "),
+                start.elapsed().as_millis()
+            );
+            self.broadcast(&reload_message(&pages));
+        };
+        let outcome =
+            build::rebuild_chapters(last, &self.options.paths, changed, &mut timings, &mut first);
+        match outcome {
+            build::Incremental::Full => {
+                *guard = None;
+                None
+            }
+            build::Incremental::Done(jobs) => {
+                // Phase 2: profiles, indexes and lists; only pages showing them reload.
+                let urls = self.merge(jobs);
+                eprintln!(
+                    "re-rendered {} more pages that depend on the change in {} ms",
+                    urls.len(),
+                    start.elapsed().as_millis()
+                );
+                self.broadcast(&reload_message(&urls));
+                Some(Rebuild::Chapters)
+            }
+            build::Incremental::Failed(e) => {
+                self.failed(old, &e, &last.sources);
+                // The kept edition now holds the broken text: the next change rebuilds fully.
+                *guard = None;
+                Some(Rebuild::Chapters)
+            }
+        }
+    }
+
+    /// Swaps in the current site with `jobs` added or replaced; returns the
+    /// URLs of the pages among them. A regenerated search index replaces the
+    /// old one whole (its shard and chunk files).
+    fn merge(&self, jobs: Vec<Job>) -> Vec<String> {
+        let urls = page_urls(&jobs);
+        let current = self.site();
+        let mut files = current.files.clone();
+        if jobs.iter().any(|j| j.path == "search/meta.json") {
+            files.retain(|path, _| !path.starts_with("search/") || path == "search/index.html");
+        }
+        files.extend(files_of(jobs));
+        self.swap(Site {
+            files,
+            overlay: None,
+            generation: current.generation + 1,
+        });
+        urls
+    }
+}
+fn files_of(jobs: Vec<Job>) -> HashMap<String, Arc<Vec<u8>>> {
+    jobs.into_iter()
+        .map(|j| (j.path, Arc::new(j.bytes)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlay_is_escaped_and_client_injected() {
+        let html = overlay_html("<script>x</script> content/a.md:3:1");
+        assert!(html.contains("&lt;script&gt;"));
+        let page = super::super::http::inject(b"<html><body><p>x</p></body></html>", Some(&html));
+        let s = String::from_utf8(page).unwrap();
+        assert!(s.contains("data-glossa-livereload"));
+        assert!(s.find("glossa-overlay").unwrap() < s.find("</body>").unwrap());
+    }
+}
