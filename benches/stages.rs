@@ -11,8 +11,10 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use glossa::config::Minify;
 use glossa::content::Paths;
 use glossa::diag::Sources;
+use rayon::prelude::*;
 
 fn corpus(dir: &Path, chapters: usize) {
     for (rel, text) in glossa::corpus::generate(chapters, 1) {
@@ -98,17 +100,27 @@ fn stages(c: &mut Criterion) {
         b.iter_batched(
             || jobs.clone(),
             |mut jobs| {
-                glossa::output::minify(&mut jobs);
+                jobs.par_iter_mut()
+                    .for_each(|j| glossa::output::finish_page(j, Minify::Pages));
                 black_box(jobs)
             },
             criterion::BatchSize::LargeInput,
         )
     });
     let mut minified = jobs.clone();
-    glossa::output::minify(&mut minified);
+    minified
+        .par_iter_mut()
+        .for_each(|j| glossa::output::finish_page(j, Minify::Pages));
     let out = dir.path().join("public");
     g.bench_function("write", |b| {
-        b.iter(|| glossa::output::write_site(&out, &minified).unwrap())
+        b.iter(|| {
+            let staging = glossa::output::Staging::new(&out).unwrap();
+            minified
+                .par_iter()
+                .try_for_each(|j| staging.write(j))
+                .unwrap();
+            staging.commit().unwrap()
+        })
     });
     g.finish();
 }

@@ -407,7 +407,7 @@ pub struct ImportOptions {
 #[derive(Debug)]
 pub struct ImportReport {
     pub written: Vec<PathBuf>,
-    pub dropped: Vec<crate::import::Dropped>,
+    pub dropped: Vec<crate::seed::Dropped>,
     pub plan: Option<PathBuf>,
     pub chapters: usize,
     pub paragraphs: usize,
@@ -432,7 +432,7 @@ pub fn default_plan_path(seed: &std::path::Path) -> PathBuf {
 /// Reads a seed (and its plan), converts it, and writes the content files.
 pub fn import(opts: &ImportOptions, sources: &mut Sources) -> Result<ImportReport, ImportError> {
     use crate::content::load::read_source;
-    use crate::import::{Plan, PlanInput};
+    use crate::seed::{Plan, PlanInput};
 
     let (_, seed_text) =
         read_source(&opts.paths, &opts.seed, sources).map_err(|d| ImportError::Content(vec![d]))?;
@@ -454,7 +454,7 @@ pub fn import(opts: &ImportOptions, sources: &mut Sources) -> Result<ImportRepor
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let imported = crate::import::import(
+    let imported = crate::seed::import(
         &seed_text,
         &seed_name,
         plan.as_ref().map(|(plan, file, text)| PlanInput {
@@ -516,7 +516,7 @@ pub fn import_annotations(
                 None => None,
                 Some(slug) => Some(chapter_by_slug(linked.edition, slug)?),
             };
-            let plan = crate::exchange::plan(linked, json_id, &json, chapter_index);
+            let plan = crate::webanno::import::plan(linked, json_id, &json, chapter_index);
             let mut report = AnnotationImport {
                 unchanged: plan.unchanged,
                 diagnostics: plan.diagnostics,
@@ -567,7 +567,7 @@ fn verified_texts(
     for (ci, new) in added {
         let c = &edition.chapters[*ci];
         let path = sources.get(c.file).path.clone();
-        let text = crate::exchange::insert_annotations(c, new);
+        let text = crate::webanno::import::insert_annotations(c, new);
         let parsed = content::load::parse_chapter(&path, c.file, text.as_str().into());
         let expected: Vec<_> = c.meta.annotations.iter().chain(new).cloned().collect();
         match parsed {

@@ -1,40 +1,41 @@
 //! glossa — a static-site generator for annotated editions.
 //!
-//! Modules in pipeline order; a module may use only those listed above it:
-//!
-//! | module | role |
-//! | --- | --- |
-//! | [`diag`] | source files, byte spans, diagnostics and their rendering |
-//! | [`script`] | character classes (CJK) |
-//! | [`yaml`] | the only door to serde_yaml: YAML ↔ typed values, positioned errors |
-//! | [`config`] | `edition.yaml` → [`config::Config`] |
-//! | [`content`] | front matter, model types, loading `content/` → [`content::Edition`] |
-//! | [`text`] | the only Markdown parser for chapters: events, reading text, blocks |
-//! | [`import`] | seed text + plan → content files (text only, written by `output`) |
-//! | [`scaffold`] | `glossa new`: the text of a new chapter or profile |
-//! | [`annotate`] | cross-file checks on the loaded edition |
-//! | [`render`] | Markdown passes and Tera → `(path, bytes)` jobs, pure and parallel |
-//! | [`output`] | the only writer: minify, atomic folder swap, new content files |
-//! | [`build`] | the pipeline entry points: check, build, import |
-//! | [`serve`] | in-memory builds served over HTTP, file watching, live reload, error overlay |
-//! | [`cli`] | arguments, printing, exit codes |
-//!
-//! See `ARCHITECTURE.md` for the invariants.
+//! Modules in pipeline order, one line each; a module may use only those
+//! listed above it (`tests/layering.rs` enforces it):
 
+/// Cross-file checks on the loaded edition: anchoring, mentions, references.
 pub mod annotate;
+/// The pipeline entry points: check, build, import, export, new files.
 pub mod build;
+/// Character classes of scripts written without spaces (CJK).
+pub mod cjk;
+/// Arguments, printing, exit codes.
 pub mod cli;
+/// `edition.yaml` → [`config::Config`].
 pub mod config;
+/// Front matter, model types, loading `content/` → [`content::Edition`].
 pub mod content;
+/// The synthetic benchmark edition.
 pub mod corpus;
+/// Source files, byte spans, diagnostics and their rendering.
 pub mod diag;
-pub mod exchange;
-pub mod import;
+/// The only door to minify-html: pages and templates.
+pub mod minify;
+/// The only writer: atomic folder swap, new content files.
 pub mod output;
+/// Markdown passes and Tera → `(path, bytes)` jobs, pure and parallel.
 pub mod render;
+/// `glossa new`: the text of a new chapter or profile, and its placeholders.
 pub mod scaffold;
+/// JSON Schemas of the front matter.
 pub mod schema;
-pub mod script;
+/// Seed text + plan → content files (text only, written by `output`).
+pub mod seed;
+/// In-memory builds served over HTTP, file watching, live reload, error overlay.
 pub mod serve;
+/// The only Markdown parser: events, reading text, blocks.
 pub mod text;
+/// W3C Web Annotations: the export and the import, one vocabulary.
+pub mod webanno;
+/// The only door to serde_yaml: YAML ↔ typed values, positions of keys and values.
 pub mod yaml;

@@ -1,7 +1,7 @@
 //! The `glossa` binary: everything happens in [`glossa::cli`].
 
 /// mimalloc: rendering allocates many short-lived strings on several threads;
-/// glibc's allocator took 30% of a 1,000-chapter build (perf), mimalloc far less.
+/// glibc's allocator cost far more (BENCHMARKS.md, "allocator").
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -3,12 +3,10 @@
 //! Input: `(relative path, bytes)` jobs. Output: an output folder that is
 //! replaced as a whole (written into a sibling temporary folder, then swapped in,
 //! so a failed build never leaves a half-written or emptied site), or the jobs
-//! themselves for in-memory use. Minification lives here (minify-html is named
-//! only in this module): templates are minified once when compiled
-//! ([`minify_template_text`], for `render::templates`), and with `minify:
-//! pages` every HTML page is minified again ([`finish_page`]), closing tags
-//! kept. Also writes new content files for `import`,
-//! refusing to overwrite unless forced.
+//! themselves for in-memory use. With `minify: pages`, every HTML page goes
+//! through [`crate::minify::page`] on its way out ([`finish_page`]). Also
+//! writes new content files for `import` and `new`, refusing to overwrite
+//! unless forced.
 //!
 //! Refuses to use as output the project root, `content/`, `templates/`,
 //! `static/`, `seeds/` (or any folder containing them, or inside them), and any
@@ -187,54 +185,12 @@ pub fn check_out_dir(out: &Path, paths: &Paths, force: bool) -> Result<(), Outpu
     Ok(())
 }
 
-/// Minifies every HTML job in place (in parallel).
-pub fn minify(jobs: &mut [Job]) {
-    jobs.par_iter_mut().for_each(minify_job);
-}
-
 /// Finishes a rendered job as the edition's `minify:` setting asks: with
 /// `pages`, every HTML page goes through the minifier; otherwise the page is
 /// left as rendered (with `templates`, the templates were minified already).
 pub fn finish_page(job: &mut Job, mode: Minify) {
-    if mode == Minify::Pages {
-        minify_job(job);
-    }
-}
-
-/// Minifies a template's text, keeping `{{ … }}`, `{% … %}` and `{# … #}`
-/// as they are (the caller checks that the template is safe to minify; see
-/// `render::templates::minify_template`).
-pub fn minify_template_text(source: &str) -> Vec<u8> {
-    static CFG: std::sync::LazyLock<minify_html::Cfg> =
-        std::sync::LazyLock::new(|| minify_html::Cfg {
-            keep_closing_tags: true,
-            keep_html_and_head_opening_tags: true,
-            keep_comments: false,
-            minify_css: false,
-            minify_js: false,
-            minify_doctype: false,
-            preserve_brace_template_syntax: true,
-            ..minify_html::Cfg::default()
-        });
-    minify_html::minify(source.as_bytes(), &CFG)
-}
-
-/// Minifies one job if it is an HTML page.
-pub fn minify_job(job: &mut Job) {
-    static CFG: std::sync::LazyLock<minify_html::Cfg> = std::sync::LazyLock::new(minify_cfg);
-    if job.is_html() {
-        job.bytes = minify_html::minify(&job.bytes, &CFG);
-    }
-}
-
-fn minify_cfg() -> minify_html::Cfg {
-    minify_html::Cfg {
-        keep_closing_tags: true,
-        keep_html_and_head_opening_tags: true,
-        minify_css: true,
-        minify_js: false,
-        minify_doctype: false,
-        ..minify_html::Cfg::default()
+    if mode == Minify::Pages && job.is_html() {
+        job.bytes = crate::minify::page(&job.bytes);
     }
 }
 
@@ -285,16 +241,6 @@ pub fn collect_static(dir: &Path) -> Result<Vec<Job>, OutputError> {
         });
     }
     Ok(jobs)
-}
-
-/// Writes the site to `out`, replacing its previous contents atomically.
-///
-/// The new site is written into a temporary sibling folder; only when every
-/// file is written is the old folder moved aside and the new one renamed in.
-pub fn write_site(out: &Path, jobs: &[Job]) -> Result<(), OutputError> {
-    let staging = Staging::new(out)?;
-    jobs.par_iter().try_for_each(|j| staging.write(j))?;
-    staging.commit()
 }
 
 /// Removes a folder and everything in it, its subfolders in parallel (a
@@ -543,19 +489,5 @@ mod tests {
         assert!(!is_safe_relative("/a"));
         assert!(!is_safe_relative("a/../../b"));
         assert!(!is_safe_relative(""));
-    }
-
-    #[test]
-    fn minify_keeps_closing_tags() {
-        let mut jobs = vec![Job {
-            path: "a.html".into(),
-            bytes: b"<!doctype html>\n<html>\n<body>\n  <p>  \xe4\xb8\xad  </p>\n</body></html>"
-                .to_vec(),
-            append: false,
-        }];
-        minify(&mut jobs);
-        let s = String::from_utf8(jobs[0].bytes.clone()).unwrap();
-        assert!(s.contains("</p>"), "{s}");
-        assert!(!s.contains("\n  "), "{s}");
     }
 }

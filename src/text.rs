@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
-use crate::script::is_cjk;
+use crate::cjk::is_cjk;
 
 /// The Markdown dialect of content files.
 pub fn options() -> Options {

@@ -146,7 +146,7 @@ pub fn occurrences_of_all(blocks: &[BlockText], quotes: &[String]) -> Vec<Vec<Ca
         return out;
     }
     // A contiguous NFA: a DFA would cost more to build than one scan of one
-    // chapter saves (it showed as 14% of a 1,000-chapter build).
+    // chapter saves (BENCHMARKS.md, "quote anchoring").
     let ac = aho_corasick::AhoCorasick::builder()
         .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
         .build(patterns.iter().map(|(_, q)| *q))

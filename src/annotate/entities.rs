@@ -93,7 +93,7 @@ pub struct Matcher {
 }
 
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric() && !crate::script::is_cjk(c)
+    c.is_alphanumeric() && !crate::cjk::is_cjk(c)
 }
 
 impl Matcher {

@@ -235,6 +235,11 @@ impl Chapter {
     pub fn title(&self) -> &str {
         &self.meta.title
     }
+
+    /// Root-relative URL of the chapter's page.
+    pub fn url(&self) -> String {
+        chapter_url(&self.slug)
+    }
 }
 
 /// A fact on a profile, always with its source.
@@ -417,6 +422,11 @@ impl Edition {
     pub fn entity(&self, id: &str) -> Option<&Entity> {
         self.entities.iter().find(|e| e.id == id)
     }
+}
+
+/// Root-relative URL of the page of the chapter with this slug.
+pub fn chapter_url(slug: &str) -> String {
+    format!("chapters/{slug}/")
 }
 
 /// Whether `s` is a valid slug or id: non-empty, `[a-z0-9-]`, no leading/trailing `-`.

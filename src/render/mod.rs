@@ -8,7 +8,7 @@
 //! soon as it exists (`build` minifies and writes it there, through `output`).
 //!
 //! Submodules: [`markdown`] (the HTML passes over parsed chapters), [`templates`]
-//! (the only place that names Tera), [`webanno`] (the JSON-LD export),
+//! (the only place that names Tera),
 //! [`highlight`] (code highlighting, the only place that names syntect),
 //! [`entities`] (profiles), [`search`] (the search index), [`meta`]
 //! (JSON-LD, sitemap, feed, robots). Views handed to templates borrow from the edition; edition-wide
@@ -26,7 +26,6 @@ pub mod meta;
 pub mod search;
 pub mod templates;
 pub mod timeline;
-pub mod webanno;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -150,7 +149,7 @@ struct NavLink<'a> {
 
 /// URL of a chapter page relative to the site root.
 pub fn chapter_url(slug: &str) -> String {
-    format!("chapters/{slug}/")
+    crate::content::chapter_url(slug)
 }
 
 /// Renders every page of the edition.
@@ -255,10 +254,11 @@ pub fn render_site(
         tasks.push((
             "annotations.jsonld",
             Box::new(move || {
-                // Finished part by part: at 10,000 chapters the file is
-                // over 200 MB and must not sit in memory whole.
+                // Finished part by part: the file grows with the edition
+                // and must not sit in memory whole.
                 let mut jobs = Vec::new();
-                webanno::export_parts(linked, notes, base, &mut |bytes| {
+                let bodies = |ci: usize, k: usize| export_body(&notes[ci][k]);
+                crate::webanno::export::export_parts(linked, &bodies, base, &mut |bytes| {
                     let mut job = Job {
                         path: "annotations.jsonld".into(),
                         bytes,
@@ -508,10 +508,26 @@ pub fn annotations_jsonld(linked: &Linked<'_>) -> Vec<u8> {
         .collect();
     let base = linked.edition.config.base_url();
     let mut out = Vec::new();
-    webanno::export_parts(linked, &notes, base.as_deref(), &mut |bytes| {
+    let bodies = |ci: usize, k: usize| export_body(&notes[ci][k]);
+    crate::webanno::export::export_parts(linked, &bodies, base.as_deref(), &mut |bytes| {
         out.extend_from_slice(&bytes)
     });
     out
+}
+
+/// A note as the Web Annotation export carries it: its HTML, then its sources.
+fn export_body(n: &NoteView<'_>) -> String {
+    let mut body = n.html.clone();
+    if !n.sources.is_empty() {
+        body.push_str("<ul>");
+        for src in n.sources {
+            body.push_str("<li>");
+            body.push_str(&markdown::source_html(src));
+            body.push_str("</li>");
+        }
+        body.push_str("</ul>");
+    }
+    body
 }
 
 /// Benchmark hook: runs the Markdown passes (paragraph numbers, marks, mention

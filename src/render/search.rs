@@ -102,7 +102,7 @@ impl Serialize for SearchDoc<'_> {
 fn is_han(c: char) -> bool {
     // The unified ideographs are all letters: skip the Unicode table lookup
     // for by far the most common case (it was a tenth of the index build).
-    matches!(c, '\u{4E00}'..='\u{9FFF}') || (crate::script::is_cjk(c) && c.is_alphanumeric())
+    matches!(c, '\u{4E00}'..='\u{9FFF}') || (crate::cjk::is_cjk(c) && c.is_alphanumeric())
 }
 
 /// Tokens of a text: CJK characters and character pairs, Latin words (lowercase).

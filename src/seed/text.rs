@@ -7,7 +7,7 @@
 //!
 //! Must not know about files, plans or chapters.
 
-use crate::script::is_cjk;
+use crate::cjk::is_cjk;
 
 /// Escapes `text` so that, as a Markdown paragraph, it renders to exactly `text`.
 pub fn escape_markdown(text: &str) -> String {

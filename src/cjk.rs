@@ -1,4 +1,4 @@
-//! Character classes of writing systems, shared by `import` and `render`.
+//! Character classes of writing systems, shared by `text`, `seed`, `annotate` and `render`.
 //!
 //! Input: a `char`. Output: whether it belongs to a script written without
 //! spaces between words (CJK). Must not depend on any other module.

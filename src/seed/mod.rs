@@ -1,4 +1,5 @@
-//! `glossa import`: a raw seed text (+ an optional plan) → content files.
+//! Seeds in: a raw source text (+ an optional plan) → content files (`glossa import`;
+//! not to be confused with importing annotations, which is `webanno::import`).
 //!
 //! Input: the seed's text and, optionally, its [`Plan`]. Output: the text of
 //! `edition.yaml` and of `chapters/NN-slug.md` (front matter serialized from the

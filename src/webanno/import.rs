@@ -14,7 +14,8 @@
 //!
 //! `glossa:` properties (written by the export) are used when present, so an
 //! export followed by an import reproduces the same annotations. Must not read
-//! or write files (the CLI does).
+//! or write files (`build::import_annotations` does, verifying each new text
+//! by parsing it back and restoring the files on error).
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -35,12 +36,6 @@ pub struct Plan {
     pub unchanged: usize,
     /// One error per annotation that cannot be imported.
     pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Plan {
-    pub fn added_count(&self) -> usize {
-        self.added.iter().map(|(_, a)| a.len()).sum()
-    }
 }
 
 /// Plans the import of `json` (registered as `file`) into the edition.

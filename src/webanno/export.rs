@@ -1,6 +1,6 @@
-//! The W3C Web Annotation export: notes → `annotations.jsonld`.
+//! Web Annotations out: the linked edition's notes → `annotations.jsonld`.
 //!
-//! Input: the linked edition and its note views. Output: the bytes of an
+//! Input: the linked edition and the notes' HTML bodies (rendered by the caller). Output: the bytes of an
 //! `AnnotationCollection` (JSON-LD, `http://www.w3.org/ns/anno.jsonld`) whose first
 //! `AnnotationPage` holds one `Annotation` per note: a `TextualBody` (the note as
 //! HTML, with `language`) and a target whose `source` is the chapter page and
@@ -20,25 +20,12 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::chapter_url;
-use super::markdown::NoteView;
-use crate::annotate::Linked;
+use super::{CONTEXT, NAMESPACE, motivation};
+use crate::annotate::{Linked, LinkedChapter};
 use crate::content::SourceRef;
 
-/// Characters of context on each side in a `TextQuoteSelector`.
-pub const CONTEXT: usize = 32;
-
-/// Motivation for each kind (Web Annotation vocabulary).
-fn motivation(kind: &str) -> &'static str {
-    match kind {
-        "definition" => "describing",
-        "fact-check" => "assessing",
-        "translation" => "describing",
-        "source" => "linking",
-        "context" => "describing",
-        _ => "commenting",
-    }
-}
+/// The HTML body of note `k` of chapter `ci` (the caller renders notes).
+pub type Bodies<'b> = dyn Fn(usize, usize) -> String + Sync + 'b;
 
 #[derive(Serialize)]
 struct Item<'a> {
@@ -107,50 +94,43 @@ struct PositionSel {
 
 /// The items of one chapter, one compact JSON object per line (`<` escaped).
 fn chapter_items(
-    lc: &crate::annotate::LinkedChapter<'_>,
-    ns: &[NoteView<'_>],
+    ci: usize,
+    lc: &LinkedChapter<'_>,
+    bodies: &Bodies<'_>,
     prefix: &str,
     lang: &str,
     out: &mut String,
 ) {
-    let page = format!("{prefix}{}", chapter_url(&lc.chapter.slug));
+    let page = format!("{prefix}{}", lc.chapter.url());
     let text = &lc.doc.text;
     // Byte offset of every character, computed once per chapter: code-point
     // positions and context slices are then binary searches, not rescans.
     let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-    // The views are made from the notes one for one, in the same order.
-    for (note, n) in lc.notes.iter().zip(ns) {
-        let start = offsets.partition_point(|&o| o < n.range.start);
-        let exact = &text[n.range.clone()];
+    for (k, note) in lc.notes.iter().enumerate() {
+        let start = offsets.partition_point(|&o| o < note.range.start);
+        let exact = &text[note.range.clone()];
         let end = start + exact.chars().count();
-        let p = &text[offsets[start.saturating_sub(CONTEXT)].min(n.range.start)..n.range.start];
+        let p =
+            &text[offsets[start.saturating_sub(CONTEXT)].min(note.range.start)..note.range.start];
         let after = offsets
             .get(end + CONTEXT)
             .copied()
             .unwrap_or(text.len())
-            .max(n.range.end);
-        let sfx = &text[n.range.end..after];
-        let mut body = n.html.clone();
-        if !n.sources.is_empty() {
-            body.push_str("<ul>");
-            for src in n.sources {
-                body.push_str("<li>");
-                body.push_str(&super::markdown::source_html(src));
-                body.push_str("</li>");
-            }
-            body.push_str("</ul>");
-        }
+            .max(note.range.end);
+        let sfx = &text[note.range.end..after];
+        let body = bodies(ci, k);
+        let kind = note.annotation.kind.as_str();
         let a = note.annotation;
         let item = Item {
-            id: format!("{page}#n-{}", n.id),
+            id: format!("{page}#n-{}", a.id),
             ty: "Annotation",
-            motivation: motivation(n.kind),
+            motivation: motivation(kind),
             body: Body {
                 ty: "TextualBody",
                 value: body,
                 format: "text/html",
                 language: lang,
-                purpose: motivation(n.kind),
+                purpose: motivation(kind),
             },
             target: Target {
                 source: &page,
@@ -168,8 +148,8 @@ fn chapter_items(
                     },
                 ),
             },
-            kind: n.kind,
-            number: n.number,
+            kind,
+            number: note.number,
             gid: &a.id,
             quote: &a.quote,
             note: &a.note,
@@ -201,16 +181,16 @@ const CHAPTERS_PER_PART: usize = 64;
 /// the parts are the file.
 pub fn export_parts(
     linked: &Linked<'_>,
-    notes: &[Vec<NoteView<'_>>],
+    bodies: &Bodies<'_>,
     base: Option<&str>,
     emit: &mut dyn FnMut(Vec<u8>),
 ) {
     let edition = linked.edition;
     let prefix = base.unwrap_or("");
     let lang = edition.config.language.as_str();
-    let total: usize = notes.iter().map(Vec::len).sum();
+    let total = linked.note_count();
     let head = serde_json::json!({
-        "@context": ["http://www.w3.org/ns/anno.jsonld", {"glossa": "https://glossa.invalid/ns#"}],
+        "@context": ["http://www.w3.org/ns/anno.jsonld", {"glossa": NAMESPACE}],
         "id": format!("{prefix}annotations.jsonld"),
         "type": "AnnotationCollection",
         "label": edition.config.title,
@@ -231,17 +211,14 @@ pub fn export_parts(
     out.push_str(",\"items\":[\n");
     emit(out.into_bytes());
     let mut first = true;
-    for (lcs, nss) in linked
-        .chapters
-        .chunks(CHAPTERS_PER_PART)
-        .zip(notes.chunks(CHAPTERS_PER_PART))
-    {
+    for (part, lcs) in linked.chapters.chunks(CHAPTERS_PER_PART).enumerate() {
         let parts: Vec<String> = lcs
             .par_iter()
-            .zip(nss)
-            .map(|(lc, ns)| {
-                let mut out = String::with_capacity(ns.len() * 1024);
-                chapter_items(lc, ns, prefix, lang, &mut out);
+            .enumerate()
+            .map(|(i, lc)| {
+                let mut out = String::with_capacity(lc.notes.len() * 1024);
+                let ci = part * CHAPTERS_PER_PART + i;
+                chapter_items(ci, lc, bodies, prefix, lang, &mut out);
                 out
             })
             .collect();
