@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::annotate;
 use crate::config::Minify;
 use crate::content::{self, Edition, Paths};
-use crate::diag::{Diagnostic, Sources};
+use crate::diag::{Code, Diagnostic, Sources};
 use crate::output::{self, OutputError};
 use crate::render::{self, Job, TemplateError, Templates};
 
@@ -574,8 +574,8 @@ fn verified_texts(
             Ok(p) if p.meta.annotations == expected && p.body() == c.body() => {}
             _ => {
                 return Err(BuildError::Content(vec![
-                    Diagnostic::error(
-                        "cannot-insert",
+                    Diagnostic::new(
+                        Code::CannotInsert,
                         "the new annotations could not be added to the front matter safely; nothing was written",
                     )
                     .at(c.file, c.yaml.clone())

@@ -10,7 +10,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::diag::{Diagnostic, FileId};
+use crate::diag::{Code, Diagnostic, FileId};
 use crate::yaml;
 
 /// `content/edition.yaml`.
@@ -247,17 +247,17 @@ impl Config {
         let mut diags = Vec::new();
         if config.title.trim().is_empty() {
             diags.push(
-                Diagnostic::error("empty-title", "the edition title is empty")
+                Diagnostic::new(Code::EmptyTitle, "the edition title is empty")
                     .at(file, key_span(text, "title"))
                     .help("give the edition a title, e.g. `title: 为什么中国只有一个 DeepSeek`"),
             );
         }
         if let Some(url) = &config.base_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
+            && !crate::diag::is_web_url(url)
         {
             diags.push(
-                Diagnostic::error(
-                    "bad-base-url",
+                Diagnostic::new(
+                    Code::BadBaseUrl,
                     format!("base_url `{url}` is not an absolute http(s) URL"),
                 )
                 .at(file, key_span(text, "base_url"))

@@ -13,7 +13,7 @@ use std::ops::Range;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::diag::{Diagnostic, FileId, did_you_mean};
+use crate::diag::{Code, Diagnostic, FileId, did_you_mean};
 
 /// Parses `yaml`, which sits at byte `base` of `file`.
 pub fn parse<T: DeserializeOwned>(file: FileId, base: usize, yaml: &str) -> Result<T, Diagnostic> {
@@ -253,7 +253,7 @@ fn to_diagnostic(e: &serde_yaml::Error, file: FileId, base: usize, yaml: &str) -
             None => format!("known keys here: {}", expected.join(", ")),
         };
         let mut d = at(
-            Diagnostic::error("unknown-key", format!("unknown key `{field}`")),
+            Diagnostic::new(Code::UnknownKey, format!("unknown key `{field}`")),
             &span,
         )
         .label("not a known key")
@@ -269,7 +269,7 @@ fn to_diagnostic(e: &serde_yaml::Error, file: FileId, base: usize, yaml: &str) -
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("use one of: {}", expected.join(", ")),
         };
-        return at(Diagnostic::error("unknown-value", message.clone()), &span)
+        return at(Diagnostic::new(Code::UnknownValue, message.clone()), &span)
             .label("not an allowed value")
             .help(help);
     }
@@ -280,7 +280,7 @@ fn to_diagnostic(e: &serde_yaml::Error, file: FileId, base: usize, yaml: &str) -
         } else {
             span
         };
-        return at(Diagnostic::error("missing-key", message.clone()), &span)
+        return at(Diagnostic::new(Code::MissingKey, message.clone()), &span)
             .help(format!("add `{field}: …`"));
     }
     if let Some(field) = between(&message, "duplicate field `", "`")
@@ -288,26 +288,26 @@ fn to_diagnostic(e: &serde_yaml::Error, file: FileId, base: usize, yaml: &str) -
     {
         let span = second_key_occurrence(yaml, field).unwrap_or(span);
         return at(
-            Diagnostic::error("duplicate-key", format!("`{field}` is given twice")),
+            Diagnostic::new(Code::DuplicateKey, format!("`{field}` is given twice")),
             &span,
         )
         .label("second time")
         .help(format!("remove one of the `{field}` entries"));
     }
     if message.contains("invalid type") || message.contains("invalid value") {
-        let mut d = at(Diagnostic::error("wrong-type", message.clone()), &span);
+        let mut d = at(Diagnostic::new(Code::WrongType, message.clone()), &span);
         if let Some(help) = type_help(&message) {
             d = d.help(help);
         }
         return d;
     }
-    let mut d = at(Diagnostic::error("yaml-syntax", message.clone()), &span);
+    let mut d = at(Diagnostic::new(Code::YamlSyntax, message.clone()), &span);
     if yaml[index..].starts_with('\t') || message.contains("cannot start any token") {
         d = d.help("YAML does not allow tabs for indentation; use spaces");
     } else if message.contains("quoted scalar") {
         if let Some(open) = unclosed_quote(yaml) {
             // The opening quote is what the editor has to fix; the end of the block is context.
-            d = at(Diagnostic::error("yaml-syntax", message.clone()), &open)
+            d = at(Diagnostic::new(Code::YamlSyntax, message.clone()), &open)
                 .label("this quote is never closed")
                 .secondary(file, shift(&span, base), "the YAML block ends here");
         }
@@ -453,7 +453,7 @@ mod tests {
     fn unknown_key_is_positioned_in_the_file_with_suggestion() {
         let text = "---\ntitle: 中文\ntitel: x\n---\n";
         let (d, s) = err(&text[..text.len() - 4], 4);
-        assert_eq!(d.code, "unknown-key");
+        assert_eq!(d.code.as_str(), "unknown-key");
         assert_eq!(d.location(&s).unwrap(), "t.md:3:1");
         assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
         assert!(d.notes.is_empty());
@@ -464,14 +464,14 @@ mod tests {
     #[test]
     fn wrong_type_and_duplicate_and_tabs() {
         let (d, s) = err("title: a\norder: one\n", 0);
-        assert_eq!(d.code, "wrong-type");
+        assert_eq!(d.code.as_str(), "wrong-type");
         assert_eq!(d.location(&s).unwrap(), "t.md:2:8");
         let (d, s) = err("title: a\ntitle: b\n", 0);
-        assert_eq!(d.code, "duplicate-key");
+        assert_eq!(d.code.as_str(), "duplicate-key");
         assert_eq!(d.message, "`title` is given twice");
         assert_eq!(d.location(&s).unwrap(), "t.md:2:1");
         let (d, _) = err("\ttitle: a\n", 0);
-        assert_eq!(d.code, "yaml-syntax");
+        assert_eq!(d.code.as_str(), "yaml-syntax");
         assert!(d.help.as_deref().unwrap().contains("tabs"));
     }
 
@@ -482,7 +482,7 @@ mod tests {
             "found end, while scanning"
         );
         let (d, s) = err("title: \"open\norder: 1\n", 0);
-        assert_eq!(d.code, "yaml-syntax");
+        assert_eq!(d.code.as_str(), "yaml-syntax");
         assert!(!d.message.contains("line"), "{}", d.message);
         let (file, span) = d.primary.clone().unwrap();
         assert_eq!(&s.get(file).text[span], "\"");
@@ -536,9 +536,9 @@ mod tests {
     #[test]
     fn missing_key_and_empty_block() {
         let (d, _) = err("order: 1\n", 0);
-        assert_eq!(d.code, "missing-key");
+        assert_eq!(d.code.as_str(), "missing-key");
         assert_eq!(d.help.as_deref(), Some("add `title: …`"));
         let (d, _) = err("", 0);
-        assert_eq!(d.code, "missing-key");
+        assert_eq!(d.code.as_str(), "missing-key");
     }
 }

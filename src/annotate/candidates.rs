@@ -19,7 +19,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use super::LinkedChapter;
 use super::entities::{Mention, Place};
 use crate::content::Edition;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 /// Organisations and people of the field that an edition about it is likely to
 /// name; each needs a profile or a note when the text mentions it.
@@ -191,8 +191,8 @@ impl<'e> NameCheck<'e> {
                 .map(|(i, m)| c.body.start + i..c.body.start + i + m.len())
                 .unwrap_or_else(|| c.span(&["title".into()]));
             diags.push(
-                    Diagnostic::warning(
-                        "unprofiled-name",
+                    Diagnostic::new(
+                        Code::UnprofiledName,
                         format!(
                             "“{name}” is mentioned{} in this chapter with no profile and no annotation",
                             if total == 1 {

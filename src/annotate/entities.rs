@@ -21,7 +21,7 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 use super::anchor::{self, Outcome, Query};
 use crate::config::LinkPolicy;
 use crate::content::{Edition, Entity, EntityKind};
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::text::Doc;
 
 /// Characters of context on each side of a mention in its snippet.
@@ -107,7 +107,7 @@ impl Matcher {
                 let span = alias_span(e, alias);
                 if alias.is_empty() {
                     diags.push(
-                        Diagnostic::error("empty-alias", "an alias is empty")
+                        Diagnostic::new(Code::EmptyAlias, "an alias is empty")
                             .at(e.file, span)
                             .help("remove the empty alias"),
                     );
@@ -115,7 +115,7 @@ impl Matcher {
                 }
                 if alias.chars().count() == 1 {
                     diags.push(
-                        Diagnostic::warning("short-alias", format!("the alias “{alias}” is one character long"))
+                        Diagnostic::new(Code::ShortAlias, format!("the alias “{alias}” is one character long"))
                             .at(e.file, span.clone())
                             .help("one character matches far too often to be a safe mention; use a longer form"),
                     );
@@ -123,8 +123,8 @@ impl Matcher {
                 if let Some(&other) = seen.get(alias.as_str()) {
                     let o = &edition.entities[other];
                     diags.push(
-                        Diagnostic::error(
-                            "shared-alias",
+                        Diagnostic::new(
+                            Code::SharedAlias,
                             format!(
                                 "the alias “{alias}” belongs to both `{}` and `{}`",
                                 o.id, e.id
@@ -282,7 +282,7 @@ pub fn check_references(
     let companies = of_kind(EntityKind::Company);
     let people = of_kind(EntityKind::Person);
     let unknown = |what: &str, id: &str, pool: &[&str]| {
-        let mut d = Diagnostic::error("unknown-id", format!("{what} `{id}` is not a known id"));
+        let mut d = Diagnostic::new(Code::UnknownId, format!("{what} `{id}` is not a known id"));
         d = match did_you_mean(id, pool.iter().copied()) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help(format!(
@@ -342,7 +342,7 @@ pub fn check_references(
             if let Some(date) = &f.date
                 && crate::content::PartialDate::parse(date).is_none()
             {
-                diags.push(crate::content::bad_date(date).at(e.file, e.fact_span(k, "date")));
+                diags.push(crate::diag::bad_date(date).at(e.file, e.fact_span(k, "date")));
             }
             let s = &f.source;
             let label_span = e.fact_span(k, "label");
@@ -350,17 +350,8 @@ pub fn check_references(
                 (Some(ch), Some(q), _) => {
                     let span = e.fact_source_span(k, "quote");
                     let Some(ci) = slugs.iter().position(|x| x == ch) else {
-                        let mut d = Diagnostic::error(
-                            "unknown-chapter",
-                            format!("no chapter has the slug `{ch}`"),
-                        )
-                        .at(e.file, e.fact_source_span(k, "chapter"));
-                        if let Some(sug) = did_you_mean(ch, slugs.iter().copied()) {
-                            d = d.help(format!("did you mean `{sug}`?"));
-                        } else {
-                            d = d.help(format!("chapter slugs: {}", slugs.join(", ")));
-                        }
-                        diags.push(d);
+                        let span = e.fact_source_span(k, "chapter");
+                        diags.push(crate::diag::unknown_chapter(ch, &slugs).at(e.file, span));
                         mine.push(None);
                         continue;
                     };
@@ -386,7 +377,7 @@ pub fn check_references(
                                 _ => format!("the fact's quote “{q}” is not in chapter `{ch}`"),
                             };
                             diags.push(
-                                Diagnostic::error("fact-quote", msg)
+                                Diagnostic::new(Code::FactQuote, msg)
                                     .at(e.file, span)
                                     .help("quote the exact words of the chapter (add `prefix`/`suffix` if they occur more than once)"),
                             );
@@ -395,23 +386,14 @@ pub fn check_references(
                     }
                 }
                 (None, None, Some(t)) if !t.trim().is_empty() => {
-                    if let Some(url) = &s.url
-                        && !(url.starts_with("https://") || url.starts_with("http://"))
-                    {
-                        diags.push(
-                            Diagnostic::error(
-                                "bad-source-url",
-                                format!("source URL `{url}` is not an http(s) address"),
-                            )
-                            .at(e.file, e.fact_source_span(k, "url"))
-                            .help("write the full address, starting with https://"),
-                        );
+                    if let Some(d) = s.url.as_deref().and_then(crate::diag::source_url) {
+                        diags.push(d.at(e.file, e.fact_source_span(k, "url")));
                     }
                     mine.push(None);
                 }
                 _ => {
                     diags.push(
-                        Diagnostic::error("fact-without-source", format!("the fact “{}” has no usable source", f.label))
+                        Diagnostic::new(Code::FactWithoutSource, format!("the fact “{}” has no usable source", f.label))
                             .at(e.file, label_span)
                             .help("give `source:` either `chapter:` + `quote:` from the edition's text, or an external `title:` (with `publisher`, `url`, `date` when known)"),
                     );
@@ -430,8 +412,8 @@ pub fn check_references(
     for (ei, e) in edition.entities.iter().enumerate() {
         if !mentioned[ei] {
             diags.push(
-                Diagnostic::warning(
-                    "never-mentioned",
+                Diagnostic::new(
+                    Code::NeverMentioned,
                     format!("`{}` ({}) is never mentioned", e.id, e.name),
                 )
                 .at(e.file, e.span(&["name".into()]))
@@ -574,10 +556,10 @@ mod tests {
         ]);
         let mut diags = Vec::new();
         Matcher::new(&ed, &mut diags);
-        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
         assert!(codes.contains(&"shared-alias"), "{codes:?}");
         assert!(codes.contains(&"short-alias"), "{codes:?}");
-        let shared = diags.iter().find(|d| d.code == "shared-alias").unwrap();
+        let shared = diags.iter().find(|d| d.code == Code::SharedAlias).unwrap();
         assert_eq!(shared.secondary.len(), 1, "names both files");
     }
 }

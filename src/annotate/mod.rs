@@ -22,7 +22,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::content::{Annotation, AnnotationKind, Chapter, Edition, PartialDate, is_slug};
-use crate::diag::{Diagnostic, Sources};
+use crate::diag::{Code, Diagnostic, Sources};
 use crate::text::Doc;
 use anchor::{Disambiguator, Outcome, Query};
 
@@ -379,8 +379,8 @@ pub fn check(edition: &Edition, sources: &Sources) -> Vec<Diagnostic> {
 fn placeholders(edition: &Edition, diags: &mut Vec<Diagnostic>) {
     let p = crate::scaffold::PLACEHOLDERS;
     let warn = |what: &str, text: &str| {
-        Diagnostic::warning(
-            "placeholder",
+        Diagnostic::new(
+            Code::Placeholder,
             format!("{what} is still the placeholder “{text}” that `glossa new` wrote"),
         )
         .help("replace it with the real text (it is published as it stands)")
@@ -430,8 +430,8 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
             let span = || c.annotation_span(k, "id");
             if !is_slug(&a.id) {
                 diags.push(
-                    Diagnostic::error(
-                        "bad-annotation-id",
+                    Diagnostic::new(
+                        Code::BadAnnotationId,
                         format!("annotation id `{}` is not valid", a.id),
                     )
                     .at(c.file, span())
@@ -440,8 +440,8 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
             }
             if let Some((other, j)) = seen.get(a.id.as_str()) {
                 diags.push(
-                    Diagnostic::error(
-                        "duplicate-annotation-id",
+                    Diagnostic::new(
+                        Code::DuplicateAnnotationId,
                         format!("annotation id `{}` is used twice", a.id),
                     )
                     .at(c.file, span())
@@ -473,8 +473,8 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
     let mut notes = Vec::new();
     if c.meta.annotations.is_empty() && !doc.blocks.is_empty() {
         diags.push(
-            Diagnostic::warning(
-                "no-annotations",
+            Diagnostic::new(
+                Code::NoAnnotations,
                 format!("chapter `{}` has no annotations", c.slug),
             )
             .at(c.file, c.span(&["title".into()]))
@@ -486,8 +486,8 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
             && a.sources.is_empty()
         {
             diags.push(
-                Diagnostic::error(
-                    "missing-sources",
+                Diagnostic::new(
+                    Code::MissingSources,
                     format!(
                         "a `{}` annotation needs at least one source",
                         a.kind.as_str()
@@ -498,24 +498,18 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
             );
         }
         for (j, src) in a.sources.iter().enumerate() {
-            if let Some(url) = &src.url
-                && !(url.starts_with("https://") || url.starts_with("http://"))
-            {
+            if let Some(d) = src.url.as_deref().and_then(crate::diag::source_url) {
+                diags.push(d.at(c.file, source_span(c, k, j, "url")));
+            }
+            let checked = matches!(a.kind, AnnotationKind::FactCheck | AnnotationKind::Context);
+            if checked && src.url.is_none() && src.date.is_none() {
                 diags.push(
-                    Diagnostic::error(
-                        "bad-source-url",
-                        format!("source URL `{url}` is not an http(s) address"),
+                    Diagnostic::new(
+                        Code::UndatedSource,
+                        format!("the source “{}” has neither a URL nor a date", src.title),
                     )
-                    .at(c.file, source_span(c, k, j, "url"))
-                    .help("write the full address, starting with https://"),
-                );
-            } else if let Some(url) = &src.url
-                && url.starts_with("http://")
-            {
-                diags.push(
-                    Diagnostic::warning("insecure-url", format!("source URL `{url}` is not https"))
-                        .at(c.file, source_span(c, k, j, "url"))
-                        .help("use the https:// address if the site has one"),
+                    .at(c.file, source_span(c, k, j, "title"))
+                    .help("give the best public reference: `url:` where there is a stable one, else `date:` (and `publisher:`) so a reader can find it"),
                 );
             }
         }
@@ -524,9 +518,12 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
         }
         if a.note.trim().is_empty() {
             diags.push(
-                Diagnostic::warning("empty-note", format!("annotation `{}` has no note", a.id))
-                    .at(c.file, c.annotation_span(k, "id"))
-                    .help("write the note under `note: |`"),
+                Diagnostic::new(
+                    Code::EmptyNote,
+                    format!("annotation `{}` has no note", a.id),
+                )
+                .at(c.file, c.annotation_span(k, "id"))
+                .help("write the note under `note: |`"),
             );
         }
         let span = || c.annotation_span(k, "quote");
@@ -550,13 +547,13 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
                 para: blocks[cand.block].para,
             }),
             Outcome::EmptyQuote => diags.push(
-                Diagnostic::error("empty-quote", "the quote is empty")
+                Diagnostic::new(Code::EmptyQuote, "the quote is empty")
                     .at(c.file, span())
                     .help("copy the exact words of the passage the note is about"),
             ),
             Outcome::OccurrenceOutOfRange { found } => diags.push(
-                Diagnostic::error(
-                    "occurrence-out-of-range",
+                Diagnostic::new(
+                    Code::OccurrenceOutOfRange,
                     format!(
                         "`occurrence: {}` asked for, but the quote matches {found} time{}",
                         a.occurrence.unwrap_or(0),
@@ -572,8 +569,8 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
                 }),
             ),
             Outcome::Ambiguous(cands) => {
-                let mut d = Diagnostic::error(
-                    "ambiguous-quote",
+                let mut d = Diagnostic::new(
+                    Code::AmbiguousQuote,
                     format!(
                         "the quote “{}” matches {} places",
                         a.quote.trim(),
@@ -603,8 +600,8 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
                 without_context,
                 closest,
             } => {
-                let mut d = Diagnostic::error(
-                    "quote-not-found",
+                let mut d = Diagnostic::new(
+                    Code::QuoteNotFound,
                     format!("the quote “{}” is not in this chapter", a.quote.trim()),
                 )
                 .at(c.file, span())
@@ -647,11 +644,11 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
 fn date_checks(c: &Chapter, k: usize, date: &str, no_sources: bool, diags: &mut Vec<Diagnostic>) {
     let span = || c.annotation_span(k, "date");
     if PartialDate::parse(date).is_none() {
-        diags.push(crate::content::bad_date(date).at(c.file, span()));
+        diags.push(crate::diag::bad_date(date).at(c.file, span()));
     } else if no_sources {
         diags.push(
-            Diagnostic::error(
-                "date-without-source",
+            Diagnostic::new(
+                Code::DateWithoutSource,
                 format!("the date `{date}` has no source"),
             )
             .at(c.file, span())
@@ -717,8 +714,8 @@ fn duplicate_orders(edition: &Edition, sources: &Sources, diags: &mut Vec<Diagno
         if let Some(&j) = first.get(&c.meta.order) {
             let other = &edition.chapters[j];
             diags.push(
-                Diagnostic::error(
-                    "duplicate-order",
+                Diagnostic::new(
+                    Code::DuplicateOrder,
                     format!("two chapters have `order: {}`", c.meta.order),
                 )
                 .at(c.file, c.first_key_span(&["order"]))
@@ -748,8 +745,8 @@ fn duplicate_slugs(edition: &Edition, sources: &Sources, diags: &mut Vec<Diagnos
             let other = &edition.chapters[j];
             let span = |ch: &Chapter| ch.first_key_span(&["slug", "title"]);
             diags.push(
-                Diagnostic::error(
-                    "duplicate-slug",
+                Diagnostic::new(
+                    Code::DuplicateSlug,
                     format!("two chapters would be written to chapters/{}/", c.slug),
                 )
                 .at(c.file, span(c))

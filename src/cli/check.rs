@@ -3,7 +3,7 @@
 use super::{Format, Printer};
 use crate::build::{self, BuildError, CheckReport};
 use crate::content::Paths;
-use crate::diag::{self, Diagnostic};
+use crate::diag::{self, Code, Diagnostic};
 
 pub(super) fn run(paths: &Paths, format: Format, coverage: bool, p: &mut Printer) -> bool {
     let result = build::check(paths, &mut p.sources);
@@ -12,12 +12,12 @@ pub(super) fn run(paths: &Paths, format: Format, coverage: bool, p: &mut Printer
             Ok(r) => {
                 let mut d = r.warnings.clone();
                 if let Some(t) = &r.template_error {
-                    d.push(Diagnostic::error("template", t.to_string()));
+                    d.push(Diagnostic::new(Code::Template, t.to_string()));
                 }
                 d
             }
             Err(BuildError::Content(d)) => d.clone(),
-            Err(e) => vec![Diagnostic::error("template", e.to_string())],
+            Err(e) => vec![Diagnostic::new(Code::Template, e.to_string())],
         };
         println!(
             "{}",

@@ -19,7 +19,7 @@ use super::{
     slug_from_file_name,
 };
 use crate::config::Config;
-use crate::diag::{Diagnostic, FileId, Sources};
+use crate::diag::{Code, Diagnostic, FileId, Sources};
 use crate::yaml;
 
 /// Files larger than this are refused with a diagnostic instead of being read.
@@ -55,8 +55,8 @@ pub fn load(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagn
         files = walk_markdown(&chapter_dir, paths, &mut diags);
     } else if paths.content.is_dir() {
         diags.push(
-            Diagnostic::error(
-                "no-chapters",
+            Diagnostic::new(
+                Code::NoChapters,
                 format!(
                     "no chapters folder: {} does not exist",
                     paths.display(&chapter_dir)
@@ -102,7 +102,7 @@ pub fn load(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagn
 
     if chapters.is_empty() && diags.iter().all(|d| !d.is_error()) {
         diags.push(
-            Diagnostic::error("no-chapters", "the edition has no chapters")
+            Diagnostic::new(Code::NoChapters, "the edition has no chapters")
                 .help("add Markdown files to content/chapters/, or run `glossa import SEED`"),
         );
     }
@@ -132,7 +132,7 @@ fn config_dates(config: &Config, file: FileId, text: &str, diags: &mut Vec<Diagn
             let span = yaml::Tree::parse(text, 0)
                 .value_or_nearest(path)
                 .unwrap_or(0..0);
-            diags.push(super::bad_date(d).at(file, span));
+            diags.push(crate::diag::bad_date(d).at(file, span));
         }
     }
 }
@@ -195,14 +195,14 @@ fn split_or_report(
         Err(SplitError::Missing) => {
             let first = text.find('\n').unwrap_or(text.len()).min(40);
             Err(vec![
-                Diagnostic::error("no-front-matter", format!("{what} has no front matter"))
+                Diagnostic::new(Code::NoFrontMatter, format!("{what} has no front matter"))
                     .at(file, 0..first)
                     .label("expected `---` here")
                     .help(help),
             ])
         }
         Err(SplitError::Unclosed(open)) => Err(vec![
-            Diagnostic::error("unclosed-front-matter", "front matter is never closed")
+            Diagnostic::new(Code::UnclosedFrontMatter, "front matter is never closed")
                 .at(file, open)
                 .label("opened here")
                 .help("end the front matter with a line containing only `---`"),
@@ -225,7 +225,7 @@ fn parse_entity(
     )?;
     let yaml_text = &text[split.yaml.clone()];
     let fix_missing = |mut d: Diagnostic| {
-        if d.code == "missing-key"
+        if d.code == Code::MissingKey
             && d.primary
                 .as_ref()
                 .is_some_and(|(_, s)| s.start == split.yaml.start)
@@ -269,8 +269,8 @@ fn parse_entity(
     let mut diags = Vec::new();
     if !is_slug(&id) {
         diags.push(
-            Diagnostic::error(
-                "bad-entity-id",
+            Diagnostic::new(
+                Code::BadEntityId,
                 format!("the file name gives the id `{id}`, which is not valid"),
             )
             .at(file, split.open.clone())
@@ -280,7 +280,7 @@ fn parse_entity(
     let positions = super::Positions::default();
     if name.trim().is_empty() {
         diags.push(
-            Diagnostic::error("empty-name", "the profile's name is empty")
+            Diagnostic::new(Code::EmptyName, "the profile's name is empty")
                 .at(file, positions.span(&text, &split.yaml, &["name".into()]))
                 .help("write the name as it appears in the text"),
         );
@@ -338,7 +338,7 @@ fn walk_markdown(dir: &Path, paths: &Paths, diags: &mut Vec<Diagnostic>) -> Vec<
                     format!("cannot read {where_}: {e}")
                 };
                 diags.push(
-                    Diagnostic::error("walk", msg)
+                    Diagnostic::new(Code::Walk, msg)
                         .help("remove the link or point it at a folder outside content/"),
                 );
             }
@@ -396,8 +396,8 @@ fn warn_stray_markdown(paths: &Paths, diags: &mut Vec<Diagnostic>) {
     stray.sort();
     for p in stray {
         diags.push(
-            Diagnostic::warning(
-                "ignored-file",
+            Diagnostic::new(
+                Code::IgnoredFile,
                 format!("{} is not part of the edition", paths.display(&p)),
             )
             .help("chapters live in content/chapters/"),
@@ -419,12 +419,12 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
 
 fn io_diag(paths: &Paths, path: &Path, e: &std::io::Error) -> Diagnostic {
     let code = if e.kind() == std::io::ErrorKind::NotFound {
-        "missing-file"
+        Code::MissingFile
     } else {
-        "io"
+        Code::Io
     };
-    let mut d = Diagnostic::error(code, format!("cannot read {}: {e}", paths.display(path)));
-    if path.file_name().is_some_and(|n| n == "edition.yaml") && code == "missing-file" {
+    let mut d = Diagnostic::new(code, format!("cannot read {}: {e}", paths.display(path)));
+    if path.file_name().is_some_and(|n| n == "edition.yaml") && code == Code::MissingFile {
         d = d.help("every edition needs content/edition.yaml; `glossa import SEED` writes one");
     }
     d
@@ -485,8 +485,8 @@ fn register_decoded(
         Some(valid) => {
             // In the lossy text, the valid prefix is unchanged, so `valid` is the offset of U+FFFD.
             let end = (valid + '\u{fffd}'.len_utf8()).min(text.len());
-            Err(Diagnostic::error(
-                "not-utf8",
+            Err(Diagnostic::new(
+                Code::NotUtf8,
                 format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
             )
             .at(id, valid..end)
@@ -513,7 +513,7 @@ pub fn parse_chapter(
     let mut meta: ChapterMeta = match yaml::parse(file, split.yaml.start, yaml_text) {
         Ok(m) => m,
         Err(mut d) => {
-            if d.code == "missing-key"
+            if d.code == Code::MissingKey
                 && d.primary
                     .as_ref()
                     .is_some_and(|(_, s)| s.start == split.yaml.start)
@@ -532,7 +532,7 @@ pub fn parse_chapter(
     };
     if meta.title.trim().is_empty() {
         diags.push(
-            Diagnostic::error("empty-title", "chapter title is empty")
+            Diagnostic::new(Code::EmptyTitle, "chapter title is empty")
                 .at(file, key_span("title"))
                 .help("give the chapter a title"),
         );
@@ -541,7 +541,7 @@ pub fn parse_chapter(
         Some(s) => {
             if !is_slug(&s) {
                 diags.push(
-                    Diagnostic::error("bad-slug", format!("slug `{s}` is not valid"))
+                    Diagnostic::new(Code::BadSlug, format!("slug `{s}` is not valid"))
                         .at(file, key_span("slug"))
                         .help("use lowercase ASCII letters, digits and `-`, e.g. `two-extremes`"),
                 );
@@ -553,7 +553,7 @@ pub fn parse_chapter(
             let s = slug_from_file_name(path);
             if !is_slug(&s) {
                 diags.push(
-                    Diagnostic::error("bad-slug", format!("the file name gives the slug `{s}`, which is not valid in URLs"))
+                    Diagnostic::new(Code::BadSlug, format!("the file name gives the slug `{s}`, which is not valid in URLs"))
                         .at(file, split.open.clone())
                         .help("rename the file to `NN-some-slug.md` (lowercase ASCII, digits, `-`), or set `slug:` in the front matter"),
                 );
@@ -565,8 +565,8 @@ pub fn parse_chapter(
         && (src.lines[0] == 0 || src.lines[0] > src.lines[1])
     {
         diags.push(
-            Diagnostic::error(
-                "bad-line-range",
+            Diagnostic::new(
+                Code::BadLineRange,
                 format!(
                     "source line range [{}, {}] is not a range of 1-based lines",
                     src.lines[0], src.lines[1]

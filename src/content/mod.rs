@@ -472,12 +472,6 @@ mod tests {
     }
 }
 
-/// The error for a date that is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-pub fn bad_date(date: &str) -> crate::diag::Diagnostic {
-    crate::diag::Diagnostic::error("bad-date", format!("`{date}` is not a valid date"))
-        .help("write `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (quoted), e.g. '2024-12' — month 01–12, a day the month has")
-}
-
 /// A date as editors write it: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {

@@ -201,10 +201,7 @@ fn entity_view<'a>(
                 text_quote,
                 title: s.title.as_deref(),
                 publisher: s.publisher.as_deref(),
-                url: s
-                    .url
-                    .as_deref()
-                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+                url: s.url.as_deref().filter(|u| crate::diag::is_web_url(u)),
                 source_date: s.date.as_deref(),
             }
         })
@@ -273,7 +270,7 @@ fn entity_view<'a>(
         headquarters: company.and_then(|c| c.headquarters.as_deref()),
         website: company
             .and_then(|c| c.website.as_deref())
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+            .filter(|u| crate::diag::is_web_url(u)),
         facts,
         body: markdown::note_html(e.body()),
         related: related(linked, e),

@@ -532,11 +532,7 @@ fn note_element(s: &mut String, n: &NoteView<'_>, doc: &Doc<'_>, ui: &Ui) {
 /// A source reference: linked title, publisher, date.
 pub fn source_html(src: &SourceRef) -> String {
     let mut s = String::new();
-    match src
-        .url
-        .as_deref()
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-    {
+    match src.url.as_deref().filter(|u| crate::diag::is_web_url(u)) {
         Some(url) => {
             let _ = write!(s, "<a href=\"{}\">{}</a>", escape(url), escape(&src.title));
         }

@@ -25,7 +25,7 @@ pub mod text;
 
 use crate::config::{Config, SourceMeta, Ui};
 use crate::content::{ChapterMeta, Provenance, is_slug};
-use crate::diag::{Diagnostic, FileId};
+use crate::diag::{Code, Diagnostic, FileId};
 use crate::yaml;
 use chrome::{Reason, Role};
 pub use plan::Plan;
@@ -96,8 +96,8 @@ pub fn import(
             let [a, b] = range.lines;
             if a == 0 || a > b || b as usize > lines.len() {
                 diags.push(
-                    Diagnostic::error(
-                        "bad-line-range",
+                    Diagnostic::new(
+                        Code::BadLineRange,
                         format!("drop range [{a}, {b}] is outside the seed's {} lines", lines.len()),
                     )
                     .at(p.file, plan_span(p, &["drop".into(), k.into(), "lines".into()]))
@@ -153,8 +153,8 @@ pub fn import(
     mark_quote_runs(&mut paras);
 
     if paras.is_empty() {
-        diags.push(Diagnostic::error(
-            "empty-seed",
+        diags.push(Diagnostic::new(
+            Code::EmptySeed,
             "the seed has no body text after dropping chrome",
         ));
     }
@@ -347,7 +347,7 @@ fn find_breaks<'p>(
             .collect();
         if !is_slug(&ch.slug) {
             diags.push(
-                Diagnostic::error("bad-slug", format!("slug `{}` is not valid", ch.slug))
+                Diagnostic::new(Code::BadSlug, format!("slug `{}` is not valid", ch.slug))
                     .at(
                         p.file,
                         plan_span(p, &["chapters".into(), k.into(), "slug".into()]),
@@ -356,8 +356,8 @@ fn find_breaks<'p>(
             );
         } else if slugs.contains(&ch.slug.as_str()) {
             diags.push(
-                Diagnostic::error(
-                    "duplicate-slug",
+                Diagnostic::new(
+                    Code::DuplicateSlug,
                     format!("two chapters use the slug `{}`", ch.slug),
                 )
                 .at(
@@ -370,8 +370,8 @@ fn find_breaks<'p>(
         slugs.push(&ch.slug);
         match hits.as_slice() {
             [] => diags.push(
-                Diagnostic::error(
-                    "break-not-found",
+                Diagnostic::new(
+                    Code::BreakNotFound,
                     format!("no paragraph starts with “{starts}”"),
                 )
                 .at(p.file, span())
@@ -383,7 +383,7 @@ fn find_breaks<'p>(
                     && paras[*i - 1].quote_run == paras[*i].quote_run
                 {
                     diags.push(
-                        Diagnostic::error("break-in-quote", "a chapter cannot start inside a blockquote")
+                        Diagnostic::new(Code::BreakInQuote, "a chapter cannot start inside a blockquote")
                             .at(p.file, span())
                             .help("start the chapter at the first quoted paragraph or after the quotation"),
                     );
@@ -391,7 +391,7 @@ fn find_breaks<'p>(
                     && *i <= *prev
                 {
                     diags.push(
-                        Diagnostic::error("break-order", "chapter breaks are out of order")
+                        Diagnostic::new(Code::BreakOrder, "chapter breaks are out of order")
                             .at(p.file, span())
                             .label(format!("this paragraph is at seed line {}", paras[*i].line))
                             .help("list chapters in the order of the text"),
@@ -401,8 +401,8 @@ fn find_breaks<'p>(
                 }
             }
             many => diags.push(
-                Diagnostic::error(
-                    "break-ambiguous",
+                Diagnostic::new(
+                    Code::BreakAmbiguous,
                     format!("{} paragraphs start with “{starts}”", many.len()),
                 )
                 .at(p.file, span())
@@ -422,8 +422,8 @@ fn find_breaks<'p>(
         && diags.is_empty()
     {
         diags.push(
-            Diagnostic::error(
-                "text-before-first-chapter",
+            Diagnostic::new(
+                Code::TextBeforeFirstChapter,
                 format!(
                     "seed lines {}–{} come before the first chapter break and would be lost",
                     paras[0].line,

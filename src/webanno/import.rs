@@ -25,7 +25,7 @@ use serde_json::Value;
 use crate::annotate::Linked;
 use crate::annotate::anchor::{self, Disambiguator, Outcome, Query};
 use crate::content::{Annotation, AnnotationKind, Chapter, SourceRef, is_slug};
-use crate::diag::{Diagnostic, FileId};
+use crate::diag::{Code, Diagnostic, FileId};
 
 /// What an import found.
 #[derive(Debug, Default)]
@@ -48,7 +48,7 @@ pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize
         Err(e) => {
             let offset = crate::diag::line_start(json, e.line()) + e.column().saturating_sub(1);
             plan.diagnostics.push(
-                Diagnostic::error("bad-json", format!("not valid JSON: {e}"))
+                Diagnostic::new(Code::BadJson, format!("not valid JSON: {e}"))
                     .at(file, offset..offset)
                     .help("give the file glossa exported, or a Web Annotation (JSON-LD) document"),
             );
@@ -58,7 +58,7 @@ pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize
     let items = items(&doc);
     if items.is_empty() {
         plan.diagnostics.push(
-            Diagnostic::error("no-annotations-found", "the file holds no Web Annotation")
+            Diagnostic::new(Code::NoAnnotationsFound, "the file holds no Web Annotation")
                 .at(file, 0..json.len().min(1))
                 .help("expected an AnnotationCollection, an AnnotationPage, an array of annotations or one annotation"),
         );
@@ -101,11 +101,10 @@ pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize
             .get("id")
             .and_then(Value::as_str)
             .map_or_else(|| format!("annotation {}", n + 1), |id| format!("`{id}`"));
-        let err =
-            |code: &'static str, msg: String| Diagnostic::error(code, msg).at(file, span.clone());
+        let err = |code: Code, msg: String| Diagnostic::new(code, msg).at(file, span.clone());
         let Some(sel) = selector else {
             plan.diagnostics.push(
-                err("no-quote-selector", format!("{label} has no TextQuoteSelector"))
+                err(Code::NoQuoteSelector, format!("{label} has no TextQuoteSelector"))
                     .help("glossa anchors annotations by quote; add a target selector of type TextQuoteSelector with `exact`"),
             );
             continue;
@@ -119,7 +118,7 @@ pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize
             (Some(want), Some(got)) if want != got => {
                 plan.diagnostics.push(
                     err(
-                        "other-chapter",
+                        Code::OtherChapter,
                         format!(
                             "{label} targets chapter `{}`, not `{}`",
                             edition.chapters[got].slug, edition.chapters[want].slug
@@ -134,7 +133,7 @@ pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize
             (None, None) => {
                 plan.diagnostics.push(
                     err(
-                        "unknown-chapter",
+                        Code::NoTargetChapter,
                         format!("{label} does not target a chapter of this edition"),
                     )
                     .help("pass --chapter SLUG to say which chapter it belongs to"),
@@ -149,7 +148,7 @@ pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize
         let all = anchor::occurrences_of_all(bl, &[anchor::quote_key(&sel.exact)]).remove(0);
         let Some(chosen) = best_fit(&all, text, &sel) else {
             let mut d = err(
-                "does-not-anchor",
+                Code::DoesNotAnchor,
                 format!(
                     "{label}: “{}” is not in chapter `{}` any more",
                     sel.exact.trim(),
@@ -181,7 +180,7 @@ pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize
         let Some(chosen) = chosen else {
             plan.diagnostics.push(
                 err(
-                    "ambiguous-target",
+                    Code::AmbiguousTarget,
                     format!(
                         "{label}: “{}” occurs {} times and its prefix/suffix do not tell which",
                         sel.exact.trim(),
@@ -221,7 +220,7 @@ pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize
             } else {
                 plan.diagnostics.push(
                     err(
-                        "id-conflict",
+                        Code::IdConflict,
                         format!(
                             "{label}: the id `{}` is already used in chapter `{}` by a different annotation",
                             a.id, edition.chapters[*other].slug

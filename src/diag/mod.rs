@@ -19,6 +19,9 @@ use std::sync::Arc;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
+pub mod codes;
+pub use codes::{Code, bad_date, is_web_url, source_url, unknown_chapter};
+
 /// Index of a file in a [`Sources`] map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(u32);
@@ -97,8 +100,8 @@ pub struct Diagnostic(Box<DiagnosticData>);
 #[derive(Debug, Clone)]
 pub struct DiagnosticData {
     pub severity: Severity,
-    /// Stable short code, e.g. `yaml-syntax`, `unknown-key`.
-    pub code: &'static str,
+    /// Stable short code, e.g. `yaml-syntax`, `unknown-key` (see [`codes`]).
+    pub code: Code,
     pub message: String,
     /// The file and byte span the problem is about; `None` for problems with no file.
     pub primary: Option<(FileId, Range<usize>)>,
@@ -123,9 +126,10 @@ impl std::ops::DerefMut for Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    /// A diagnostic of the code's severity.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Self(Box::new(DiagnosticData {
-            severity: Severity::Error,
+            severity: code.severity(),
             code,
             message: message.into(),
             primary: None,
@@ -134,12 +138,6 @@ impl Diagnostic {
             notes: Vec::new(),
             help: None,
         }))
-    }
-
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        let mut d = Self::error(code, message);
-        d.severity = Severity::Warning;
-        d
     }
 
     pub fn at(mut self, file: FileId, span: Range<usize>) -> Self {
@@ -248,7 +246,7 @@ fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String 
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let mut title = level.primary_title(d.message.as_str()).id(d.code);
+    let mut title = level.primary_title(d.message.as_str()).id(d.code.as_str());
     let _ = &mut title;
     let mut group = Group::with_title(title);
     // Primary snippet, plus secondary labels in the same file.
@@ -316,7 +314,7 @@ pub fn to_json(diags: &[Diagnostic], sources: &Sources) -> serde_json::Value {
         .map(|d| {
             let mut v = serde_json::json!({
                 "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
-                "code": d.code,
+                "code": d.code.as_str(),
                 "message": d.message,
                 "label": d.label,
                 "help": d.help,
@@ -373,19 +371,6 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
-}
-
-/// `unknown-chapter`: a chapter slug that no chapter has (with "did you
-/// mean", or the list of slugs).
-pub fn unknown_chapter(slug: &str, slugs: &[&str]) -> Diagnostic {
-    let d = Diagnostic::error(
-        "unknown-chapter",
-        format!("no chapter has the slug `{slug}`"),
-    );
-    match did_you_mean(slug, slugs.iter().copied()) {
-        Some(s) => d.help(format!("did you mean `{s}`?")),
-        None => d.help(format!("chapter slugs: {}", slugs.join(", "))),
-    }
 }
 
 /// The candidate closest to `word`, if it is close enough to be a plausible typo.
@@ -457,7 +442,7 @@ mod tests {
             "a: 1\n标题: 智谱\n".into(),
         );
         let off = "a: 1\n标题: ".len();
-        let d = Diagnostic::error("test", "bad value")
+        let d = Diagnostic::new(Code::Template, "bad value")
             .at(f, off..off + "智谱".len())
             .label("here")
             .help("fix it");
@@ -475,7 +460,7 @@ mod tests {
             (Some(2), Some(5))
         );
         assert_eq!(item["end_column"], 7);
-        assert_eq!(item["code"], "test");
+        assert_eq!(item["code"], "template");
         assert_eq!(item["help"], "fix it");
     }
 }
