@@ -45,6 +45,10 @@ pub struct Config {
     /// How the HTML output is minified.
     #[serde(default, skip_serializing_if = "Minify::is_default")]
     pub minify: Minify,
+    /// The order of the company groups on `companies/`; groups not listed
+    /// follow in the order the text first mentions one of their companies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
 }
 
 /// `minify:` in `edition.yaml`.
@@ -207,6 +211,9 @@ ui_strings! {
     headquarters = "总部";
     website = "网站";
     founders = "创始人";
+    founder = "创始人";
+    related_person = "相关人物";
+    related_org = "相关机构";
     roles = "任职";
     profile = "简介";
     source_text = "原文";

@@ -263,14 +263,59 @@ pub fn chapter_mentions(
     out
 }
 
-/// Checks ids that point at entities, anchors facts, and warns about unmentioned profiles.
+/// Checks ids that point at entities, anchors facts, and warns about
+/// unmentioned profiles; returns each fact's anchor.
 pub fn check_references(
     edition: &Edition,
     docs: &[&Doc<'_>],
     mentions: &[Mention],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Vec<Option<FactAnchor>>> {
+    annotation_refs(edition, diags);
+    profile_links(edition, diags);
+    let anchors = edition
+        .entities
+        .iter()
+        .map(|e| fact_anchors(edition, e, docs, diags))
+        .collect();
+    never_mentioned(edition, mentions, diags);
+    anchors
+}
+
+/// `unknown-id` for `id` in `pool` (the ids it could have been), with a "did you mean".
+fn unknown_id(what: &str, id: &str, pool: &[&str]) -> Diagnostic {
+    let d = Diagnostic::new(Code::UnknownId, format!("{what} `{id}` is not a known id"));
+    match did_you_mean(id, pool.iter().copied()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(format!(
+            "add a profile content/{{companies,people}}/{id}.md, or use one of the existing ids ({} in all)",
+            pool.len()
+        )),
+    }
+}
+
+/// Every annotation's `refs` name a profile (hundreds of thousands in a
+/// large edition: looked up in a set, not scanned).
+fn annotation_refs(edition: &Edition, diags: &mut Vec<Diagnostic>) {
+    if edition.entities.is_empty() {
+        return;
+    }
     let ids: Vec<&str> = edition.entities.iter().map(|e| e.id.as_str()).collect();
+    let known: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    for c in &edition.chapters {
+        for (k, a) in c.meta.annotations.iter().enumerate() {
+            for (j, r) in a.refs.iter().enumerate() {
+                if !known.contains(r.as_str()) {
+                    let span = c.span(&["annotations".into(), k.into(), "refs".into(), j.into()]);
+                    diags.push(unknown_id("annotation ref", r, &ids).at(c.file, span));
+                }
+            }
+        }
+    }
+}
+
+/// Companies' `founders` and `people` name people; people's `roles` name companies.
+fn profile_links(edition: &Edition, diags: &mut Vec<Diagnostic>) {
     let of_kind = |k: EntityKind| -> Vec<&str> {
         edition
             .entities
@@ -281,42 +326,13 @@ pub fn check_references(
     };
     let companies = of_kind(EntityKind::Company);
     let people = of_kind(EntityKind::Person);
-    let unknown = |what: &str, id: &str, pool: &[&str]| {
-        let mut d = Diagnostic::new(Code::UnknownId, format!("{what} `{id}` is not a known id"));
-        d = match did_you_mean(id, pool.iter().copied()) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help(format!(
-                "add a profile content/{{companies,people}}/{id}.md, or use one of the existing ids ({} in all)",
-                pool.len()
-            )),
-        };
-        d
-    };
-
-    // Annotation refs (hundreds of thousands in a large edition: a set, not a scan).
-    if !edition.entities.is_empty() {
-        let known: std::collections::HashSet<&str> = ids.iter().copied().collect();
-        for c in &edition.chapters {
-            for (k, a) in c.meta.annotations.iter().enumerate() {
-                for (j, r) in a.refs.iter().enumerate() {
-                    if !known.contains(r.as_str()) {
-                        let span =
-                            c.span(&["annotations".into(), k.into(), "refs".into(), j.into()]);
-                        diags.push(unknown("annotation ref", r, &ids).at(c.file, span));
-                    }
-                }
-            }
-        }
-    }
-
-    // Profile links between entities.
     for e in &edition.entities {
         if let Some(m) = &e.company {
             for (key, list) in [("founders", &m.founders), ("people", &m.people)] {
                 for (j, p) in list.iter().enumerate() {
                     if !people.contains(&p.as_str()) {
                         let span = e.span(&[key.into(), j.into()]);
-                        diags.push(unknown("person", p, &people).at(e.file, span));
+                        diags.push(unknown_id("person", p, &people).at(e.file, span));
                     }
                 }
             }
@@ -324,87 +340,102 @@ pub fn check_references(
         if let Some(m) = &e.person {
             for (k, role) in m.roles.iter().enumerate() {
                 if !companies.contains(&role.org.as_str()) {
-                    diags.push(
-                        unknown("organisation", &role.org, &companies)
-                            .at(e.file, e.span(&["roles".into(), k.into(), "org".into()])),
-                    );
+                    let span = e.span(&["roles".into(), k.into(), "org".into()]);
+                    diags.push(unknown_id("organisation", &role.org, &companies).at(e.file, span));
                 }
             }
         }
     }
+}
 
-    // Facts.
+/// A profile's facts: valid dates, a usable source, and where a fact that
+/// quotes the text anchors.
+fn fact_anchors(
+    edition: &Edition,
+    e: &Entity,
+    docs: &[&Doc<'_>],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Option<FactAnchor>> {
     let slugs: Vec<&str> = edition.chapters.iter().map(|c| c.slug.as_str()).collect();
-    let mut anchors = Vec::with_capacity(edition.entities.len());
-    for e in &edition.entities {
-        let mut mine = Vec::with_capacity(e.facts.len());
-        for (k, f) in e.facts.iter().enumerate() {
-            if let Some(date) = &f.date
-                && crate::content::PartialDate::parse(date).is_none()
-            {
-                diags.push(crate::diag::bad_date(date).at(e.file, e.fact_span(k, "date")));
-            }
-            let s = &f.source;
-            let label_span = e.fact_span(k, "label");
-            match (&s.chapter, &s.quote, &s.title) {
-                (Some(ch), Some(q), _) => {
-                    let span = e.fact_source_span(k, "quote");
-                    let Some(ci) = slugs.iter().position(|x| x == ch) else {
-                        let span = e.fact_source_span(k, "chapter");
-                        diags.push(crate::diag::unknown_chapter(ch, &slugs).at(e.file, span));
-                        mine.push(None);
-                        continue;
-                    };
-                    let blocks = anchor::block_texts(docs[ci]);
-                    let query = Query {
-                        quote: q,
-                        prefix: s.prefix.as_deref(),
-                        suffix: s.suffix.as_deref(),
-                        occurrence: s.occurrence,
-                    };
-                    match anchor::anchor(&blocks, &query) {
-                        Outcome::Anchored(c) => mine.push(Some(FactAnchor {
-                            chapter: ci,
-                            para: blocks[c.block].para,
-                            quote: docs[ci].text[c.range].to_string(),
-                        })),
-                        other => {
-                            let msg = match other {
-                                Outcome::Ambiguous(c) => format!(
-                                    "the fact's quote “{q}” matches {} places in `{ch}`",
-                                    c.len()
-                                ),
-                                _ => format!("the fact's quote “{q}” is not in chapter `{ch}`"),
-                            };
-                            diags.push(
-                                Diagnostic::new(Code::FactQuote, msg)
-                                    .at(e.file, span)
-                                    .help("quote the exact words of the chapter (add `prefix`/`suffix` if they occur more than once)"),
-                            );
-                            mine.push(None);
-                        }
-                    }
-                }
-                (None, None, Some(t)) if !t.trim().is_empty() => {
-                    if let Some(d) = s.url.as_deref().and_then(crate::diag::source_url) {
-                        diags.push(d.at(e.file, e.fact_source_span(k, "url")));
-                    }
-                    mine.push(None);
-                }
-                _ => {
-                    diags.push(
-                        Diagnostic::new(Code::FactWithoutSource, format!("the fact “{}” has no usable source", f.label))
-                            .at(e.file, label_span)
-                            .help("give `source:` either `chapter:` + `quote:` from the edition's text, or an external `title:` (with `publisher`, `url`, `date` when known)"),
-                    );
-                    mine.push(None);
-                }
-            }
+    let mut mine = Vec::with_capacity(e.facts.len());
+    for (k, f) in e.facts.iter().enumerate() {
+        if let Some(date) = &f.date
+            && crate::content::PartialDate::parse(date).is_none()
+        {
+            diags.push(crate::diag::bad_date(date).at(e.file, e.fact_span(k, "date")));
         }
-        anchors.push(mine);
+        let s = &f.source;
+        let anchor = match (&s.chapter, &s.quote, &s.title) {
+            (Some(ch), Some(_), _) => match slugs.iter().position(|x| x == ch) {
+                Some(ci) => fact_quote(e, k, ci, docs[ci], diags),
+                None => {
+                    let span = e.fact_source_span(k, "chapter");
+                    diags.push(crate::diag::unknown_chapter(ch, &slugs).at(e.file, span));
+                    None
+                }
+            },
+            (None, None, Some(t)) if !t.trim().is_empty() => {
+                if let Some(d) = s.url.as_deref().and_then(crate::diag::source_url) {
+                    diags.push(d.at(e.file, e.fact_source_span(k, "url")));
+                }
+                None
+            }
+            _ => {
+                diags.push(
+                    Diagnostic::new(Code::FactWithoutSource, format!("the fact “{}” has no usable source", f.label))
+                        .at(e.file, e.fact_span(k, "label"))
+                        .help("give `source:` either `chapter:` + `quote:` from the edition's text, or an external `title:` (with `publisher`, `url`, `date` when known)"),
+                );
+                None
+            }
+        };
+        mine.push(anchor);
     }
+    mine
+}
 
-    // Profiles that the text never mentions.
+/// Where fact `k` of `e`, which quotes chapter `ci`, anchors in it.
+fn fact_quote(
+    e: &Entity,
+    k: usize,
+    ci: usize,
+    doc: &Doc<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FactAnchor> {
+    let s = &e.facts[k].source;
+    let q = s.quote.as_deref().unwrap_or_default();
+    let ch = s.chapter.as_deref().unwrap_or_default();
+    let blocks = anchor::block_texts(doc);
+    let query = Query {
+        quote: q,
+        prefix: s.prefix.as_deref(),
+        suffix: s.suffix.as_deref(),
+        occurrence: s.occurrence,
+    };
+    let msg = match anchor::anchor(&blocks, &query) {
+        Outcome::Anchored(c) => {
+            return Some(FactAnchor {
+                chapter: ci,
+                para: blocks[c.block].para,
+                quote: doc.text[c.range].to_string(),
+            });
+        }
+        Outcome::Ambiguous(c) => format!(
+            "the fact's quote “{q}” matches {} places in `{ch}`",
+            c.len()
+        ),
+        _ => format!("the fact's quote “{q}” is not in chapter `{ch}`"),
+    };
+    diags.push(
+        Diagnostic::new(Code::FactQuote, msg)
+            .at(e.file, e.fact_source_span(k, "quote"))
+            .help("quote the exact words of the chapter (add `prefix`/`suffix` if they occur more than once)"),
+    );
+    None
+}
+
+/// `never-mentioned` for every profile the text never mentions.
+fn never_mentioned(edition: &Edition, mentions: &[Mention], diags: &mut Vec<Diagnostic>) {
     let mut mentioned = vec![false; edition.entities.len()];
     for m in mentions {
         mentioned[m.entity] = true;
@@ -421,7 +452,6 @@ pub fn check_references(
             );
         }
     }
-    anchors
 }
 
 #[cfg(test)]
@@ -471,6 +501,7 @@ mod tests {
                 ui: Default::default(),
                 check: Default::default(),
                 minify: Default::default(),
+                groups: Vec::new(),
             },
             config_file: Sources::new().add(Path::new("e"), "e".into(), "".into()),
             chapters: vec![],

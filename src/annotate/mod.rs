@@ -240,41 +240,63 @@ pub fn link_with<'a>(
     annotation_ids(edition, &mut diags);
     placeholders(edition, &mut diags);
     let matcher = entities::Matcher::new(edition, &mut diags);
-    let Some(cache) = cache else {
-        let results: Vec<(LinkedChapter<'a>, Vec<entities::Mention>, Vec<Diagnostic>)> = edition
-            .chapters
-            .par_iter()
-            .enumerate()
-            .map(|(ci, c)| {
-                let (mut doc, notes, d) = link_chapter(c, crate::text::parse(c.body()));
-                let mentions = entities::chapter_mentions(edition, ci, &doc, &matcher);
-                // The events are most of a parsed chapter and only its page
-                // needs them: that page parses the chapter again
-                // (`LinkedChapter::page_doc`) instead of every chapter's
-                // events staying in memory for the whole build.
-                doc.events = Vec::new();
-                (
-                    LinkedChapter {
-                        chapter: c,
-                        doc: DocRef::Borrowed(doc),
-                        notes,
-                    },
-                    mentions,
-                    d,
-                )
-            })
-            .collect();
-        let mut chapters = Vec::with_capacity(results.len());
-        // Exactly sized: hundreds of thousands of mentions in a large edition.
-        let mut mentions = Vec::with_capacity(results.iter().map(|r| r.1.len()).sum());
-        for (c, mut m, mut d) in results {
-            diags.append(&mut d);
-            mentions.append(&mut m);
-            chapters.push(c);
-        }
-        candidates::unprofiled(edition, &chapters, &mentions, &mut diags);
-        return finish(edition, chapters, mentions, diags);
+    let (chapters, mentions) = match cache {
+        None => link_chapters(edition, &matcher, &mut diags),
+        Some(cache) => link_cached(edition, &matcher, cache, &mut diags),
     };
+    finish(edition, chapters, mentions, diags)
+}
+
+/// Every chapter parsed, anchored and scanned for mentions, in parallel.
+fn link_chapters<'a>(
+    edition: &'a Edition,
+    matcher: &entities::Matcher,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<LinkedChapter<'a>>, Vec<entities::Mention>) {
+    let results: Vec<(LinkedChapter<'a>, Vec<entities::Mention>, Vec<Diagnostic>)> = edition
+        .chapters
+        .par_iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let (mut doc, notes, d) = link_chapter(c, crate::text::parse(c.body()));
+            let mentions = entities::chapter_mentions(edition, ci, &doc, matcher);
+            // The events are most of a parsed chapter and only its page
+            // needs them: that page parses the chapter again
+            // (`LinkedChapter::page_doc`) instead of every chapter's
+            // events staying in memory for the whole build.
+            doc.events = Vec::new();
+            (
+                LinkedChapter {
+                    chapter: c,
+                    doc: DocRef::Borrowed(doc),
+                    notes,
+                },
+                mentions,
+                d,
+            )
+        })
+        .collect();
+    let mut chapters = Vec::with_capacity(results.len());
+    // Exactly sized: hundreds of thousands of mentions in a large edition.
+    let mut mentions = Vec::with_capacity(results.iter().map(|r| r.1.len()).sum());
+    for (c, mut m, mut d) in results {
+        diags.append(&mut d);
+        mentions.append(&mut m);
+        chapters.push(c);
+    }
+    candidates::unprofiled(edition, &chapters, &mentions, diags);
+    (chapters, mentions)
+}
+
+/// Like [`link_chapters`], but only chapters whose text changed since the
+/// cache was filled are parsed and anchored again; their results replace the
+/// cached ones.
+fn link_cached<'a>(
+    edition: &'a Edition,
+    matcher: &entities::Matcher,
+    cache: &mut LinkCache,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<LinkedChapter<'a>>, Vec<entities::Mention>) {
     let names = candidates::NameCheck::new(edition);
     cache.chapters.resize_with(edition.chapters.len(), || None);
     let fresh: Vec<Option<Cached>> = edition
@@ -289,7 +311,7 @@ pub fn link_with<'a>(
                 return None;
             }
             let doc = crate::text::parse(c.body()).into_static();
-            let mentions = entities::chapter_mentions(edition, ci, &doc, &matcher);
+            let mentions = entities::chapter_mentions(edition, ci, &doc, matcher);
             let (doc, notes, mut d) = link_chapter(c, doc);
             let ranges: Vec<Range<usize>> = notes.iter().map(|n| n.range.clone()).collect();
             d.extend(names.chapter(c, &doc, &ranges, &mentions));
@@ -311,15 +333,9 @@ pub fn link_with<'a>(
             *slot = f;
         }
     }
+    let cached = cache.chapters.iter().flatten();
+    let mut mentions = Vec::with_capacity(cached.map(|k| k.mentions.len()).sum());
     let mut chapters = Vec::with_capacity(edition.chapters.len());
-    let mut mentions = Vec::with_capacity(
-        cache
-            .chapters
-            .iter()
-            .flatten()
-            .map(|k| k.mentions.len())
-            .sum(),
-    );
     for (c, k) in edition.chapters.iter().zip(&cache.chapters) {
         let k = k.as_ref().expect("every chapter is cached");
         diags.extend(k.diags.iter().cloned());
@@ -341,7 +357,7 @@ pub fn link_with<'a>(
                 .collect(),
         });
     }
-    finish(edition, chapters, mentions, diags)
+    (chapters, mentions)
 }
 
 /// Edition-wide checks and indexes over the linked chapters.
@@ -459,7 +475,7 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Anchors a parsed chapter's annotations; returns the document back with
-/// the notes and the diagnostics.
+/// the notes (numbered in reading order) and the diagnostics.
 fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>, Vec<Diagnostic>) {
     let blocks = anchor::block_texts(&doc);
     let quotes: Vec<String> = c
@@ -482,60 +498,12 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
         );
     }
     for (k, a) in c.meta.annotations.iter().enumerate() {
-        if matches!(a.kind, AnnotationKind::FactCheck | AnnotationKind::Context)
-            && a.sources.is_empty()
-        {
-            diags.push(
-                Diagnostic::new(
-                    Code::MissingSources,
-                    format!(
-                        "a `{}` annotation needs at least one source",
-                        a.kind.as_str()
-                    ),
-                )
-                .at(c.file, c.annotation_span(k, "kind"))
-                .help("add `sources:` with a `title` (and `publisher`, `url`, `date` when known)"),
-            );
-        }
-        for (j, src) in a.sources.iter().enumerate() {
-            if let Some(d) = src.url.as_deref().and_then(crate::diag::source_url) {
-                diags.push(d.at(c.file, source_span(c, k, j, "url")));
-            }
-            let checked = matches!(a.kind, AnnotationKind::FactCheck | AnnotationKind::Context);
-            if checked && src.url.is_none() && src.date.is_none() {
-                diags.push(
-                    Diagnostic::new(
-                        Code::UndatedSource,
-                        format!("the source “{}” has neither a URL nor a date", src.title),
-                    )
-                    .at(c.file, source_span(c, k, j, "title"))
-                    .help("give the best public reference: `url:` where there is a stable one, else `date:` (and `publisher:`) so a reader can find it"),
-                );
-            }
-        }
-        if let Some(date) = &a.date {
-            date_checks(c, k, date, a.sources.is_empty(), &mut diags);
-        }
-        if a.note.trim().is_empty() {
-            diags.push(
-                Diagnostic::new(
-                    Code::EmptyNote,
-                    format!("annotation `{}` has no note", a.id),
-                )
-                .at(c.file, c.annotation_span(k, "id"))
-                .help("write the note under `note: |`"),
-            );
-        }
-        let span = || c.annotation_span(k, "quote");
+        annotation_checks(c, k, a, &mut diags);
         let q = Query {
             quote: &a.quote,
             prefix: a.prefix.as_deref(),
             suffix: a.suffix.as_deref(),
             occurrence: a.occurrence,
-        };
-        let para_label = |b: usize| match blocks[b].para {
-            Some(n) => format!("¶{n}"),
-            None => format!("block {}", b + 1),
         };
         match anchor::anchor_among(&blocks, &q, std::mem::take(&mut found[k])) {
             Outcome::Anchored(cand) => notes.push(Note {
@@ -546,90 +514,7 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
                 range: cand.range,
                 para: blocks[cand.block].para,
             }),
-            Outcome::EmptyQuote => diags.push(
-                Diagnostic::new(Code::EmptyQuote, "the quote is empty")
-                    .at(c.file, span())
-                    .help("copy the exact words of the passage the note is about"),
-            ),
-            Outcome::OccurrenceOutOfRange { found } => diags.push(
-                Diagnostic::new(
-                    Code::OccurrenceOutOfRange,
-                    format!(
-                        "`occurrence: {}` asked for, but the quote matches {found} time{}",
-                        a.occurrence.unwrap_or(0),
-                        if found == 1 { "" } else { "s" }
-                    ),
-                )
-                .at(c.file, c.annotation_span(k, "occurrence"))
-                .help(if found == 0 {
-                    "the quote (with its prefix/suffix) is not in the chapter; check its text"
-                        .to_string()
-                } else {
-                    format!("use a number from 1 to {found}")
-                }),
-            ),
-            Outcome::Ambiguous(cands) => {
-                let mut d = Diagnostic::new(
-                    Code::AmbiguousQuote,
-                    format!(
-                        "the quote “{}” matches {} places",
-                        a.quote.trim(),
-                        cands.len()
-                    ),
-                )
-                .at(c.file, span())
-                .label("ambiguous");
-                for (cand, dis) in &cands {
-                    let b = &blocks[cand.block];
-                    let fix = match dis {
-                        Disambiguator::Prefix(p) => format!("prefix: {}", yaml_str(p)),
-                        Disambiguator::Suffix(s) => format!("suffix: {}", yaml_str(s)),
-                        Disambiguator::Occurrence(n) => format!("occurrence: {n}"),
-                    };
-                    d = d.note(format!(
-                        "{}: {}  → add `{fix}`",
-                        para_label(cand.block),
-                        context(&b.norm, cand.norm.clone(), 10)
-                    ));
-                }
-                diags.push(d.help(
-                    "add the `prefix`, `suffix` or `occurrence` shown for the place you mean",
-                ));
-            }
-            Outcome::NotFound {
-                without_context,
-                closest,
-            } => {
-                let mut d = Diagnostic::new(
-                    Code::QuoteNotFound,
-                    format!("the quote “{}” is not in this chapter", a.quote.trim()),
-                )
-                .at(c.file, span())
-                .label("not found");
-                if without_context > 0 {
-                    d = d
-                        .note(format!(
-                            "the quote alone matches {without_context} time{}, but not with the given prefix/suffix",
-                            if without_context == 1 { "" } else { "s" }
-                        ))
-                        .help("check `prefix` and `suffix`: they must be the text immediately before and after the quote");
-                } else if let Some(cl) = closest {
-                    d = d.note(format!(
-                        "closest passage: {} “{}” (similarity {:.0}%)",
-                        para_label(cl.block),
-                        cl.text,
-                        cl.similarity * 100.0
-                    ));
-                    d = d.help(if fold_width(&cl.text) == fold_width(&anchor::normalize(a.quote.trim())) {
-                        format!("the passage differs only in punctuation width; quote it as “{}”", cl.text)
-                    } else {
-                        "copy the quote from the chapter text exactly (the text may have changed)".to_string()
-                    });
-                } else {
-                    d = d.help("copy the quote from the chapter text exactly");
-                }
-                diags.push(d);
-            }
+            other => diags.extend(anchor_problem(c, k, &blocks, other)),
         }
     }
     // Reading order = the order of the markers, which follow the end of each passage.
@@ -638,6 +523,156 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
         n.number = i as u32 + 1;
     }
     (doc, notes, diags)
+}
+
+/// The checks of one annotation that do not need its passage: sources
+/// (present where required, http(s), findable), the date, the note.
+fn annotation_checks(c: &Chapter, k: usize, a: &Annotation, diags: &mut Vec<Diagnostic>) {
+    let checked = matches!(a.kind, AnnotationKind::FactCheck | AnnotationKind::Context);
+    if checked && a.sources.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::MissingSources,
+                format!(
+                    "a `{}` annotation needs at least one source",
+                    a.kind.as_str()
+                ),
+            )
+            .at(c.file, c.annotation_span(k, "kind"))
+            .help("add `sources:` with a `title` (and `publisher`, `url`, `date` when known)"),
+        );
+    }
+    for (j, src) in a.sources.iter().enumerate() {
+        if let Some(d) = src.url.as_deref().and_then(crate::diag::source_url) {
+            diags.push(d.at(c.file, source_span(c, k, j, "url")));
+        }
+        if checked && src.url.is_none() && src.date.is_none() {
+            diags.push(
+                Diagnostic::new(
+                    Code::UndatedSource,
+                    format!("the source “{}” has neither a URL nor a date", src.title),
+                )
+                .at(c.file, source_span(c, k, j, "title"))
+                .help("give the best public reference: `url:` where there is a stable one, else `date:` (and `publisher:`) so a reader can find it"),
+            );
+        }
+    }
+    if let Some(date) = &a.date {
+        date_checks(c, k, date, a.sources.is_empty(), diags);
+    }
+    if a.note.trim().is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::EmptyNote,
+                format!("annotation `{}` has no note", a.id),
+            )
+            .at(c.file, c.annotation_span(k, "id"))
+            .help("write the note under `note: |`"),
+        );
+    }
+}
+
+/// `¶N`, or `block N` for a block that is not a paragraph.
+fn block_label(blocks: &[anchor::BlockText], b: usize) -> String {
+    match blocks[b].para {
+        Some(n) => format!("¶{n}"),
+        None => format!("block {}", b + 1),
+    }
+}
+
+/// The diagnostic for annotation `k` of `c` when it did not anchor.
+fn anchor_problem(
+    c: &Chapter,
+    k: usize,
+    blocks: &[anchor::BlockText],
+    outcome: Outcome,
+) -> Option<Diagnostic> {
+    let a = &c.meta.annotations[k];
+    let span = c.annotation_span(k, "quote");
+    Some(match outcome {
+        Outcome::Anchored(_) => return None,
+        Outcome::EmptyQuote => Diagnostic::new(Code::EmptyQuote, "the quote is empty")
+            .at(c.file, span)
+            .help("copy the exact words of the passage the note is about"),
+        Outcome::OccurrenceOutOfRange { found } => Diagnostic::new(
+            Code::OccurrenceOutOfRange,
+            format!(
+                "`occurrence: {}` asked for, but the quote matches {found} time{}",
+                a.occurrence.unwrap_or(0),
+                if found == 1 { "" } else { "s" }
+            ),
+        )
+        .at(c.file, c.annotation_span(k, "occurrence"))
+        .help(if found == 0 {
+            "the quote (with its prefix/suffix) is not in the chapter; check its text".to_string()
+        } else {
+            format!("use a number from 1 to {found}")
+        }),
+        Outcome::Ambiguous(cands) => {
+            let mut d = Diagnostic::new(
+                Code::AmbiguousQuote,
+                format!(
+                    "the quote “{}” matches {} places",
+                    a.quote.trim(),
+                    cands.len()
+                ),
+            )
+            .at(c.file, span)
+            .label("ambiguous");
+            for (cand, dis) in &cands {
+                let b = &blocks[cand.block];
+                let fix = match dis {
+                    Disambiguator::Prefix(p) => format!("prefix: {}", yaml_str(p)),
+                    Disambiguator::Suffix(s) => format!("suffix: {}", yaml_str(s)),
+                    Disambiguator::Occurrence(n) => format!("occurrence: {n}"),
+                };
+                d = d.note(format!(
+                    "{}: {}  → add `{fix}`",
+                    block_label(blocks, cand.block),
+                    context(&b.norm, cand.norm.clone(), 10)
+                ));
+            }
+            d.help("add the `prefix`, `suffix` or `occurrence` shown for the place you mean")
+        }
+        Outcome::NotFound {
+            without_context,
+            closest,
+        } => {
+            let d = Diagnostic::new(
+                Code::QuoteNotFound,
+                format!("the quote “{}” is not in this chapter", a.quote.trim()),
+            )
+            .at(c.file, span)
+            .label("not found");
+            if without_context > 0 {
+                d.note(format!(
+                    "the quote alone matches {without_context} time{}, but not with the given prefix/suffix",
+                    if without_context == 1 { "" } else { "s" }
+                ))
+                .help("check `prefix` and `suffix`: they must be the text immediately before and after the quote")
+            } else if let Some(cl) = closest {
+                let same_but_width =
+                    fold_width(&cl.text) == fold_width(&anchor::normalize(a.quote.trim()));
+                d.note(format!(
+                    "closest passage: {} “{}” (similarity {:.0}%)",
+                    block_label(blocks, cl.block),
+                    cl.text,
+                    cl.similarity * 100.0
+                ))
+                .help(if same_but_width {
+                    format!(
+                        "the passage differs only in punctuation width; quote it as “{}”",
+                        cl.text
+                    )
+                } else {
+                    "copy the quote from the chapter text exactly (the text may have changed)"
+                        .to_string()
+                })
+            } else {
+                d.help("copy the quote from the chapter text exactly")
+            }
+        }
+    })
 }
 
 /// A dated annotation: the date must be valid and, like any fact, sourced.

@@ -17,15 +17,6 @@ use crate::annotate::Linked;
 use crate::annotate::entities::Place;
 use crate::content::{Entity, EntityKind};
 
-/// Groups in the order the companies index lists them; others follow alphabetically.
-const GROUP_ORDER: [&str; 5] = [
-    "大模型创业公司",
-    "大厂",
-    "投资与金融",
-    "研究机构与媒体",
-    "海外公司",
-];
-
 #[derive(Serialize)]
 struct FactView<'a> {
     label: &'a str,
@@ -114,6 +105,7 @@ fn count(linked: &Linked<'_>, ei: usize) -> usize {
 
 fn related(linked: &Linked<'_>, e: &Entity) -> Vec<LinkView> {
     let ed = linked.edition;
+    let ui = &ed.config.ui;
     let link = |id: &str, relation: String| {
         ed.entity(id).map(|o| LinkView {
             name: o.name.clone(),
@@ -123,8 +115,16 @@ fn related(linked: &Linked<'_>, e: &Entity) -> Vec<LinkView> {
     };
     let mut out = Vec::new();
     if let Some(c) = &e.company {
-        out.extend(c.founders.iter().filter_map(|p| link(p, "创始人".into())));
-        out.extend(c.people.iter().filter_map(|p| link(p, "相关人物".into())));
+        out.extend(
+            c.founders
+                .iter()
+                .filter_map(|p| link(p, ui.founder.clone())),
+        );
+        out.extend(
+            c.people
+                .iter()
+                .filter_map(|p| link(p, ui.related_person.clone())),
+        );
         // People who list a role here.
         for p in ed.entities.iter().filter(|p| p.kind == EntityKind::Person) {
             for r in p
@@ -151,14 +151,14 @@ fn related(linked: &Linked<'_>, e: &Entity) -> Vec<LinkView> {
                 && !out.iter().any(|l| l.url == c.url())
             {
                 let relation = if m.founders.contains(&e.id) {
-                    "创始人"
+                    &ui.founder
                 } else {
-                    "相关机构"
+                    &ui.related_org
                 };
                 out.push(LinkView {
                     name: c.name.clone(),
                     url: c.url(),
-                    relation: relation.into(),
+                    relation: relation.clone(),
                 });
             }
         }
@@ -166,15 +166,11 @@ fn related(linked: &Linked<'_>, e: &Entity) -> Vec<LinkView> {
     out
 }
 
-fn entity_view<'a>(
-    linked: &'a Linked<'a>,
-    notes: &'a [Vec<NoteView<'a>>],
-    ei: usize,
-) -> EntityView<'a> {
+/// A profile's facts, each with its source: where a quote of the text is, or
+/// the external reference.
+fn fact_views<'a>(linked: &'a Linked<'a>, ei: usize) -> Vec<FactView<'a>> {
     let ed = linked.edition;
-    let e = &ed.entities[ei];
-    let company = e.company.as_ref();
-    let facts = e
+    ed.entities[ei]
         .facts
         .iter()
         .zip(&linked.fact_anchors[ei])
@@ -205,8 +201,13 @@ fn entity_view<'a>(
                 source_date: s.date.as_deref(),
             }
         })
-        .collect();
-    let mentions: Vec<MentionView> = linked
+        .collect()
+}
+
+/// Every mention of a profile, in reading order, with its context.
+fn mention_views<'a>(linked: &'a Linked<'a>, ei: usize) -> Vec<MentionView<'a>> {
+    let ed = linked.edition;
+    linked
         .mentions_of(ei)
         .map(|m| {
             let c = &ed.chapters[m.chapter];
@@ -240,9 +241,16 @@ fn entity_view<'a>(
                 in_note,
             }
         })
-        .collect();
-    let profile_url = e.url();
-    let note_refs = linked
+        .collect()
+}
+
+/// The notes whose `refs` name the profile at `profile_url`.
+fn note_refs<'a>(
+    linked: &'a Linked<'a>,
+    notes: &'a [Vec<NoteView<'a>>],
+    profile_url: &str,
+) -> Vec<NoteRefView<'a>> {
+    linked
         .chapters
         .iter()
         .zip(notes)
@@ -256,7 +264,17 @@ fn entity_view<'a>(
                     url: format!("{}#n-{}", chapter_url(&lc.chapter.slug), n.id),
                 })
         })
-        .collect();
+        .collect()
+}
+
+fn entity_view<'a>(
+    linked: &'a Linked<'a>,
+    notes: &'a [Vec<NoteView<'a>>],
+    ei: usize,
+) -> EntityView<'a> {
+    let e = &linked.edition.entities[ei];
+    let company = e.company.as_ref();
+    let mentions = mention_views(linked, ei);
     EntityView {
         kind: e.kind,
         id: &e.id,
@@ -271,12 +289,12 @@ fn entity_view<'a>(
         website: company
             .and_then(|c| c.website.as_deref())
             .filter(|u| crate::diag::is_web_url(u)),
-        facts,
+        facts: fact_views(linked, ei),
         body: markdown::note_html(e.body()),
         related: related(linked, e),
         mention_count: mentions.len(),
         mentions,
-        notes: note_refs,
+        notes: note_refs(linked, notes, &e.url()),
     }
 }
 
@@ -302,131 +320,163 @@ pub fn render_entities(
     };
     let pages: Vec<Vec<Job>> = which
         .into_par_iter()
-        .map(|ei| {
-            let mut view = entity_view(linked, notes, ei);
-            let e = &ed.entities[ei];
-            let template = match e.kind {
-                EntityKind::Company => "company.html",
-                EntityKind::Person => "person.html",
-            };
-            let url = e.url();
-            // Long mention lists continue on `ID/2/`, `ID/3/` … (the profile repeats).
-            let mut chunks: Vec<Vec<MentionView>> = Vec::new();
-            let mut all = std::mem::take(&mut view.mentions).into_iter().peekable();
-            while all.peek().is_some() {
-                chunks.push(all.by_ref().take(super::MENTIONS_PER_PAGE).collect());
-            }
-            if chunks.is_empty() {
-                chunks.push(Vec::new());
-            }
-            let count = chunks.len();
-            let mut jobs = Vec::with_capacity(count);
-            for (i, chunk) in chunks.into_iter().enumerate() {
-                let k = i + 1;
-                view.mentions = chunk;
-                if k == 2 {
-                    view.notes.clear();
-                }
-                let links = super::page_links(&url, count, k);
-                let here = super::page_url(&url, k);
-                let mut ctx = PageContext::new();
-                ctx.insert("root", &super::page_root(2, k))
-                    .insert(
-                        "page",
-                        &PageView {
-                            kind: match e.kind {
-                                EntityKind::Company => "company",
-                                EntityKind::Person => "person",
-                            },
-                            title: &e.name,
-                            description: Some(&e.description),
-                            canonical: canonical(base, &here),
-                            jsonld: Some(super::meta::entity(e, base)),
-                        },
-                    )
-                    .insert("has_code", &view.body.contains("<pre class=\"code\""))
-                    .insert("pages", &links)
-                    .insert("offset", &(i * super::MENTIONS_PER_PAGE))
-                    .insert("entity", &view);
-                let mut job = Job {
-                    path: format!("{here}index.html"),
-                    bytes: t.render(template, &ctx)?.into_bytes(),
-                    append: false,
-                };
-                finish(&mut job);
-                jobs.push(job);
-            }
-            Ok(jobs)
-        })
+        .map(|ei| render_profile(linked, notes, t, base, ei, finish))
         .collect::<Result<_, TemplateError>>()?;
     let mut jobs: Vec<Job> = pages.into_iter().flatten().collect();
-    if !indexes {
-        return Ok(jobs);
+    if indexes {
+        jobs.extend(render_indexes(linked, t, base, finish)?);
     }
+    Ok(jobs)
+}
 
-    // Indexes.
-    let ui = &ed.config.ui;
-    let entry = |ei: usize| {
-        let e = &ed.entities[ei];
-        IndexEntry {
-            name: &e.name,
-            name_en: e.name_en.as_deref(),
-            description: &e.description,
-            url: e.url(),
-            count: count(linked, ei),
-            orgs: e
-                .person
-                .iter()
-                .flat_map(|p| &p.roles)
-                .filter_map(|r| {
-                    ed.entity(&r.org).map(|o| LinkView {
-                        name: o.name.clone(),
-                        url: o.url(),
-                        relation: r.title.clone(),
-                    })
-                })
-                .collect(),
-        }
+/// One profile's pages: the profile, and when its mentions run long, their
+/// continuation on `ID/2/`, `ID/3/` … (the profile repeats, its notes do not).
+fn render_profile(
+    linked: &Linked<'_>,
+    notes: &[Vec<NoteView<'_>>],
+    t: &Templates,
+    base: Option<&str>,
+    ei: usize,
+    finish: super::Finish<'_>,
+) -> Result<Vec<Job>, TemplateError> {
+    let e = &linked.edition.entities[ei];
+    let mut view = entity_view(linked, notes, ei);
+    let (template, kind) = match e.kind {
+        EntityKind::Company => ("company.html", "company"),
+        EntityKind::Person => ("person.html", "person"),
     };
-    let companies: Vec<usize> = (0..ed.entities.len())
-        .filter(|&i| ed.entities[i].kind == EntityKind::Company)
-        .collect();
-    let mut group_names: Vec<&str> = companies
+    let url = e.url();
+    let mut chunks: Vec<Vec<MentionView>> = Vec::new();
+    let mut all = std::mem::take(&mut view.mentions).into_iter().peekable();
+    while all.peek().is_some() {
+        chunks.push(all.by_ref().take(super::MENTIONS_PER_PAGE).collect());
+    }
+    if chunks.is_empty() {
+        chunks.push(Vec::new());
+    }
+    let count = chunks.len();
+    let mut jobs = Vec::with_capacity(count);
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let k = i + 1;
+        view.mentions = chunk;
+        if k == 2 {
+            view.notes.clear();
+        }
+        let links = super::page_links(&url, count, k);
+        let here = super::page_url(&url, k);
+        let mut ctx = PageContext::new();
+        ctx.insert("root", &super::page_root(2, k))
+            .insert(
+                "page",
+                &PageView {
+                    kind,
+                    title: &e.name,
+                    description: Some(&e.description),
+                    canonical: canonical(base, &here),
+                    jsonld: Some(super::meta::entity(e, base)),
+                },
+            )
+            .insert("has_code", &view.body.contains("<pre class=\"code\""))
+            .insert("pages", &links)
+            .insert("offset", &(i * super::MENTIONS_PER_PAGE))
+            .insert("entity", &view);
+        let mut job = Job {
+            path: format!("{here}index.html"),
+            bytes: t.render(template, &ctx)?.into_bytes(),
+            append: false,
+        };
+        finish(&mut job);
+        jobs.push(job);
+    }
+    Ok(jobs)
+}
+
+/// A profile's line on an index page.
+fn index_entry<'a>(linked: &'a Linked<'a>, ei: usize) -> IndexEntry<'a> {
+    let ed = linked.edition;
+    let e = &ed.entities[ei];
+    IndexEntry {
+        name: &e.name,
+        name_en: e.name_en.as_deref(),
+        description: &e.description,
+        url: e.url(),
+        count: count(linked, ei),
+        orgs: e
+            .person
+            .iter()
+            .flat_map(|p| &p.roles)
+            .filter_map(|r| {
+                ed.entity(&r.org).map(|o| LinkView {
+                    name: o.name.clone(),
+                    url: o.url(),
+                    relation: r.title.clone(),
+                })
+            })
+            .collect(),
+    }
+}
+
+/// The companies by group: the groups `edition.yaml` lists, in its order,
+/// then the others in the order the text first mentions one of their
+/// companies (never-mentioned groups last, by name); in each group the most
+/// mentioned first.
+fn company_groups<'a>(linked: &'a Linked<'a>) -> Vec<Group<'a>> {
+    let ed = linked.edition;
+    let listed = &ed.config.groups;
+    let mut first_mention: std::collections::HashMap<&str, usize> = Default::default();
+    for (k, m) in linked.mentions.iter().enumerate() {
+        if let Some(c) = &ed.entities[m.entity].company {
+            first_mention.entry(c.group.as_str()).or_insert(k);
+        }
+    }
+    let mut names: Vec<&str> = ed
+        .entities
         .iter()
-        .filter_map(|&i| ed.entities[i].company.as_ref().map(|c| c.group.as_str()))
+        .filter_map(|e| e.company.as_ref().map(|c| c.group.as_str()))
         .collect();
-    group_names.sort_by_key(|g| {
+    names.sort_by_key(|g| {
+        let at = listed.iter().position(|l| l == g);
         (
-            GROUP_ORDER
-                .iter()
-                .position(|o| o == g)
-                .unwrap_or(GROUP_ORDER.len()),
+            at.unwrap_or(listed.len()),
+            first_mention.get(g).copied().unwrap_or(usize::MAX),
             *g,
         )
     });
-    group_names.dedup();
-    let groups: Vec<Group> = group_names
-        .iter()
+    names.dedup();
+    names
+        .into_iter()
         .map(|g| {
-            let mut entries: Vec<IndexEntry> = companies
-                .iter()
-                .filter(|&&i| {
+            let mut entries: Vec<IndexEntry> = (0..ed.entities.len())
+                .filter(|&i| {
                     ed.entities[i]
                         .company
                         .as_ref()
-                        .is_some_and(|c| c.group == *g)
+                        .is_some_and(|c| c.group == g)
                 })
-                .map(|&i| entry(i))
+                .map(|i| index_entry(linked, i))
                 .collect();
             entries.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
             Group { name: g, entries }
         })
-        .collect();
+        .collect()
+}
+
+/// `companies/` (by group) and `people/`.
+fn render_indexes(
+    linked: &Linked<'_>,
+    t: &Templates,
+    base: Option<&str>,
+    finish: super::Finish<'_>,
+) -> Result<Vec<Job>, TemplateError> {
+    let ed = linked.edition;
+    let ui = &ed.config.ui;
+    let groups = company_groups(linked);
     let mut people: Vec<IndexEntry> = (0..ed.entities.len())
         .filter(|&i| ed.entities[i].kind == EntityKind::Person)
-        .map(entry)
+        .map(|i| index_entry(linked, i))
         .collect();
     people.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(b.name)));
+    let mut jobs = Vec::with_capacity(2);
     for (kind, title, path) in [
         (EntityKind::Company, &ui.companies, "companies/"),
         (EntityKind::Person, &ui.people, "people/"),

@@ -240,10 +240,7 @@ pub fn mark_annotations<'a>(
     let mut out = Vec::with_capacity(items.len());
     let mut link_depth = 0usize;
     let mut pending = String::new(); // markers waiting for the end of a link
-    let mut by_start: Vec<&NoteView> = notes.iter().collect();
-    by_start.sort_by_key(|n| (n.range.start, n.number));
-    let mut next = 0;
-    let mut active: Vec<&NoteView> = Vec::new();
+    let mut sweep = NoteSweep::new(notes);
     for (event, range) in items {
         match &event {
             Event::Start(Tag::Link { .. }) => link_depth += 1,
@@ -261,33 +258,12 @@ pub fn mark_annotations<'a>(
             }
             _ => {}
         }
-        let Some(r) = range.clone() else {
+        let (Some(r), Event::Text(text) | Event::Code(text)) = (range.clone(), &event) else {
             out.push((event, range));
             continue;
         };
-        let (text, is_code) = match &event {
-            Event::Text(t) => (t.as_ref(), false),
-            Event::Code(t) => (t.as_ref(), true),
-            _ => {
-                out.push((event, range));
-                continue;
-            }
-        };
-        // Sweep: text events come in reading order, so notes enter the active
-        // set once (by start) and leave it once (by end) — no rescans.
-        while next < by_start.len() && by_start[next].range.start < r.end {
-            active.push(by_start[next]);
-            next += 1;
-        }
-        active.retain(|n| n.range.end > r.start || n.range.start >= r.start);
-        let covering: Vec<&NoteView> = active
-            .iter()
-            .copied()
-            .filter(|n| {
-                n.range.start < r.end
-                    && (n.range.end > r.start || n.range.is_empty() && n.range.start == r.start)
-            })
-            .collect();
+        let is_code = matches!(event, Event::Code(_));
+        let covering = sweep.covering(&r);
         let links: Vec<&MentionLink> = if is_code || link_depth > 0 {
             Vec::new()
         } else {
@@ -300,7 +276,85 @@ pub fn mark_annotations<'a>(
             out.push((event, range));
             continue;
         }
-        // Cut points inside this event.
+        let piece = Piece {
+            text,
+            range: r,
+            is_code,
+            in_link: link_depth > 0,
+        };
+        let (html, markers) = piece.marked(&covering, &links, ui);
+        pending.push_str(&markers);
+        if link_depth == 0 {
+            let html = html + &std::mem::take(&mut pending);
+            out.push((Event::Html(CowStr::from(html)), range));
+        } else {
+            out.push((Event::Html(CowStr::from(html)), range));
+        }
+    }
+    out
+}
+
+/// The notes whose passages cover the text events, swept in reading order:
+/// each note enters the active set once (by its start) and leaves it once
+/// (by its end), with no rescans.
+struct NoteSweep<'n, 'a> {
+    by_start: Vec<&'n NoteView<'a>>,
+    next: usize,
+    active: Vec<&'n NoteView<'a>>,
+}
+
+impl<'n, 'a> NoteSweep<'n, 'a> {
+    fn new(notes: &'n [NoteView<'a>]) -> Self {
+        let mut by_start: Vec<&NoteView> = notes.iter().collect();
+        by_start.sort_by_key(|n| (n.range.start, n.number));
+        NoteSweep {
+            by_start,
+            next: 0,
+            active: Vec::new(),
+        }
+    }
+
+    /// The notes covering reading-text range `r` (an empty passage counts at
+    /// its start); `r` must not start before the previous range.
+    fn covering(&mut self, r: &std::ops::Range<usize>) -> Vec<&'n NoteView<'a>> {
+        while self.next < self.by_start.len() && self.by_start[self.next].range.start < r.end {
+            self.active.push(self.by_start[self.next]);
+            self.next += 1;
+        }
+        self.active
+            .retain(|n| n.range.end > r.start || n.range.start >= r.start);
+        self.active
+            .iter()
+            .copied()
+            .filter(|n| {
+                n.range.start < r.end
+                    && (n.range.end > r.start || n.range.is_empty() && n.range.start == r.start)
+            })
+            .collect()
+    }
+}
+
+/// One text (or inline code) event to mark up.
+struct Piece<'t> {
+    text: &'t str,
+    /// Its range in the reading text.
+    range: std::ops::Range<usize>,
+    is_code: bool,
+    /// Inside a link of the text: markers must wait for its end.
+    in_link: bool,
+}
+
+impl Piece<'_> {
+    /// The event's HTML with marks around annotated parts and links around
+    /// mentions, markers placed after the passages they end (outside mention
+    /// links); markers that must wait (inside code or a link) come back apart.
+    fn marked(
+        &self,
+        covering: &[&NoteView<'_>],
+        links: &[&MentionLink],
+        ui: &Ui,
+    ) -> (String, String) {
+        let r = &self.range;
         let mut cuts = vec![r.start, r.end];
         for p in covering
             .iter()
@@ -314,7 +368,7 @@ pub fn mark_annotations<'a>(
         cuts.sort_unstable();
         cuts.dedup();
         let mut html = String::new();
-        if is_code {
+        if self.is_code {
             html.push_str("<code>");
         }
         let mut markers = String::new();
@@ -334,26 +388,13 @@ pub fn mark_annotations<'a>(
             for n in covering.iter().filter(|n| n.range.start == a) {
                 let _ = write!(html, "<span class=\"anchor\" id=\"m-{}\"></span>", n.id);
             }
-            let piece = escape(&text[a - r.start..b - r.start]);
-            let inside: Vec<&&NoteView> = covering
-                .iter()
-                .filter(|n| n.range.start <= a && n.range.end >= b)
-                .collect();
-            if inside.is_empty() {
-                html.push_str(&piece);
-            } else {
-                let ids: Vec<&str> = inside.iter().map(|n| n.id).collect();
-                let class = if inside.len() == 1 {
-                    format!("ann k-{}", inside[0].kind)
-                } else {
-                    "ann multi".to_string()
-                };
-                let _ = write!(
-                    html,
-                    "<mark class=\"{class}\" data-a=\"{}\">{piece}</mark>",
-                    ids.join(" ")
-                );
-            }
+            mark(
+                &mut html,
+                &self.text[a - r.start..b - r.start],
+                covering,
+                a,
+                b,
+            );
             if open_link == Some(b) {
                 html.push_str("</a>");
                 open_link = None;
@@ -361,23 +402,39 @@ pub fn mark_annotations<'a>(
             for n in covering.iter().filter(|n| n.range.end == b) {
                 marker(&mut markers, n, ui);
             }
-            if !markers.is_empty() && !is_code && link_depth == 0 && open_link.is_none() {
+            if !markers.is_empty() && !self.is_code && !self.in_link && open_link.is_none() {
                 html.push_str(&std::mem::take(&mut markers));
             }
         }
-        if is_code {
+        if self.is_code {
             html.push_str("</code>");
         }
-        if !markers.is_empty() {
-            if link_depth == 0 {
-                html.push_str(&markers);
-            } else {
-                pending.push_str(&markers);
-            }
-        }
-        out.push((Event::Html(CowStr::from(html)), range));
+        (html, markers)
     }
-    out
+}
+
+/// Writes `text` (the reading text `a..b`), inside a mark when notes cover it.
+fn mark(html: &mut String, text: &str, covering: &[&NoteView<'_>], a: usize, b: usize) {
+    let piece = escape(text);
+    let inside: Vec<&&NoteView> = covering
+        .iter()
+        .filter(|n| n.range.start <= a && n.range.end >= b)
+        .collect();
+    if inside.is_empty() {
+        html.push_str(&piece);
+        return;
+    }
+    let ids: Vec<&str> = inside.iter().map(|n| n.id).collect();
+    let class = if inside.len() == 1 {
+        format!("ann k-{}", inside[0].kind)
+    } else {
+        "ann multi".to_string()
+    };
+    let _ = write!(
+        html,
+        "<mark class=\"{class}\" data-a=\"{}\">{piece}</mark>",
+        ids.join(" ")
+    );
 }
 
 fn marker(out: &mut String, n: &NoteView<'_>, ui: &Ui) {

@@ -152,9 +152,9 @@ pub fn chapter_url(slug: &str) -> String {
     crate::content::chapter_url(slug)
 }
 
-/// Renders every page of the edition.
-/// Renders every file of the site; returns the jobs and notes for the build
-/// summary (e.g. files skipped for lack of a base URL).
+/// Renders every file of the site (or, with `only`, the files that depend
+/// on some chapters); returns the jobs and notes for the build summary (e.g.
+/// files skipped for lack of a base URL).
 pub fn render_site(
     linked: &Linked<'_>,
     templates: &mut Templates,
@@ -164,6 +164,46 @@ pub fn render_site(
     finish: Finish<'_>,
 ) -> Result<(Vec<Job>, Vec<String>), TemplateError> {
     let edition = linked.edition;
+    set_globals(edition, templates, generator);
+    let templates = &*templates;
+    let notes = rendered_notes(linked, only);
+    stages.lap("render: notes");
+    let base = edition.config.base_url();
+    let site = SiteRender {
+        linked,
+        notes: &notes,
+        templates,
+        base: base.as_deref(),
+        finish,
+    };
+    let results: Vec<Done> = site
+        .tasks(only)
+        .par_iter()
+        .map(|(name, task)| {
+            let t = std::time::Instant::now();
+            let result = task();
+            (*name, t.elapsed(), result)
+        })
+        .collect();
+    stages.lap("render + finish (concurrent tasks, below)");
+    let mut jobs = collect_jobs(results, stages, edition.chapters.len())?;
+    if only.is_some() {
+        return Ok((jobs, Vec::new()));
+    }
+    let html: Vec<String> = jobs
+        .iter()
+        .filter(|j| j.is_html())
+        .map(|j| j.path.clone())
+        .collect();
+    let (mut files, note) = meta::site_files(edition, &html, base.as_deref());
+    files.iter_mut().for_each(finish);
+    jobs.extend(files);
+    stages.lap("render: sitemap, feed, robots");
+    Ok((jobs, note.into_iter().collect()))
+}
+
+/// Edition-wide values, set once as template globals.
+fn set_globals(edition: &Edition, templates: &mut Templates, generator: &str) {
     let config = &edition.config;
     templates.set_global(
         "edition",
@@ -193,147 +233,184 @@ pub fn render_site(
         .collect();
     templates.set_global("chapters", &links);
     templates.set_global("generator", generator);
-    let templates = &*templates;
-    let base = config.base_url();
-    let base = &base;
+}
 
-    // Notes of every chapter, rendered once and shared by every output.
-    // (Only the affected chapters' notes when nothing else needs them.)
+/// Notes of every chapter, rendered once and shared by every output (only
+/// the affected chapters' notes when nothing else needs them).
+fn rendered_notes<'a>(linked: &Linked<'a>, only: Option<&Affected>) -> Vec<Vec<NoteView<'a>>> {
+    let edition = linked.edition;
     let all_notes = only.is_none_or(|o| o.lists || !o.entities.is_empty());
-    let notes: Vec<Vec<NoteView>> = linked
+    linked
         .chapters
         .par_iter()
         .enumerate()
         .map(|(i, c)| {
             if all_notes || only.is_some_and(|o| o.chapters.contains(&i)) {
-                note_views(c, edition, &config.ui)
+                note_views(c, edition, &edition.config.ui)
             } else {
                 Vec::new()
             }
         })
-        .collect();
-    stages.lap("render: notes");
+        .collect()
+}
 
-    let lists = only.is_none_or(|o| o.lists);
-    let base = base.as_deref();
-    let which: Vec<usize> = match only {
-        Some(o) => o
-            .chapters
-            .iter()
-            .copied()
-            .filter(|&i| i < edition.chapters.len())
-            .collect(),
-        None => (0..edition.chapters.len()).collect(),
-    };
-    // Independent outputs render concurrently (a large list page is one
-    // template render and would otherwise hold up a core on its own); each
-    // job is finished (minified, written) by `finish` as soon as it exists.
-    let notes = &notes;
-    // Each task hands every job to `finish` itself, as soon as it exists.
-    type Task<'t> = Box<dyn Fn() -> Result<Vec<Job>, TemplateError> + Send + Sync + 't>;
-    let mut tasks: Vec<(&'static str, Task)> = Vec::new();
-    if only.is_none() {
+/// One independent output of the site, run concurrently with the others; it
+/// hands every job to `finish` itself, as soon as the job exists.
+type Task<'t> = Box<dyn Fn() -> Result<Vec<Job>, TemplateError> + Send + Sync + 't>;
+
+/// A task's name, its wall time and its jobs.
+type Done = (
+    &'static str,
+    std::time::Duration,
+    Result<Vec<Job>, TemplateError>,
+);
+
+/// What every task of one render shares.
+#[derive(Clone, Copy)]
+struct SiteRender<'r, 'a> {
+    linked: &'r Linked<'a>,
+    notes: &'r [Vec<NoteView<'a>>],
+    templates: &'r Templates,
+    base: Option<&'r str>,
+    finish: Finish<'r>,
+}
+
+impl<'r> SiteRender<'r, '_> {
+    /// The independent outputs: a large list page is one template render
+    /// and would otherwise hold up a core on its own.
+    fn tasks(self, only: Option<&'r Affected>) -> Vec<(&'static str, Task<'r>)> {
+        let SiteRender {
+            linked,
+            notes,
+            templates,
+            base,
+            finish,
+        } = self;
+        let edition = linked.edition;
+        let config = &edition.config;
+        let mut tasks: Vec<(&'static str, Task)> = Vec::new();
+        if only.is_none() {
+            tasks.push((
+                "home, 404, search page",
+                Box::new(move || {
+                    let mut jobs = vec![
+                        render_index(edition, templates, base)?,
+                        render_404(edition, templates, base)?,
+                        section_page::<()>(templates, base, "search", &config.ui.search, None)?,
+                    ];
+                    jobs.iter_mut().for_each(finish);
+                    Ok(jobs)
+                }),
+            ));
+        }
+        let lists = only.is_none_or(|o| o.lists);
+        if lists {
+            tasks.extend(self.list_tasks());
+        }
         tasks.push((
-            "home, 404, search page",
+            "profiles",
             Box::new(move || {
-                let mut jobs = vec![
-                    render_index(edition, templates, base)?,
-                    render_404(edition, templates, base)?,
-                    section_page::<()>(templates, base, "search", &config.ui.search, None)?,
-                ];
-                jobs.iter_mut().for_each(finish);
-                Ok(jobs)
+                entities::render_entities(
+                    linked,
+                    notes,
+                    templates,
+                    base,
+                    only.map(|o| o.entities.as_slice()),
+                    lists,
+                    finish,
+                )
             }),
         ));
-    }
-    if lists {
+        let which: Vec<usize> = match only {
+            Some(o) => o
+                .chapters
+                .iter()
+                .copied()
+                .filter(|&i| i < edition.chapters.len())
+                .collect(),
+            None => (0..edition.chapters.len()).collect(),
+        };
         tasks.push((
-            "annotations page",
-            Box::new(move || render_annotations(linked, notes, templates, base, finish)),
-        ));
-        tasks.push((
-            "annotations.jsonld",
+            "chapters",
             Box::new(move || {
-                // Finished part by part: the file grows with the edition
-                // and must not sit in memory whole.
-                let mut jobs = Vec::new();
-                let bodies = |ci: usize, k: usize| export_body(&notes[ci][k]);
-                crate::webanno::export::export_parts(linked, &bodies, base, &mut |bytes| {
-                    let mut job = Job {
-                        path: "annotations.jsonld".into(),
-                        bytes,
-                        append: !jobs.is_empty(),
-                    };
-                    finish(&mut job);
-                    jobs.push(job);
-                });
-                Ok(jobs)
+                which
+                    .par_iter()
+                    .map(|&i| {
+                        // Finished one by one, so a page's unminified bytes
+                        // never wait for the whole edition.
+                        let mut job =
+                            render_chapter(linked, i, &notes[i], templates, base, &config.ui)?;
+                        finish(&mut job);
+                        Ok(job)
+                    })
+                    .collect()
             }),
         ));
-        tasks.push((
-            "glossary",
-            Box::new(move || glossary::render(linked, notes, templates, base, finish)),
-        ));
-        tasks.push((
-            "timeline",
-            Box::new(move || timeline::render(linked, notes, templates, base, finish)),
-        ));
-        tasks.push((
-            "search index",
-            Box::new(move || Ok(search::index(linked, notes, finish))),
-        ));
+        tasks
     }
-    tasks.push((
-        "profiles",
-        Box::new(move || {
-            entities::render_entities(
-                linked,
-                notes,
-                templates,
-                base,
-                only.map(|o| o.entities.as_slice()),
-                lists,
-                finish,
-            )
-        }),
-    ));
-    let which = &which;
-    tasks.push((
-        "chapters",
-        Box::new(move || {
-            which
-                .par_iter()
-                .map(|&i| {
-                    // Finished one by one, so a page's unminified bytes never
-                    // wait for the whole edition.
-                    let mut job =
-                        render_chapter(linked, i, &notes[i], templates, base, &config.ui)?;
-                    finish(&mut job);
-                    Ok(job)
-                })
-                .collect()
-        }),
-    ));
-    type Done = (
-        &'static str,
-        std::time::Duration,
-        Result<Vec<Job>, TemplateError>,
-    );
-    let results: Vec<Done> = tasks
-        .par_iter()
-        .map(|(name, task)| {
-            let t = std::time::Instant::now();
-            let result = task();
-            (*name, t.elapsed(), result)
-        })
-        .collect();
-    stages.lap("render + finish (concurrent tasks, below)");
-    let mut jobs: Vec<Job> = Vec::with_capacity(edition.chapters.len() + 200);
+
+    /// The edition-wide lists: annotations page and export, glossary,
+    /// timeline, search index.
+    fn list_tasks(self) -> Vec<(&'static str, Task<'r>)> {
+        let SiteRender {
+            linked,
+            notes,
+            templates,
+            base,
+            finish,
+        } = self;
+        vec![
+            (
+                "annotations page",
+                Box::new(move || render_annotations(linked, notes, templates, base, finish)),
+            ),
+            (
+                "annotations.jsonld",
+                Box::new(move || {
+                    // Finished part by part: the file grows with the edition
+                    // and must not sit in memory whole.
+                    let mut jobs = Vec::new();
+                    let bodies = |ci: usize, k: usize| export_body(&notes[ci][k]);
+                    crate::webanno::export::export_parts(linked, &bodies, base, &mut |bytes| {
+                        let mut job = Job {
+                            path: "annotations.jsonld".into(),
+                            bytes,
+                            append: !jobs.is_empty(),
+                        };
+                        finish(&mut job);
+                        jobs.push(job);
+                    });
+                    Ok(jobs)
+                }),
+            ),
+            (
+                "glossary",
+                Box::new(move || glossary::render(linked, notes, templates, base, finish)),
+            ),
+            (
+                "timeline",
+                Box::new(move || timeline::render(linked, notes, templates, base, finish)),
+            ),
+            (
+                "search index",
+                Box::new(move || Ok(search::index(linked, notes, finish))),
+            ),
+        ]
+    }
+}
+
+/// The tasks' jobs in one list, each task's time recorded; parts of one file
+/// (consecutive in their task) become one job again (empty if `finish` wrote
+/// them out and freed them).
+fn collect_jobs(
+    results: Vec<Done>,
+    stages: &mut Stages,
+    chapters: usize,
+) -> Result<Vec<Job>, TemplateError> {
+    let mut jobs: Vec<Job> = Vec::with_capacity(chapters + 200);
     for (name, took, result) in results {
         stages.laps.push((name, took));
         for job in result? {
-            // Parts of one file (consecutive in their task) become one job
-            // again; empty if `finish` wrote them out and freed them.
             match jobs.last_mut() {
                 Some(whole) if job.append && whole.path == job.path => {
                     whole.bytes.extend_from_slice(&job.bytes)
@@ -345,19 +422,7 @@ pub fn render_site(
             }
         }
     }
-    if only.is_some() {
-        return Ok((jobs, Vec::new()));
-    }
-    let html: Vec<String> = jobs
-        .iter()
-        .filter(|j| j.is_html())
-        .map(|j| j.path.clone())
-        .collect();
-    let (mut files, note) = meta::site_files(edition, &html, base);
-    files.iter_mut().for_each(finish);
-    jobs.extend(files);
-    stages.lap("render: sitemap, feed, robots");
-    Ok((jobs, note.into_iter().collect()))
+    Ok(jobs)
 }
 
 fn summary(c: &Chapter) -> &str {

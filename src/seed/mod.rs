@@ -200,6 +200,7 @@ pub fn import(
         ui: Ui::default(),
         check: Default::default(),
         minify: Default::default(),
+        groups: Vec::new(),
     };
     files.push((
         "edition.yaml".to_string(),

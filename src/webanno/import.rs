@@ -42,212 +42,316 @@ pub struct Plan {
 /// `chapter` restricts it to one chapter (by slug): annotations whose target
 /// names no chapter go there; those naming another chapter are reported.
 pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize>) -> Plan {
-    let mut plan = Plan::default();
     let doc: Value = match serde_json::from_str(json) {
         Ok(v) => v,
         Err(e) => {
             let offset = crate::diag::line_start(json, e.line()) + e.column().saturating_sub(1);
-            plan.diagnostics.push(
+            return Plan::failed(
                 Diagnostic::new(Code::BadJson, format!("not valid JSON: {e}"))
                     .at(file, offset..offset)
                     .help("give the file glossa exported, or a Web Annotation (JSON-LD) document"),
             );
-            return plan;
         }
     };
     let items = items(&doc);
     if items.is_empty() {
-        plan.diagnostics.push(
+        return Plan::failed(
             Diagnostic::new(Code::NoAnnotationsFound, "the file holds no Web Annotation")
                 .at(file, 0..json.len().min(1))
                 .help("expected an AnnotationCollection, an AnnotationPage, an array of annotations or one annotation"),
         );
-        return plan;
     }
-    let edition = linked.edition;
-    // Every id in use, and where.
-    let mut existing: HashMap<&str, (usize, &Annotation)> = HashMap::new();
-    for (ci, c) in edition.chapters.iter().enumerate() {
-        for a in &c.meta.annotations {
-            existing.insert(&a.id, (ci, a));
+    let mut planner = Planner::new(linked, file, json, chapter);
+    for (n, item) in items.iter().enumerate() {
+        if let Err(d) = planner.item(n, item) {
+            planner.plan.diagnostics.push(d);
         }
     }
-    let mut taken: HashSet<String> = existing.keys().map(|s| s.to_string()).collect();
-    let blocks: Vec<Vec<anchor::BlockText>> = linked
-        .chapters
-        .iter()
-        .map(|lc| anchor::block_texts(&lc.doc))
-        .collect();
-    let entity_ids: HashSet<&str> = edition.entities.iter().map(|e| e.id.as_str()).collect();
-    let mut added: Vec<Vec<Annotation>> = vec![Vec::new(); edition.chapters.len()];
-    let mut seen_exact: HashMap<String, usize> = HashMap::new();
+    planner.finish()
+}
 
-    for (n, item) in items.iter().enumerate() {
-        let target = target(item);
+impl Plan {
+    fn failed(d: Diagnostic) -> Plan {
+        Plan {
+            diagnostics: vec![d],
+            ..Plan::default()
+        }
+    }
+}
+
+/// The state of one import: what the edition holds, what is added so far.
+struct Planner<'l, 'a> {
+    linked: &'l Linked<'a>,
+    file: FileId,
+    json: &'l str,
+    chapter: Option<usize>,
+    /// Every id in use, and where.
+    existing: HashMap<&'a str, (usize, &'a Annotation)>,
+    /// Ids in use or given to an added annotation.
+    taken: HashSet<String>,
+    /// Per chapter, its blocks as anchoring sees them.
+    blocks: Vec<Vec<anchor::BlockText>>,
+    entity_ids: HashSet<&'a str>,
+    /// Per chapter, the annotations to add.
+    added: Vec<Vec<Annotation>>,
+    /// How often each `exact` string was seen (to find the n-th in the file).
+    seen_exact: HashMap<String, usize>,
+    plan: Plan,
+}
+
+/// One annotation being imported: its label for messages and where it is
+/// in the JSON file.
+struct Item {
+    label: String,
+    file: FileId,
+    span: Range<usize>,
+}
+
+impl Item {
+    fn error(&self, code: Code, message: String) -> Diagnostic {
+        Diagnostic::new(code, message).at(self.file, self.span.clone())
+    }
+}
+
+/// How well the occurrences of a quote fit the selector's context.
+enum Fit {
+    /// The quote does not occur.
+    Absent,
+    /// Two or more fit equally well.
+    Tie,
+    /// The index of the one that fits best.
+    Best(usize),
+}
+
+impl<'l, 'a> Planner<'l, 'a> {
+    fn new(linked: &'l Linked<'a>, file: FileId, json: &'l str, chapter: Option<usize>) -> Self {
+        let edition = linked.edition;
+        let mut existing = HashMap::new();
+        for (ci, c) in edition.chapters.iter().enumerate() {
+            for a in &c.meta.annotations {
+                existing.insert(a.id.as_str(), (ci, a));
+            }
+        }
+        Planner {
+            linked,
+            file,
+            json,
+            chapter,
+            taken: existing.keys().map(|s| s.to_string()).collect(),
+            existing,
+            blocks: linked
+                .chapters
+                .iter()
+                .map(|lc| anchor::block_texts(&lc.doc))
+                .collect(),
+            entity_ids: edition.entities.iter().map(|e| e.id.as_str()).collect(),
+            added: vec![Vec::new(); edition.chapters.len()],
+            seen_exact: HashMap::new(),
+            plan: Plan::default(),
+        }
+    }
+
+    /// Imports one annotation, or says why it cannot be.
+    fn item(&mut self, n: usize, value: &Value) -> Result<(), Diagnostic> {
+        let target = target(value);
         let selector = target.and_then(quote_selector);
-        // Where the annotation is in the JSON file: its `exact` string, else the file start.
-        let span = selector
-            .as_ref()
-            .and_then(|s| {
-                let key = serde_json::to_string(&s.exact).ok()?;
-                let k = seen_exact.entry(key.clone()).or_insert(0);
-                *k += 1;
-                json.match_indices(&key)
-                    .nth(*k - 1)
-                    .map(|(i, m)| i..i + m.len())
-            })
-            .unwrap_or(0..0);
-        let label = item
-            .get("id")
-            .and_then(Value::as_str)
-            .map_or_else(|| format!("annotation {}", n + 1), |id| format!("`{id}`"));
-        let err = |code: Code, msg: String| Diagnostic::new(code, msg).at(file, span.clone());
-        let Some(sel) = selector else {
-            plan.diagnostics.push(
-                err(Code::NoQuoteSelector, format!("{label} has no TextQuoteSelector"))
-                    .help("glossa anchors annotations by quote; add a target selector of type TextQuoteSelector with `exact`"),
-            );
-            continue;
+        let item = Item {
+            label: value
+                .get("id")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("annotation {}", n + 1), |id| format!("`{id}`")),
+            file: self.file,
+            span: self.span_of(selector.as_ref()),
         };
-        // Which chapter.
+        let Some(sel) = selector else {
+            return Err(item
+                .error(Code::NoQuoteSelector, format!("{} has no TextQuoteSelector", item.label))
+                .help("glossa anchors annotations by quote; add a target selector of type TextQuoteSelector with `exact`"));
+        };
+        let ci = self.chapter_of(&item, target)?;
+        let (all, chosen) = self.reanchor(&item, ci, &sel)?;
+        let mut a = to_annotation(value, &sel, &self.entity_ids);
+        self.disambiguate(&mut a, ci, &all, chosen);
+        if self.admit(&item, &mut a, ci)? {
+            self.added[ci].push(a);
+        }
+        Ok(())
+    }
+
+    /// Where an annotation is in the JSON file: its `exact` string (the n-th
+    /// time that string is seen), else the file's start.
+    fn span_of(&mut self, sel: Option<&QuoteSelector>) -> Range<usize> {
+        sel.and_then(|s| {
+            let key = serde_json::to_string(&s.exact).ok()?;
+            let k = self.seen_exact.entry(key.clone()).or_insert(0);
+            *k += 1;
+            self.json
+                .match_indices(&key)
+                .nth(*k - 1)
+                .map(|(i, m)| i..i + m.len())
+        })
+        .unwrap_or(0..0)
+    }
+
+    /// The chapter the annotation goes to: the one its target names, or
+    /// `--chapter`; an error when they disagree or neither says.
+    fn chapter_of(&self, item: &Item, target: Option<&Value>) -> Result<usize, Diagnostic> {
+        let chapters = &self.linked.edition.chapters;
         let named = target
             .and_then(|t| t.get("source").or_else(|| t.get("id")))
             .and_then(Value::as_str)
-            .and_then(|src| chapter_in_url(src, &edition.chapters));
-        let ci = match (chapter, named) {
-            (Some(want), Some(got)) if want != got => {
-                plan.diagnostics.push(
-                    err(
-                        Code::OtherChapter,
-                        format!(
-                            "{label} targets chapter `{}`, not `{}`",
-                            edition.chapters[got].slug, edition.chapters[want].slug
-                        ),
-                    )
-                    .help("import it without --chapter, or with --chapter set to its chapter"),
-                );
-                continue;
-            }
-            (Some(want), _) => want,
-            (None, Some(got)) => got,
-            (None, None) => {
-                plan.diagnostics.push(
-                    err(
-                        Code::NoTargetChapter,
-                        format!("{label} does not target a chapter of this edition"),
-                    )
-                    .help("pass --chapter SLUG to say which chapter it belongs to"),
-                );
-                continue;
-            }
-        };
-        let c = &edition.chapters[ci];
-        let text = &linked.chapters[ci].doc.text;
-        let bl = &blocks[ci];
-        // Re-anchor: every occurrence of the exact text, the best fit of the context wins.
+            .and_then(|src| chapter_in_url(src, chapters));
+        match (self.chapter, named) {
+            (Some(want), Some(got)) if want != got => Err(item
+                .error(
+                    Code::OtherChapter,
+                    format!(
+                        "{} targets chapter `{}`, not `{}`",
+                        item.label, chapters[got].slug, chapters[want].slug
+                    ),
+                )
+                .help("import it without --chapter, or with --chapter set to its chapter")),
+            (Some(want), _) => Ok(want),
+            (None, Some(got)) => Ok(got),
+            (None, None) => Err(item
+                .error(
+                    Code::NoTargetChapter,
+                    format!("{} does not target a chapter of this edition", item.label),
+                )
+                .help("pass --chapter SLUG to say which chapter it belongs to")),
+        }
+    }
+
+    /// Every occurrence of the quote in the chapter, and the one whose
+    /// context fits the selector best; an error when the quote is gone (with
+    /// the closest passage) or two places fit equally well.
+    fn reanchor(
+        &self,
+        item: &Item,
+        ci: usize,
+        sel: &QuoteSelector,
+    ) -> Result<(Vec<anchor::Candidate>, usize), Diagnostic> {
+        let bl = &self.blocks[ci];
+        let text = &self.linked.chapters[ci].doc.text;
         let all = anchor::occurrences_of_all(bl, &[anchor::quote_key(&sel.exact)]).remove(0);
-        let Some(chosen) = best_fit(&all, text, &sel) else {
-            let mut d = err(
-                Code::DoesNotAnchor,
-                format!(
-                    "{label}: “{}” is not in chapter `{}` any more",
-                    sel.exact.trim(),
-                    c.slug
-                ),
-            );
-            if let Outcome::NotFound {
-                closest: Some(cl), ..
-            } = anchor::anchor(
-                bl,
-                &Query {
-                    quote: &sel.exact,
-                    prefix: None,
-                    suffix: None,
-                    occurrence: None,
-                },
-            ) {
-                d = d.note(format!(
-                    "closest passage: “{}” (similarity {:.0}%)",
-                    cl.text,
-                    cl.similarity * 100.0
-                ));
-            }
-            plan.diagnostics.push(d.help(
-                "the text changed since the annotation was made: re-annotate the passage by hand",
-            ));
-            continue;
-        };
-        let Some(chosen) = chosen else {
-            plan.diagnostics.push(
-                err(
+        match best_fit(&all, text, sel) {
+            Fit::Best(i) => Ok((all, i)),
+            Fit::Tie => Err(item
+                .error(
                     Code::AmbiguousTarget,
                     format!(
-                        "{label}: “{}” occurs {} times and its prefix/suffix do not tell which",
+                        "{}: “{}” occurs {} times and its prefix/suffix do not tell which",
+                        item.label,
                         sel.exact.trim(),
                         all.len()
                     ),
                 )
-                .help("add a longer prefix or suffix to the TextQuoteSelector"),
-            );
-            continue;
-        };
+                .help("add a longer prefix or suffix to the TextQuoteSelector")),
+            Fit::Absent => {
+                let slug = &self.linked.edition.chapters[ci].slug;
+                let mut d = item.error(
+                    Code::DoesNotAnchor,
+                    format!(
+                        "{}: “{}” is not in chapter `{slug}` any more",
+                        item.label,
+                        sel.exact.trim()
+                    ),
+                );
+                let alone = Query {
+                    quote: &sel.exact,
+                    prefix: None,
+                    suffix: None,
+                    occurrence: None,
+                };
+                if let Outcome::NotFound {
+                    closest: Some(cl), ..
+                } = anchor::anchor(bl, &alone)
+                {
+                    d = d.note(format!(
+                        "closest passage: “{}” (similarity {:.0}%)",
+                        cl.text,
+                        cl.similarity * 100.0
+                    ));
+                }
+                Err(d.help(
+                    "the text changed since the annotation was made: re-annotate the passage by hand",
+                ))
+            }
+        }
+    }
 
-        let mut a = to_annotation(item, &sel, &entity_ids);
-        // The editor's own disambiguators, if they still pick the same place; else the shortest.
+    /// Keeps the annotation's own prefix/suffix/occurrence if they still pick
+    /// the chosen place; otherwise gives it the shortest that does.
+    fn disambiguate(
+        &self,
+        a: &mut Annotation,
+        ci: usize,
+        all: &[anchor::Candidate],
+        chosen: usize,
+    ) {
+        let bl = &self.blocks[ci];
         let q = Query {
             quote: &a.quote,
             prefix: a.prefix.as_deref(),
             suffix: a.suffix.as_deref(),
             occurrence: a.occurrence,
         };
-        let keeps = matches!(anchor::anchor_among(bl, &q, all.clone()), Outcome::Anchored(x) if x.range == all[chosen].range);
-        if !keeps {
-            a.prefix = None;
-            a.suffix = None;
-            a.occurrence = None;
-            if all.len() > 1 {
-                match anchor::disambiguate(bl, &all, chosen) {
-                    Disambiguator::Prefix(p) => a.prefix = Some(p),
-                    Disambiguator::Suffix(s) => a.suffix = Some(s),
-                    Disambiguator::Occurrence(o) => a.occurrence = Some(o as u32),
-                }
+        let keeps = matches!(anchor::anchor_among(bl, &q, all.to_vec()),
+            Outcome::Anchored(x) if x.range == all[chosen].range);
+        if keeps {
+            return;
+        }
+        a.prefix = None;
+        a.suffix = None;
+        a.occurrence = None;
+        if all.len() > 1 {
+            match anchor::disambiguate(bl, all, chosen) {
+                Disambiguator::Prefix(p) => a.prefix = Some(p),
+                Disambiguator::Suffix(s) => a.suffix = Some(s),
+                Disambiguator::Occurrence(o) => a.occurrence = Some(o as u32),
             }
         }
-        // Ids: the same annotation again is fine; a different one with the same id is not.
-        if let Some((other, old)) = existing.get(a.id.as_str()) {
-            if *other == ci && **old == a {
-                plan.unchanged += 1;
-            } else {
-                plan.diagnostics.push(
-                    err(
-                        Code::IdConflict,
-                        format!(
-                            "{label}: the id `{}` is already used in chapter `{}` by a different annotation",
-                            a.id, edition.chapters[*other].slug
-                        ),
-                    )
-                    .help("nothing was changed for it: edit or remove the existing annotation first, or drop the `glossa:id` from the file"),
-                );
+    }
+
+    /// Whether to add the annotation: the same annotation again is counted
+    /// as unchanged; a different one under an existing id is an error; a
+    /// foreign annotation whose derived id clashes is numbered.
+    fn admit(&mut self, item: &Item, a: &mut Annotation, ci: usize) -> Result<bool, Diagnostic> {
+        if let Some((other, old)) = self.existing.get(a.id.as_str()) {
+            if *other == ci && **old == *a {
+                self.plan.unchanged += 1;
+                return Ok(false);
             }
-            continue;
+            return Err(item
+                .error(
+                    Code::IdConflict,
+                    format!(
+                        "{}: the id `{}` is already used in chapter `{}` by a different annotation",
+                        item.label, a.id, self.linked.edition.chapters[*other].slug
+                    ),
+                )
+                .help("nothing was changed for it: edit or remove the existing annotation first, or drop the `glossa:id` from the file"));
         }
-        if !taken.insert(a.id.clone()) {
-            // A foreign annotation whose derived id clashes: number it.
+        if !self.taken.insert(a.id.clone()) {
             let base = a.id.clone();
             let mut k = 2;
-            while !taken.insert(format!("{base}-{k}")) {
+            while !self.taken.insert(format!("{base}-{k}")) {
                 k += 1;
             }
             a.id = format!("{base}-{k}");
         }
-        added[ci].push(a);
+        Ok(true)
     }
-    plan.added = added
-        .into_iter()
-        .enumerate()
-        .filter(|(_, a)| !a.is_empty())
-        .collect();
-    plan
+
+    fn finish(mut self) -> Plan {
+        self.plan.added = self
+            .added
+            .into_iter()
+            .enumerate()
+            .filter(|(_, a)| !a.is_empty())
+            .collect();
+        self.plan
+    }
 }
 
 /// The annotations of a document, whatever its shape.
@@ -314,9 +418,8 @@ fn chapter_in_url(src: &str, chapters: &[Chapter]) -> Option<usize> {
 }
 
 /// Among the occurrences, the one whose surroundings in the reading text best
-/// match the selector's prefix and suffix: `None` when there is none,
-/// `Some(None)` when two fit equally well.
-fn best_fit(all: &[anchor::Candidate], text: &str, sel: &QuoteSelector) -> Option<Option<usize>> {
+/// match the selector's prefix and suffix.
+fn best_fit(all: &[anchor::Candidate], text: &str, sel: &QuoteSelector) -> Fit {
     let common_suffix = |a: &str, b: &str| {
         a.chars()
             .rev()
@@ -333,9 +436,14 @@ fn best_fit(all: &[anchor::Candidate], text: &str, sel: &QuoteSelector) -> Optio
                 + common_prefix(&text[c.range.end..], &sel.suffix)
         })
         .collect();
-    let best = *scores.iter().max()?;
-    let winners: Vec<usize> = (0..all.len()).filter(|&i| scores[i] == best).collect();
-    Some((winners.len() == 1).then(|| winners[0]))
+    let Some(&best) = scores.iter().max() else {
+        return Fit::Absent;
+    };
+    let mut winners = (0..all.len()).filter(|&i| scores[i] == best);
+    match (winners.next(), winners.next()) {
+        (Some(i), None) => Fit::Best(i),
+        _ => Fit::Tie,
+    }
 }
 
 /// The front-matter annotation for a Web Annotation (quote and disambiguators
