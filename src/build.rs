@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::annotate;
 use crate::config::Minify;
+use crate::content::FrontMatter as _;
 use crate::content::{self, Edition, Paths};
 use crate::diag::{Code, Diagnostic, Sources};
 use crate::output::{self, OutputError};
@@ -173,12 +174,11 @@ pub struct CheckReport {
 /// in memory and drops it at once (so a template error that only some page's
 /// data triggers is found, as `build` would find it), writing nothing.
 pub fn check(paths: &Paths, sources: &mut Sources) -> Result<CheckReport, BuildError> {
-    let mut timings = Timings::default();
     load_and_link(
         paths,
         &Overrides::default(),
         sources,
-        &mut timings,
+        &mut Timings::default(),
         |linked, warnings, _, timings| {
             let minify = minify_templates(linked.edition);
             let rendered = Templates::load(&paths.templates, minify).and_then(|mut templates| {
@@ -413,13 +413,6 @@ pub struct ImportReport {
     pub paragraphs: usize,
 }
 
-/// Why an import failed.
-#[derive(Debug)]
-pub enum ImportError {
-    Content(Vec<Diagnostic>),
-    Output(OutputError),
-}
-
 /// The plan file conventionally paired with a seed: `NAME.txt` → `NAME.plan.yaml`.
 pub fn default_plan_path(seed: &std::path::Path) -> PathBuf {
     let stem = seed
@@ -430,12 +423,12 @@ pub fn default_plan_path(seed: &std::path::Path) -> PathBuf {
 }
 
 /// Reads a seed (and its plan), converts it, and writes the content files.
-pub fn import(opts: &ImportOptions, sources: &mut Sources) -> Result<ImportReport, ImportError> {
+pub fn import(opts: &ImportOptions, sources: &mut Sources) -> Result<ImportReport, BuildError> {
     use crate::content::load::read_source;
     use crate::seed::{Plan, PlanInput};
 
     let (_, seed_text) =
-        read_source(&opts.paths, &opts.seed, sources).map_err(|d| ImportError::Content(vec![d]))?;
+        read_source(&opts.paths, &opts.seed, sources).map_err(|d| BuildError::Content(vec![d]))?;
     let plan_path = opts.plan.clone().or_else(|| {
         let p = default_plan_path(&opts.seed);
         p.is_file().then_some(p)
@@ -443,8 +436,8 @@ pub fn import(opts: &ImportOptions, sources: &mut Sources) -> Result<ImportRepor
     let plan = match &plan_path {
         Some(p) => {
             let (file, text) =
-                read_source(&opts.paths, p, sources).map_err(|d| ImportError::Content(vec![d]))?;
-            let plan = Plan::parse(file, &text).map_err(|d| ImportError::Content(vec![d]))?;
+                read_source(&opts.paths, p, sources).map_err(|d| BuildError::Content(vec![d]))?;
+            let plan = Plan::parse(file, &text).map_err(|d| BuildError::Content(vec![d]))?;
             Some((plan, file, text))
         }
         None => None,
@@ -463,9 +456,9 @@ pub fn import(opts: &ImportOptions, sources: &mut Sources) -> Result<ImportRepor
             text,
         }),
     )
-    .map_err(ImportError::Content)?;
+    .map_err(BuildError::Content)?;
     let written = output::write_new_files(&opts.out, &imported.files, opts.force)
-        .map_err(ImportError::Output)?;
+        .map_err(BuildError::Output)?;
     Ok(ImportReport {
         written,
         dropped: imported.dropped,
@@ -498,12 +491,11 @@ pub fn import_annotations(
     dry_run: bool,
     sources: &mut Sources,
 ) -> Result<AnnotationImport, BuildError> {
-    let mut timings = Timings::default();
     load_and_link(
         paths,
         &Overrides::default(),
         sources,
-        &mut timings,
+        &mut Timings::default(),
         |linked, _, sources, _| {
             let json = std::fs::read_to_string(file).map_err(|error| {
                 BuildError::Output(OutputError::Io {
@@ -614,12 +606,11 @@ fn write_checked(
         }
     }
     let mut after = Sources::new();
-    let mut timings = Timings::default();
     let checked = load_and_link(
         paths,
         &Overrides::default(),
         &mut after,
-        &mut timings,
+        &mut Timings::default(),
         |_, _, _, _| Ok(()),
     );
     if let Err(e) = checked {
@@ -677,47 +668,18 @@ pub fn rebuild_chapters(
     timings: &mut Timings,
     first: &mut FirstPhase<'_>,
 ) -> Incremental {
+    timings.stages = render::Stages::default();
+    let which = match reload_chapters(kept, changed) {
+        Ok(which) => which,
+        Err(outcome) => return outcome,
+    };
+    timings.stages.lap("load changed chapters");
     let Kept {
         edition,
         sources,
         dependents,
         cache,
     } = kept;
-    timings.stages = render::Stages::default();
-    let mut which = Vec::new();
-    for path in changed {
-        let Some(ci) = edition
-            .chapters
-            .iter()
-            .position(|c| sources.get(c.file).path == *path)
-        else {
-            return Incremental::Full;
-        };
-        let Ok(bytes) = std::fs::read(path) else {
-            return Incremental::Full;
-        };
-        let Ok(text) = String::from_utf8(bytes) else {
-            return Incremental::Full;
-        };
-        let old = &edition.chapters[ci];
-        let file = old.file;
-        let text: std::sync::Arc<str> = text.into();
-        sources.replace(file, text.clone());
-        let new = match content::load::parse_chapter(path, file, text) {
-            Ok(c) => c,
-            Err(diags) => return Incremental::Failed(BuildError::Content(diags)),
-        };
-        let same_place = new.slug == old.slug
-            && new.meta.order == old.meta.order
-            && new.meta.title == old.meta.title
-            && new.meta.summary == old.meta.summary;
-        if !same_place {
-            return Incremental::Full;
-        }
-        edition.chapters[ci] = new;
-        which.push(ci);
-    }
-    timings.stages.lap("load changed chapters");
     let (linked, diags) = annotate::link_with(edition, sources, Some(cache));
     timings.stages.lap("link: parse, anchor, mentions, checks");
     if diags.iter().any(Diagnostic::is_error) {
@@ -727,12 +689,8 @@ pub fn rebuild_chapters(
     let mut entities: Vec<usize> = which
         .iter()
         .flat_map(|&ci| {
-            dependents
-                .get(ci)
-                .into_iter()
-                .flatten()
-                .chain(now.get(ci).into_iter().flatten())
-                .copied()
+            let before = dependents.get(ci).into_iter().flatten();
+            before.chain(now.get(ci).into_iter().flatten()).copied()
         })
         .collect();
     entities.sort_unstable();
@@ -741,12 +699,11 @@ pub fn rebuild_chapters(
         Ok(t) => t,
         Err(e) => return Incremental::Failed(e.into()),
     };
-    let generator = GENERATOR;
     let mut render = |affected: render::Affected, stages: &mut render::Stages| {
         render::render_site(
             &linked,
             &mut templates,
-            generator,
+            GENERATOR,
             stages,
             Some(&affected),
             &|job| output::finish_page(job, edition.config.minify),
@@ -774,6 +731,44 @@ pub fn rebuild_chapters(
         }
         Err(e) => Incremental::Failed(e.into()),
     }
+}
+
+/// Re-reads the changed chapter files into the kept edition; returns their
+/// indices, or why an incremental rebuild does not apply (a file that is not
+/// a kept chapter or cannot be read, a chapter that moved or was retitled:
+/// [`Incremental::Full`]; a file that no longer parses: `Failed`).
+fn reload_chapters(kept: &mut Kept, changed: &[PathBuf]) -> Result<Vec<usize>, Incremental> {
+    let mut which = Vec::new();
+    for path in changed {
+        let edition = &mut kept.edition;
+        let Some(ci) = edition
+            .chapters
+            .iter()
+            .position(|c| kept.sources.get(c.file).path == *path)
+        else {
+            return Err(Incremental::Full);
+        };
+        let text = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .ok_or(Incremental::Full)?;
+        let old = &edition.chapters[ci];
+        let file = old.file;
+        let text: std::sync::Arc<str> = text.into();
+        kept.sources.replace(file, text.clone());
+        let new = content::load::parse_chapter(path, file, text)
+            .map_err(|diags| Incremental::Failed(BuildError::Content(diags)))?;
+        let same_place = new.slug == old.slug
+            && new.meta.order == old.meta.order
+            && new.meta.title == old.meta.title
+            && new.meta.summary == old.meta.summary;
+        if !same_place {
+            return Err(Incremental::Full);
+        }
+        edition.chapters[ci] = new;
+        which.push(ci);
+    }
+    Ok(which)
 }
 
 /// `glossa annotations export`: the edition's notes as the build's

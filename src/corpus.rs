@@ -183,69 +183,57 @@ struct Passage {
 
 /// The files of a synthetic edition with `chapters` chapters.
 pub fn generate(chapters: usize, seed: u64) -> Vec<(String, String)> {
-    let mut rng = Rng::new(seed);
     let people = profiles();
     let mut files = Vec::with_capacity(chapters + people.len() + 1);
     files.push((
         "edition.yaml".to_string(),
         "title: 合成版本\nsubtitle: 用于基准测试的合成语料\nlanguage: zh-CN\nsource:\n  author: 基准测试\n  publication: glossa\n  rights: 合成文本，仅供测试。\n".to_string(),
     ));
-    // Per profile: (chapter slug, a unique passage naming it), for its quoted fact.
-    let mut quoted: Vec<Option<(String, String)>> = vec![None; people.len()];
-    let mut serial = 0u64;
-    let mut mentions = 0usize;
+    let mut w = Writer {
+        rng: Rng::new(seed),
+        people: &people,
+        quoted: vec![None; people.len()],
+        serial: 0,
+        mentions: 0,
+    };
     for ch in 0..chapters {
         let slug = format!("s{:05}", ch + 1);
+        let (body, passages) = w.chapter_body(ch, &slug);
+        let mut text = front_matter(ch, &slug, &passages, &people);
+        text.push_str(&body);
+        files.push((format!("chapters/{:05}-{slug}.md", ch + 1), text));
+    }
+    for (i, pr) in people.iter().enumerate() {
+        let folder = if pr.company { "companies" } else { "people" };
+        let text = profile_file(i, pr, &people, w.quoted[i].as_ref());
+        files.push((format!("{folder}/{}.md", pr.id), text));
+    }
+    files
+}
+
+/// The state of the generator across chapters.
+struct Writer<'p> {
+    rng: Rng,
+    people: &'p [Profile],
+    /// Per profile: (chapter slug, a unique passage naming it), for its quoted fact.
+    quoted: Vec<Option<(String, String)>>,
+    /// Numbers every sentence, so passages are unique.
+    serial: u64,
+    /// Rotates mentions through every profile.
+    mentions: usize,
+}
+
+impl Writer<'_> {
+    /// A chapter's Markdown (12 paragraphs of ~250 CJK characters, with bold,
+    /// links, a blockquote, two footnotes, every fifth chapter a code block)
+    /// and the passages that can carry an annotation.
+    fn chapter_body(&mut self, ch: usize, slug: &str) -> (String, Vec<Passage>) {
         let mut body = String::with_capacity(12 * 1024);
         let mut passages: Vec<Passage> = Vec::new();
-        let paragraphs = 12;
-        for p in 0..paragraphs {
+        for p in 0..12 {
             let mut para = String::new();
-            // ~250 CJK characters: 11 sentences.
             for s in 0..11 {
-                serial += 1;
-                let ent = if s % 2 == 0 {
-                    // Rotate through every profile: each chapter names all of them.
-                    mentions += 1;
-                    Some(mentions % people.len())
-                } else {
-                    None
-                };
-                let clause = format!("{}（第 {serial} 例）", rng.pick(CLAUSES));
-                let sentence = match ent {
-                    Some(e) => {
-                        let pr = &people[e];
-                        let form = if rng.below(4) == 0 {
-                            pr.aliases[rng.below(pr.aliases.len())].clone()
-                        } else {
-                            pr.name.clone()
-                        };
-                        format!("{}，{form}{}{}", rng.pick(TIMES), rng.pick(VERBS), clause)
-                    }
-                    None => format!("{}{}{}", rng.pick(SUBJECTS), rng.pick(VERBS), clause),
-                };
-                match (p + s) % 9 {
-                    // Inline markup around some clauses (those are not annotated).
-                    3 => {
-                        let _ = write!(para, "**{sentence}**。");
-                    }
-                    5 => {
-                        let _ = write!(para, "[{sentence}](https://example.org/notes/{serial})。");
-                    }
-                    _ => {
-                        para.push_str(&sentence);
-                        para.push('。');
-                        passages.push(Passage {
-                            text: sentence.clone(),
-                            entities: ent.into_iter().collect(),
-                        });
-                        if let Some(e) = ent
-                            && quoted[e].is_none()
-                        {
-                            quoted[e] = Some((slug.clone(), sentence));
-                        }
-                    }
-                }
+                self.sentence(p, s, slug, &mut para, &mut passages);
             }
             if p == 2 {
                 para.push_str("[^1]");
@@ -258,7 +246,7 @@ pub fn generate(chapters: usize, seed: u64) -> Vec<(String, String)> {
             }
             body.push_str(&para);
             body.push_str("\n\n");
-            if p == 8 && ch % 5 == 0 {
+            if p == 8 && ch.is_multiple_of(5) {
                 let _ = write!(
                     body,
                     "```python\ndef cost(tokens, price={}):\n    return tokens * price / 1000\n```\n\n",
@@ -271,103 +259,170 @@ pub fn generate(chapters: usize, seed: u64) -> Vec<(String, String)> {
             "[^1]: 这一说法来自第 {} 章的访谈记录。\n[^2]: 数字为作者估算。\n",
             ch + 1
         );
-        // Twenty annotations on distinct passages, spread over the chapter.
-        let mut fm = String::with_capacity(8 * 1024);
-        let topic = TOPICS[ch % TOPICS.len()];
+        (body, passages)
+    }
+
+    /// Sentence `s` of paragraph `p`: every other one names a profile; some
+    /// are bold or linked (those are not annotated), the rest are passages.
+    fn sentence(
+        &mut self,
+        p: usize,
+        s: usize,
+        slug: &str,
+        para: &mut String,
+        passages: &mut Vec<Passage>,
+    ) {
+        self.serial += 1;
+        let serial = self.serial;
+        let ent = s.is_multiple_of(2).then(|| {
+            self.mentions += 1;
+            self.mentions % self.people.len()
+        });
+        let clause = format!("{}（第 {serial} 例）", self.rng.pick(CLAUSES));
+        let sentence = match ent {
+            Some(e) => {
+                let pr = &self.people[e];
+                let form = if self.rng.below(4) == 0 {
+                    pr.aliases[self.rng.below(pr.aliases.len())].clone()
+                } else {
+                    pr.name.clone()
+                };
+                let time = self.rng.pick(TIMES);
+                format!("{time}，{form}{}{}", self.rng.pick(VERBS), clause)
+            }
+            None => {
+                let subject = self.rng.pick(SUBJECTS);
+                format!("{subject}{}{}", self.rng.pick(VERBS), clause)
+            }
+        };
+        match (p + s) % 9 {
+            3 => {
+                let _ = write!(para, "**{sentence}**。");
+            }
+            5 => {
+                let _ = write!(para, "[{sentence}](https://example.org/notes/{serial})。");
+            }
+            _ => {
+                para.push_str(&sentence);
+                para.push('。');
+                if let Some(e) = ent
+                    && self.quoted[e].is_none()
+                {
+                    self.quoted[e] = Some((slug.to_string(), sentence.clone()));
+                }
+                passages.push(Passage {
+                    text: sentence,
+                    entities: ent.into_iter().collect(),
+                });
+            }
+        }
+    }
+}
+
+/// A chapter's front matter: title, order, summary and twenty annotations on
+/// distinct passages spread over the chapter (all kinds, sources where
+/// needed, some dated, refs to the profile a passage names).
+fn front_matter(ch: usize, slug: &str, passages: &[Passage], people: &[Profile]) -> String {
+    let mut fm = String::with_capacity(8 * 1024);
+    let topic = TOPICS[ch % TOPICS.len()];
+    let _ = write!(
+        fm,
+        "---\ntitle: '第 {} 章：{topic}'\norder: {}\nsummary: '合成章节，讨论{topic}。'\nannotations:\n",
+        ch + 1,
+        ch + 1
+    );
+    let kinds = [
+        "note",
+        "context",
+        "definition",
+        "fact-check",
+        "translation",
+        "source",
+    ];
+    let step = (passages.len() / 20).max(1);
+    for (k, pa) in passages.iter().step_by(step).take(20).enumerate() {
+        let kind = kinds[k % kinds.len()];
         let _ = write!(
             fm,
-            "---\ntitle: '第 {} 章：{topic}'\norder: {}\nsummary: '合成章节，讨论{topic}。'\nannotations:\n",
-            ch + 1,
-            ch + 1
+            "  - id: {slug}-n{k}\n    quote: '{}'\n    kind: {kind}\n    note: |\n      第 {} 条注释：这里补充背景，并指出**要点**。\n",
+            pa.text,
+            k + 1
         );
-        let step = (passages.len() / 20).max(1);
-        for (k, pa) in passages.iter().step_by(step).take(20).enumerate() {
-            let kinds = [
-                "note",
-                "context",
-                "definition",
-                "fact-check",
-                "translation",
-                "source",
-            ];
-            let kind = kinds[k % kinds.len()];
+        if k % 2 == 1 || kind == "context" || kind == "fact-check" {
             let _ = write!(
                 fm,
-                "  - id: {slug}-n{k}\n    quote: '{}'\n    kind: {kind}\n    note: |\n      第 {} 条注释：这里补充背景，并指出**要点**。\n",
-                pa.text,
-                k + 1
+                "    sources:\n      - title: '参考资料 {k}'\n        publisher: '合成出版社'\n        url: 'https://example.org/sources/{slug}/{k}'\n        date: '2024-0{}'\n",
+                k % 9 + 1
             );
-            if k % 2 == 1 || kind == "context" || kind == "fact-check" {
-                let _ = write!(
-                    fm,
-                    "    sources:\n      - title: '参考资料 {k}'\n        publisher: '合成出版社'\n        url: 'https://example.org/sources/{slug}/{k}'\n        date: '2024-0{}'\n",
-                    k % 9 + 1
-                );
-                if k % 4 == 1 {
-                    let _ = writeln!(fm, "    date: '202{}-0{}'", k % 5, k % 9 + 1);
-                }
-            }
-            if let Some(&e) = pa.entities.first() {
-                let _ = writeln!(fm, "    refs: [{}]", people[e].id);
+            if k % 4 == 1 {
+                let _ = writeln!(fm, "    date: '202{}-0{}'", k % 5, k % 9 + 1);
             }
         }
-        fm.push_str("---\n\n");
-        fm.push_str(&body);
-        files.push((format!("chapters/{:05}-{slug}.md", ch + 1), fm));
+        if let Some(&e) = pa.entities.first() {
+            let _ = writeln!(fm, "    refs: [{}]", people[e].id);
+        }
     }
-    for (i, pr) in people.iter().enumerate() {
-        let mut t = String::with_capacity(1024);
-        let _ = write!(t, "---\nname: '{}'\naliases: [", pr.name);
-        for (k, a) in pr.aliases.iter().enumerate() {
-            if k > 0 {
-                t.push_str(", ");
-            }
-            let _ = write!(t, "'{a}'");
+    fm.push_str("---\n\n");
+    fm
+}
+
+/// Profile `i`: names, group or role, a dated external fact, a fact quoting
+/// the text (`quoted`), and a short body.
+fn profile_file(
+    i: usize,
+    pr: &Profile,
+    people: &[Profile],
+    quoted: Option<&(String, String)>,
+) -> String {
+    let mut t = String::with_capacity(1024);
+    let _ = write!(t, "---\nname: '{}'\naliases: [", pr.name);
+    for (k, a) in pr.aliases.iter().enumerate() {
+        if k > 0 {
+            t.push_str(", ");
         }
-        t.push_str("]\n");
-        if pr.company {
-            let _ = write!(
-                t,
-                "group: '{}'\ndescription: '合成公司 {}。'\nfounded: '20{}'\n",
-                if pr.name.ends_with("资本") {
-                    "投资机构"
-                } else {
-                    "模型公司"
-                },
-                pr.name,
-                10 + i % 15
-            );
+        let _ = write!(t, "'{a}'");
+    }
+    t.push_str("]\n");
+    if pr.company {
+        let group = if pr.name.ends_with("资本") {
+            "投资机构"
         } else {
-            let org = &people[i % 40].id;
-            let _ = write!(
-                t,
-                "description: '合成人物 {}。'\nroles:\n  - org: {org}\n    title: '创始人'\n",
-                pr.name
-            );
-        }
+            "模型公司"
+        };
         let _ = write!(
             t,
-            "facts:\n  - label: '{}'\n    value: '20{} 年'\n    date: '20{}'\n    source:\n      title: '合成百科：{}'\n      publisher: '合成百科'\n      url: 'https://example.org/wiki/{}'\n",
-            if pr.company { "成立" } else { "入行" },
-            10 + i % 15,
-            10 + i % 15,
+            "group: '{group}'\ndescription: '合成公司 {}。'\nfounded: '20{}'\n",
             pr.name,
-            pr.id
+            10 + i % 15
         );
-        if let Some((slug, quote)) = &quoted[i] {
-            let _ = write!(
-                t,
-                "  - label: '文中'\n    value: '首次出现'\n    source:\n      chapter: '{slug}'\n      quote: '{quote}'\n"
-            );
-        }
+    } else {
+        let org = &people[i % 40].id;
         let _ = write!(
             t,
-            "---\n\n{} 是合成语料中的{}。这段简介用于测试档案页面的渲染。\n",
-            pr.name,
-            if pr.company { "公司" } else { "人物" }
+            "description: '合成人物 {}。'\nroles:\n  - org: {org}\n    title: '创始人'\n",
+            pr.name
         );
-        let folder = if pr.company { "companies" } else { "people" };
-        files.push((format!("{folder}/{}.md", pr.id), t));
     }
-    files
+    let _ = write!(
+        t,
+        "facts:\n  - label: '{}'\n    value: '20{} 年'\n    date: '20{}'\n    source:\n      title: '合成百科：{}'\n      publisher: '合成百科'\n      url: 'https://example.org/wiki/{}'\n",
+        if pr.company { "成立" } else { "入行" },
+        10 + i % 15,
+        10 + i % 15,
+        pr.name,
+        pr.id
+    );
+    if let Some((slug, quote)) = quoted {
+        let _ = write!(
+            t,
+            "  - label: '文中'\n    value: '首次出现'\n    source:\n      chapter: '{slug}'\n      quote: '{quote}'\n"
+        );
+    }
+    let _ = write!(
+        t,
+        "---\n\n{} 是合成语料中的{}。这段简介用于测试档案页面的渲染。\n",
+        pr.name,
+        if pr.company { "公司" } else { "人物" }
+    );
+    t
 }

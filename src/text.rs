@@ -127,131 +127,175 @@ impl Block {
 /// Parses a chapter body.
 pub fn parse(markdown: &str) -> Doc<'_> {
     let raw: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
-    let mut events: Vec<(Event<'_>, Option<Range<usize>>)> = Vec::with_capacity(raw.len());
-    let mut text = String::with_capacity(markdown.len());
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut open: Vec<Option<usize>> = Vec::new(); // per container: the block it opened, if any
-    let mut in_footnote = 0usize;
-    let mut in_image = 0usize;
-    let mut footnotes: HashMap<String, usize> = HashMap::new();
-    let mut paragraphs = 0u32;
-
-    let current_block = |open: &Vec<Option<usize>>| open.iter().rev().find_map(|b| *b);
-
+    let mut b = Builder {
+        events: Vec::with_capacity(raw.len()),
+        text: String::with_capacity(markdown.len()),
+        blocks: Vec::new(),
+        open: Vec::new(),
+        in_footnote: 0,
+        in_image: 0,
+        footnotes: HashMap::new(),
+        paragraphs: 0,
+    };
     for i in 0..raw.len() {
-        let e = raw[i].clone();
-        let push_text = |t: &str, text: &mut String| {
-            let start = text.len();
-            text.push_str(t);
-            start..text.len()
-        };
-        let (event, range) = match e {
+        let (event, range) = match raw[i].clone() {
             Event::Start(tag) => {
-                let opens = match &tag {
-                    Tag::Paragraph if in_footnote == 0 => {
-                        paragraphs += 1;
-                        Some((BlockKind::Paragraph, Some(paragraphs)))
-                    }
-                    Tag::Heading { .. } if in_footnote == 0 => Some((BlockKind::Heading, None)),
-                    Tag::Item if in_footnote == 0 => Some((BlockKind::Item, None)),
-                    _ => None,
-                };
-                if matches!(tag, Tag::FootnoteDefinition(_)) {
-                    in_footnote += 1;
-                }
-                if matches!(tag, Tag::Image { .. }) {
-                    in_image += 1;
-                }
-                let label_text = match &tag {
-                    Tag::FootnoteDefinition(label) => Some(footnote_number(&mut footnotes, label)),
-                    _ => None,
-                };
-                match opens {
-                    Some((kind, para)) => {
-                        blocks.push(Block {
-                            kind,
-                            para,
-                            ranges: Vec::new(),
-                            start_event: events.len(),
-                            end_event: events.len(),
-                        });
-                        open.push(Some(blocks.len() - 1));
-                    }
-                    None => open.push(None),
-                }
-                events.push((Event::Start(tag), None));
-                if let Some(n) = label_text {
-                    // The definition's number is visible text (rendered by the HTML writer).
-                    let r = push_text(&n.to_string(), &mut text);
-                    let last = events.len() - 1;
-                    events[last].1 = Some(r);
-                }
+                b.start(tag);
                 continue;
             }
-            Event::End(end) => {
-                if matches!(end, TagEnd::FootnoteDefinition) {
-                    in_footnote = in_footnote.saturating_sub(1);
-                }
-                if matches!(end, TagEnd::Image) {
-                    in_image = in_image.saturating_sub(1);
-                }
-                if let Some(Some(b)) = open.pop() {
-                    blocks[b].end_event = events.len();
-                }
-                (Event::End(end), None)
-            }
-            Event::Text(t) if in_image > 0 => (Event::Text(t), None),
+            Event::End(end) => (b.end(end), None),
+            Event::Text(t) if b.in_image > 0 => (Event::Text(t), None),
             Event::Text(t) => {
-                let r = push_text(&t, &mut text);
+                let r = b.push_text(&t);
                 (Event::Text(t), Some(r))
             }
             Event::Code(t) => {
-                let r = push_text(&t, &mut text);
+                let r = b.push_text(&t);
                 (Event::Code(t), Some(r))
             }
             // Raw HTML is shown as text, never interpreted.
             Event::Html(t) | Event::InlineHtml(t) => {
-                let r = push_text(&t, &mut text);
+                let r = b.push_text(&t);
                 (Event::Text(t), Some(r))
             }
-            Event::SoftBreak => {
-                let before = text.chars().next_back();
-                let after = raw[i + 1..].iter().find_map(|e| match e {
-                    Event::Text(t) | Event::Code(t) => t.chars().next(),
-                    _ => None,
-                });
-                if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
-                    continue;
-                }
-                let r = push_text(" ", &mut text);
-                (Event::Text(CowStr::Borrowed(" ")), Some(r))
-            }
+            Event::SoftBreak => match b.soft_break(&raw[i + 1..]) {
+                Some(r) => (Event::Text(CowStr::Borrowed(" ")), Some(r)),
+                None => continue,
+            },
             Event::HardBreak => (Event::Html(CowStr::Borrowed("<br>")), None),
             Event::FootnoteReference(label) => {
-                let n = footnote_number(&mut footnotes, &label);
-                let r = push_text(&n.to_string(), &mut text);
+                let n = footnote_number(&mut b.footnotes, &label);
+                let r = b.push_text(&n.to_string());
                 (Event::FootnoteReference(label), Some(r))
             }
             other => (other, None),
         };
+        b.push(event, range);
+    }
+    b.finish()
+}
+
+/// The state of [`parse`] as it walks the events.
+struct Builder<'a> {
+    events: Vec<(Event<'a>, Option<Range<usize>>)>,
+    text: String,
+    blocks: Vec<Block>,
+    /// Per open container: the block it opened, if any.
+    open: Vec<Option<usize>>,
+    in_footnote: usize,
+    in_image: usize,
+    footnotes: HashMap<String, usize>,
+    paragraphs: u32,
+}
+
+impl<'a> Builder<'a> {
+    /// Appends visible text; returns its range in the reading text.
+    fn push_text(&mut self, t: &str) -> Range<usize> {
+        let start = self.text.len();
+        self.text.push_str(t);
+        start..self.text.len()
+    }
+
+    /// The innermost open block.
+    fn current_block(&self) -> Option<usize> {
+        self.open.iter().rev().find_map(|b| *b)
+    }
+
+    /// An element starts: paragraphs (numbered), headings and list items
+    /// open blocks, except inside footnotes.
+    fn start(&mut self, tag: Tag<'a>) {
+        let opens = match &tag {
+            Tag::Paragraph if self.in_footnote == 0 => {
+                self.paragraphs += 1;
+                Some((BlockKind::Paragraph, Some(self.paragraphs)))
+            }
+            Tag::Heading { .. } if self.in_footnote == 0 => Some((BlockKind::Heading, None)),
+            Tag::Item if self.in_footnote == 0 => Some((BlockKind::Item, None)),
+            _ => None,
+        };
+        if matches!(tag, Tag::FootnoteDefinition(_)) {
+            self.in_footnote += 1;
+        }
+        if matches!(tag, Tag::Image { .. }) {
+            self.in_image += 1;
+        }
+        let label_text = match &tag {
+            Tag::FootnoteDefinition(label) => Some(footnote_number(&mut self.footnotes, label)),
+            _ => None,
+        };
+        match opens {
+            Some((kind, para)) => {
+                self.blocks.push(Block {
+                    kind,
+                    para,
+                    ranges: Vec::new(),
+                    start_event: self.events.len(),
+                    end_event: self.events.len(),
+                });
+                self.open.push(Some(self.blocks.len() - 1));
+            }
+            None => self.open.push(None),
+        }
+        self.events.push((Event::Start(tag), None));
+        if let Some(n) = label_text {
+            // The definition's number is visible text (rendered by the HTML writer).
+            let r = self.push_text(&n.to_string());
+            let last = self.events.len() - 1;
+            self.events[last].1 = Some(r);
+        }
+    }
+
+    /// An element ends (closing the block it opened).
+    fn end(&mut self, end: TagEnd) -> Event<'a> {
+        if matches!(end, TagEnd::FootnoteDefinition) {
+            self.in_footnote = self.in_footnote.saturating_sub(1);
+        }
+        if matches!(end, TagEnd::Image) {
+            self.in_image = self.in_image.saturating_sub(1);
+        }
+        if let Some(Some(b)) = self.open.pop() {
+            self.blocks[b].end_event = self.events.len();
+        }
+        Event::End(end)
+    }
+
+    /// A soft line break: nothing between two CJK characters, else a space.
+    fn soft_break(&mut self, after: &[Event<'_>]) -> Option<Range<usize>> {
+        let before = self.text.chars().next_back();
+        let next = after.iter().find_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => t.chars().next(),
+            _ => None,
+        });
+        if before.is_some_and(is_cjk) && next.is_some_and(is_cjk) {
+            return None;
+        }
+        Some(self.push_text(" "))
+    }
+
+    /// Records an event; visible text outside footnotes joins the current block.
+    fn push(&mut self, event: Event<'a>, range: Option<Range<usize>>) {
         if let Some(r) = &range
-            && in_footnote == 0
-            && let Some(b) = current_block(&open)
+            && self.in_footnote == 0
+            && let Some(b) = self.current_block()
         {
-            match blocks[b].ranges.last_mut() {
+            match self.blocks[b].ranges.last_mut() {
                 Some(last) if last.end == r.start => last.end = r.end,
-                _ => blocks[b].ranges.push(r.clone()),
+                _ => self.blocks[b].ranges.push(r.clone()),
             }
         }
-        events.push((event, range));
+        self.events.push((event, range));
     }
-    // Loose list items hold paragraphs, not text of their own.
-    blocks.retain(|b| !(b.kind == BlockKind::Item && b.ranges.is_empty()));
-    Doc {
-        events,
-        text,
-        blocks,
-        paragraphs,
+
+    fn finish(mut self) -> Doc<'a> {
+        // Loose list items hold paragraphs, not text of their own.
+        self.blocks
+            .retain(|b| !(b.kind == BlockKind::Item && b.ranges.is_empty()));
+        Doc {
+            events: self.events,
+            text: self.text,
+            blocks: self.blocks,
+            paragraphs: self.paragraphs,
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 
 mod common;
 
+use glossa::content::FrontMatter as _;
+
 use std::collections::HashMap;
 use std::path::Path;
 

@@ -19,6 +19,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use super::LinkedChapter;
 use super::entities::{Mention, Place};
 use crate::content::Edition;
+use crate::content::FrontMatter as _;
 use crate::diag::{Code, Diagnostic};
 
 /// Organisations and people of the field that an edition about it is likely to

@@ -20,6 +20,7 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::anchor::{self, Outcome, Query};
 use crate::config::LinkPolicy;
+use crate::content::FrontMatter as _;
 use crate::content::{Edition, Entity, EntityKind};
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::text::Doc;

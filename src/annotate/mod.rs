@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::content::FrontMatter as _;
 use crate::content::{Annotation, AnnotationKind, Chapter, Edition, PartialDate, is_slug};
 use crate::diag::{Code, Diagnostic, Sources};
 use crate::text::Doc;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{Printer, count, shown};
-use crate::build::{self, ImportError, ImportOptions};
+use crate::build::{self, ImportOptions};
 use crate::content::Paths;
 
 pub(super) fn run(
@@ -45,13 +45,8 @@ pub(super) fn run(
             );
             true
         }
-        Err(ImportError::Content(diags)) => {
-            p.diags(&diags);
-            eprintln!("import failed: {}", crate::diag::summary(&diags));
-            false
-        }
-        Err(ImportError::Output(e)) => {
-            eprintln!("error: {e}");
+        Err(e) => {
+            p.failure("import", &e);
             false
         }
     }

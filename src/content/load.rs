@@ -210,6 +210,25 @@ fn split_or_report(
     }
 }
 
+/// The front matter as `T`; a key missing from the whole block is reported
+/// at the opening `---` line.
+fn parse_front_matter<T: serde::de::DeserializeOwned>(
+    file: FileId,
+    text: &str,
+    split: &frontmatter::Split,
+) -> Result<T, Vec<Diagnostic>> {
+    yaml::parse(file, split.yaml.start, &text[split.yaml.clone()]).map_err(|mut d| {
+        let at_start = d
+            .primary
+            .as_ref()
+            .is_some_and(|(_, s)| s.start == split.yaml.start);
+        if d.code == Code::MissingKey && at_start {
+            d.primary = Some((file, split.open.clone()));
+        }
+        vec![d]
+    })
+}
+
 /// Parses one profile.
 fn parse_entity(
     kind: EntityKind,
@@ -223,43 +242,26 @@ fn parse_entity(
         "profile",
         "start the file with a `---` line, then `name:`, `description:` and the other keys, and a closing `---` line",
     )?;
-    let yaml_text = &text[split.yaml.clone()];
-    let fix_missing = |mut d: Diagnostic| {
-        if d.code == Code::MissingKey
-            && d.primary
-                .as_ref()
-                .is_some_and(|(_, s)| s.start == split.yaml.start)
-        {
-            d.primary = Some((file, split.open.clone()));
-        }
-        vec![d]
-    };
-    let (name, name_en, aliases, description, facts, company, person) = match kind {
-        EntityKind::Company => {
-            let m: CompanyMeta =
-                yaml::parse(file, split.yaml.start, yaml_text).map_err(fix_missing)?;
+    // The keys both kinds of profile have.
+    macro_rules! common {
+        ($m:expr) => {
             (
-                m.name.clone(),
-                m.name_en.clone(),
-                m.aliases.clone(),
-                m.description.clone(),
-                m.facts.clone(),
-                Some(m),
-                None,
+                $m.name.clone(),
+                $m.name_en.clone(),
+                $m.aliases.clone(),
+                $m.description.clone(),
+                $m.facts.clone(),
             )
+        };
+    }
+    let ((name, name_en, aliases, description, facts), company, person) = match kind {
+        EntityKind::Company => {
+            let m: CompanyMeta = parse_front_matter(file, &text, &split)?;
+            (common!(m), Some(m), None)
         }
         EntityKind::Person => {
-            let m: PersonMeta =
-                yaml::parse(file, split.yaml.start, yaml_text).map_err(fix_missing)?;
-            (
-                m.name.clone(),
-                m.name_en.clone(),
-                m.aliases.clone(),
-                m.description.clone(),
-                m.facts.clone(),
-                None,
-                Some(m),
-            )
+            let m: PersonMeta = parse_front_matter(file, &text, &split)?;
+            (common!(m), None, Some(m))
         }
     };
     let id = path
@@ -509,20 +511,7 @@ pub fn parse_chapter(
         "chapter",
         "start the file with a `---` line, the chapter's `title:` and `order:`, and a closing `---` line",
     )?;
-    let yaml_text = &text[split.yaml.clone()];
-    let mut meta: ChapterMeta = match yaml::parse(file, split.yaml.start, yaml_text) {
-        Ok(m) => m,
-        Err(mut d) => {
-            if d.code == Code::MissingKey
-                && d.primary
-                    .as_ref()
-                    .is_some_and(|(_, s)| s.start == split.yaml.start)
-            {
-                d.primary = Some((file, split.open.clone()));
-            }
-            return Err(vec![d]);
-        }
-    };
+    let mut meta: ChapterMeta = parse_front_matter(file, &text, &split)?;
     let mut diags = Vec::new();
     let positions = super::Positions::default();
     let key_span = |key: &str| -> std::ops::Range<usize> {

@@ -198,23 +198,47 @@ impl Positions {
     }
 }
 
-impl Chapter {
-    pub fn body(&self) -> &str {
-        &self.text[self.body.clone()]
+/// A content file made of front matter and a Markdown body (a chapter or a
+/// profile): its text, and positions in it for diagnostics.
+pub trait FrontMatter {
+    /// The whole file text, the byte ranges of its YAML and of its body, and
+    /// the YAML's positions.
+    fn parts(&self) -> (&str, &Range<usize>, &Range<usize>, &Positions);
+
+    /// The Markdown body.
+    fn body(&self) -> &str {
+        let (text, _, body, _) = self.parts();
+        &text[body.clone()]
     }
 
     /// The front matter's YAML text.
-    pub fn yaml(&self) -> &str {
-        &self.text[self.yaml.clone()]
+    fn yaml_text(&self) -> &str {
+        let (text, yaml, _, _) = self.parts();
+        &text[yaml.clone()]
     }
 
     /// Span (in the file) of the front-matter value at `path`
-    /// (`&["annotations".into(), 3.into(), "quote".into()]`), or of the nearest
-    /// part of it that exists.
-    pub fn span(&self, path: &[Step<'_>]) -> Range<usize> {
-        self.positions.span(&self.text, &self.yaml, path)
+    /// (`&["annotations".into(), 3.into(), "quote".into()]`), or of the
+    /// nearest part of it that exists.
+    fn span(&self, path: &[Step<'_>]) -> Range<usize> {
+        let (text, yaml, _, positions) = self.parts();
+        positions.span(text, yaml, path)
     }
+}
 
+impl FrontMatter for Chapter {
+    fn parts(&self) -> (&str, &Range<usize>, &Range<usize>, &Positions) {
+        (&self.text, &self.yaml, &self.body, &self.positions)
+    }
+}
+
+impl FrontMatter for Entity {
+    fn parts(&self) -> (&str, &Range<usize>, &Range<usize>, &Positions) {
+        (&self.text, &self.yaml, &self.body, &self.positions)
+    }
+}
+
+impl Chapter {
     /// Span of key `key` of annotation `k` (or of the annotation's first key).
     pub fn annotation_span(&self, k: usize, key: &str) -> Range<usize> {
         self.span(&["annotations".into(), k.into(), key.into()])
@@ -380,16 +404,6 @@ pub struct Entity {
 }
 
 impl Entity {
-    pub fn body(&self) -> &str {
-        &self.text[self.body.clone()]
-    }
-
-    /// Span (in the file) of the front-matter value at `path`, or of the
-    /// nearest part of it that exists.
-    pub fn span(&self, path: &[Step<'_>]) -> Range<usize> {
-        self.positions.span(&self.text, &self.yaml, path)
-    }
-
     /// Span of key `key` of fact `k` (or of the fact's first key).
     pub fn fact_span(&self, k: usize, key: &str) -> Range<usize> {
         self.span(&["facts".into(), k.into(), key.into()])

@@ -15,6 +15,7 @@ use super::markdown::{self, NoteView};
 use super::{Job, PageContext, PageView, TemplateError, Templates, canonical, chapter_url};
 use crate::annotate::Linked;
 use crate::annotate::entities::Place;
+use crate::content::FrontMatter as _;
 use crate::content::{Entity, EntityKind};
 
 #[derive(Serialize)]
@@ -380,11 +381,10 @@ fn render_profile(
             .insert("pages", &links)
             .insert("offset", &(i * super::MENTIONS_PER_PAGE))
             .insert("entity", &view);
-        let mut job = Job {
-            path: format!("{here}index.html"),
-            bytes: t.render(template, &ctx)?.into_bytes(),
-            append: false,
-        };
+        let mut job = Job::new(
+            format!("{here}index.html"),
+            t.render(template, &ctx)?.into_bytes(),
+        );
         finish(&mut job);
         jobs.push(job);
     }
@@ -501,11 +501,10 @@ fn render_indexes(
                 .insert("entries", &people),
         };
         ctx.insert("index_kind", &kind);
-        let mut job = Job {
-            path: format!("{path}index.html"),
-            bytes: t.render("entities.html", &ctx)?.into_bytes(),
-            append: false,
-        };
+        let mut job = Job::new(
+            format!("{path}index.html"),
+            t.render("entities.html", &ctx)?.into_bytes(),
+        );
         finish(&mut job);
         jobs.push(job);
     }

@@ -8,9 +8,7 @@
 use pinyin::ToPinyin;
 use serde::Serialize;
 
-use super::markdown::NoteView;
-use super::{Job, TemplateError, Templates, chapter_url};
-use crate::annotate::Linked;
+use super::{Job, TemplateError, chapter_url};
 
 #[derive(Serialize)]
 struct Place<'a> {
@@ -54,13 +52,8 @@ pub fn sort_key(term: &str) -> (bool, String) {
 }
 
 /// Renders the glossary page (split into pages when it is long).
-pub fn render(
-    linked: &Linked<'_>,
-    notes: &[Vec<NoteView<'_>>],
-    t: &Templates,
-    base: Option<&str>,
-    finish: super::Finish<'_>,
-) -> Result<Vec<Job>, TemplateError> {
+pub(crate) fn render(site: super::SiteRender<'_, '_>) -> Result<Vec<Job>, TemplateError> {
+    let (linked, notes, t, base, finish) = site.parts();
     let mut entries: Vec<Entry> = Vec::new();
     // Term → its entry (a linear search per note was quadratic in large editions).
     let mut by_term: std::collections::HashMap<&str, usize> = Default::default();

@@ -153,13 +153,29 @@ pub fn site_files(
     let mut robots = String::from("User-agent: *\nAllow: /\n");
     let Some(base) = base else {
         return (
-            vec![Job {
-                path: "robots.txt".into(),
-                bytes: robots.into_bytes(), append: false }],
+            vec![Job::new("robots.txt", robots.into_bytes())],
             Some("sitemap.xml and feed.xml need absolute URLs: set base_url in edition.yaml or pass --base-url".into()),
         );
     };
     robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
+    let mut jobs = vec![
+        Job::new("robots.txt", robots.into_bytes()),
+        Job::new("sitemap.xml", sitemap(html_paths, base).into_bytes()),
+    ];
+    match feed_date(edition) {
+        Some(updated) => {
+            jobs.push(Job::new("feed.xml", feed(edition, base, &updated).into_bytes()));
+            (jobs, None)
+        }
+        None => (
+            jobs,
+            Some("feed.xml needs a date: set `updated: YYYY-MM-DD` in edition.yaml (or date the source, a note or a fact)".into()),
+        ),
+    }
+}
+
+/// `sitemap.xml`: every page but the 404 page, sorted.
+fn sitemap(html_paths: &[String], base: &str) -> String {
     let mut paths: Vec<&String> = html_paths
         .iter()
         .filter(|p| p.as_str() != "404.html")
@@ -173,33 +189,19 @@ pub fn site_files(
         sitemap.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&loc)));
     }
     sitemap.push_str("</urlset>\n");
+    sitemap
+}
 
-    let Some(updated) = feed_date(edition) else {
-        return (
-            vec![
-                Job {
-                    path: "robots.txt".into(),
-                    bytes: robots.into_bytes(),
-                    append: false,
-                },
-                Job {
-                    path: "sitemap.xml".into(),
-                    bytes: sitemap.into_bytes(),
-                    append: false,
-                },
-            ],
-            Some("feed.xml needs a date: set `updated: YYYY-MM-DD` in edition.yaml (or date the source, a note or a fact)".into()),
-        );
-    };
-    let stamp = |d: &str| format!("{d}T00:00:00Z");
+/// The Atom feed: one entry per chapter, dated `updated` (`YYYY-MM-DD`).
+fn feed(edition: &Edition, base: &str, updated: &str) -> String {
+    let stamp = format!("{updated}T00:00:00Z");
     let mut feed = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}feed.xml\"/>\n  <updated>{}</updated>\n",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}feed.xml\"/>\n  <updated>{stamp}</updated>\n",
         xml_escape(&edition.config.language),
         xml_escape(&edition.config.title),
         xml_escape(base),
         xml_escape(base),
         xml_escape(base),
-        stamp(&updated)
     );
     if let Some(a) = &edition.config.source.author {
         feed.push_str(&format!(
@@ -213,35 +215,15 @@ pub fn site_files(
     for c in &edition.chapters {
         let url = format!("{base}{}", chapter_url(&c.slug));
         feed.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n  </entry>\n",
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{stamp}</updated>\n    <summary>{}</summary>\n  </entry>\n",
             xml_escape(c.title()),
             xml_escape(&url),
             xml_escape(&url),
-            stamp(&updated),
             xml_escape(c.meta.summary.as_deref().unwrap_or(""))
         ));
     }
     feed.push_str("</feed>\n");
-    (
-        vec![
-            Job {
-                path: "robots.txt".into(),
-                bytes: robots.into_bytes(),
-                append: false,
-            },
-            Job {
-                path: "sitemap.xml".into(),
-                bytes: sitemap.into_bytes(),
-                append: false,
-            },
-            Job {
-                path: "feed.xml".into(),
-                bytes: feed.into_bytes(),
-                append: false,
-            },
-        ],
-        None,
-    )
+    feed
 }
 
 #[cfg(test)]

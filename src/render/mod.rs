@@ -95,6 +95,15 @@ pub struct Job {
 }
 
 impl Job {
+    /// A whole file.
+    pub fn new(path: impl Into<String>, bytes: Vec<u8>) -> Job {
+        Job {
+            path: path.into(),
+            bytes,
+            append: false,
+        }
+    }
+
     pub fn is_html(&self) -> bool {
         self.path.ends_with(".html")
     }
@@ -265,9 +274,10 @@ type Done = (
     Result<Vec<Job>, TemplateError>,
 );
 
-/// What every task of one render shares.
+/// What every task of one render shares: the edition, its rendered notes,
+/// the templates, the base URL and the caller's `finish` hook.
 #[derive(Clone, Copy)]
-struct SiteRender<'r, 'a> {
+pub(crate) struct SiteRender<'r, 'a> {
     linked: &'r Linked<'a>,
     notes: &'r [Vec<NoteView<'a>>],
     templates: &'r Templates,
@@ -275,17 +285,31 @@ struct SiteRender<'r, 'a> {
     finish: Finish<'r>,
 }
 
-impl<'r> SiteRender<'r, '_> {
+/// The parts of a [`SiteRender`], for a renderer to name them.
+pub(crate) type SiteParts<'r, 'a> = (
+    &'r Linked<'a>,
+    &'r [Vec<NoteView<'a>>],
+    &'r Templates,
+    Option<&'r str>,
+    Finish<'r>,
+);
+
+impl<'r, 'a> SiteRender<'r, 'a> {
+    /// (linked, notes, templates, base, finish).
+    pub(crate) fn parts(self) -> SiteParts<'r, 'a> {
+        (
+            self.linked,
+            self.notes,
+            self.templates,
+            self.base,
+            self.finish,
+        )
+    }
+
     /// The independent outputs: a large list page is one template render
     /// and would otherwise hold up a core on its own.
     fn tasks(self, only: Option<&'r Affected>) -> Vec<(&'static str, Task<'r>)> {
-        let SiteRender {
-            linked,
-            notes,
-            templates,
-            base,
-            finish,
-        } = self;
+        let (linked, notes, templates, base, finish) = self.parts();
         let edition = linked.edition;
         let config = &edition.config;
         let mut tasks: Vec<(&'static str, Task)> = Vec::new();
@@ -352,13 +376,7 @@ impl<'r> SiteRender<'r, '_> {
     /// The edition-wide lists: annotations page and export, glossary,
     /// timeline, search index.
     fn list_tasks(self) -> Vec<(&'static str, Task<'r>)> {
-        let SiteRender {
-            linked,
-            notes,
-            templates,
-            base,
-            finish,
-        } = self;
+        let (linked, notes, templates, base, finish) = self.parts();
         vec![
             (
                 "annotations page",
@@ -383,14 +401,8 @@ impl<'r> SiteRender<'r, '_> {
                     Ok(jobs)
                 }),
             ),
-            (
-                "glossary",
-                Box::new(move || glossary::render(linked, notes, templates, base, finish)),
-            ),
-            (
-                "timeline",
-                Box::new(move || timeline::render(linked, notes, templates, base, finish)),
-            ),
+            ("glossary", Box::new(move || glossary::render(self))),
+            ("timeline", Box::new(move || timeline::render(self))),
             (
                 "search index",
                 Box::new(move || Ok(search::index(linked, notes, finish))),
@@ -450,11 +462,10 @@ fn render_index(
             jsonld: Some(meta::website(edition, base)),
         },
     );
-    Ok(Job {
-        path: "index.html".into(),
-        bytes: t.render("index.html", &ctx)?.into_bytes(),
-        append: false,
-    })
+    Ok(Job::new(
+        "index.html",
+        t.render("index.html", &ctx)?.into_bytes(),
+    ))
 }
 
 fn render_404(edition: &Edition, t: &Templates, base: Option<&str>) -> Result<Job, TemplateError> {
@@ -472,11 +483,10 @@ fn render_404(edition: &Edition, t: &Templates, base: Option<&str>) -> Result<Jo
             jsonld: None,
         },
     );
-    Ok(Job {
-        path: "404.html".into(),
-        bytes: t.render("404.html", &ctx)?.into_bytes(),
-        append: false,
-    })
+    Ok(Job::new(
+        "404.html",
+        t.render("404.html", &ctx)?.into_bytes(),
+    ))
 }
 
 fn render_chapter(
@@ -532,11 +542,10 @@ fn render_chapter(
         .insert("prev", &nav(i.checked_sub(1)))
         .insert("next", &nav(Some(i + 1)))
         .insert("toc_url", "../../#toc");
-    Ok(Job {
-        path: format!("{url}index.html"),
-        bytes: t.render("chapter.html", &ctx)?.into_bytes(),
-        append: false,
-    })
+    Ok(Job::new(
+        format!("{url}index.html"),
+        t.render("chapter.html", &ctx)?.into_bytes(),
+    ))
 }
 
 /// The chapter's notes in reading order, as every output shows them.
@@ -684,11 +693,10 @@ pub(crate) fn section_page<T: Serialize + ?Sized>(
     if let Some((key, value)) = items {
         ctx.insert(key, value);
     }
-    Ok(Job {
-        path: format!("{url}index.html"),
-        bytes: t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
-        append: false,
-    })
+    Ok(Job::new(
+        format!("{url}index.html"),
+        t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
+    ))
 }
 
 /// Mentions per page of a profile (the profile repeats on `ID/2/` …).
@@ -737,11 +745,10 @@ pub(crate) fn paged_section<T: Serialize + Sync>(
                 .insert("total", &items.len())
                 .insert("pages", &links)
                 .insert(key, chunk);
-            let mut job = Job {
-                path: format!("{here}index.html"),
-                bytes: t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
-                append: false,
-            };
+            let mut job = Job::new(
+                format!("{here}index.html"),
+                t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
+            );
             finish(&mut job);
             Ok(job)
         })
@@ -863,11 +870,10 @@ fn render_annotations(
                 .insert("total", &total)
                 .insert("pages", &links)
                 .insert("annotated_chapters", &chapters[range.clone()]);
-            let mut job = Job {
-                path: format!("{here}index.html"),
-                bytes: t.render("annotations.html", &ctx)?.into_bytes(),
-                append: false,
-            };
+            let mut job = Job::new(
+                format!("{here}index.html"),
+                t.render("annotations.html", &ctx)?.into_bytes(),
+            );
             finish(&mut job);
             Ok(job)
         })

@@ -31,6 +31,7 @@ use serde::{Serialize, Serializer as _};
 use super::Job;
 use super::markdown::NoteView;
 use crate::annotate::Linked;
+use crate::content::FrontMatter as _;
 
 /// Fewest index shards (an edition of up to 4,096 pages has this many).
 pub const SHARDS: u32 = 64;
@@ -317,11 +318,7 @@ fn shard_file(si: usize, parts: &[ShardPart]) -> (Job, usize) {
     ser.collect_map(entries.iter().map(|(t, ids)| (t, Gaps(ids))))
         .expect("index serializes");
     (
-        Job {
-            path: format!("search/index/{si:02}.json"),
-            bytes,
-            append: false,
-        },
+        Job::new(format!("search/index/{si:02}.json"), bytes),
         entries.len(),
     )
 }
@@ -335,73 +332,20 @@ pub fn index(
     finish: &(dyn Fn(&mut Job) + Sync),
 ) -> Vec<Job> {
     let ed = linked.edition;
-    let note_label = ed.config.ui.note.as_str();
-    let urls: Vec<String> = linked
-        .chapters
-        .iter()
-        .map(|lc| super::chapter_url(&lc.chapter.slug))
-        .collect();
+    let urls: Vec<String> = linked.chapters.iter().map(|lc| lc.chapter.url()).collect();
     let entity_texts: Vec<(String, String)> = ed
         .entities
         .iter()
-        .map(|e| {
-            let mut text = e.description.clone();
-            text.push(' ');
-            text.push_str(&e.aliases.join(" "));
-            if let Some(en) = &e.name_en {
-                text.push(' ');
-                text.push_str(en);
-            }
-            let body = crate::text::visible_blocks(e.body()).join(" ");
-            if !body.is_empty() {
-                text.push(' ');
-                text.push_str(&body);
-            }
-            (e.url(), text)
-        })
+        .map(|e| (e.url(), profile_text(e)))
         .collect();
     // One list of documents per page: chapters in order, then profiles.
-    let chapter_docs: Vec<Vec<SearchDoc<'_>>> = linked
+    let mut pages: Vec<Vec<SearchDoc<'_>>> = linked
         .chapters
         .par_iter()
         .zip(notes)
         .zip(&urls)
-        .map(|((lc, ns), url)| {
-            let c = lc.chapter;
-            let mut docs = Vec::with_capacity(lc.doc.blocks.len() + ns.len());
-            for b in &lc.doc.blocks {
-                let x = b.text(&lc.doc.text);
-                if x.trim().is_empty() {
-                    continue;
-                }
-                docs.push(SearchDoc {
-                    t: c.title(),
-                    url,
-                    at: b.para.map_or(Place::Page, Place::Para),
-                    x,
-                });
-            }
-            for n in ns {
-                let note = c.meta.annotations.iter().find(|a| a.id == n.id);
-                docs.push(SearchDoc {
-                    t: c.title(),
-                    url,
-                    at: Place::Note {
-                        label: note_label,
-                        number: n.number,
-                        quote: &n.quote,
-                        id: n.id,
-                    },
-                    x: Cow::Owned(
-                        note.map(|a| crate::text::visible_blocks(&a.note).join(" "))
-                            .unwrap_or_default(),
-                    ),
-                });
-            }
-            docs
-        })
+        .map(|((lc, ns), url)| chapter_docs(lc, ns, url, &ed.config.ui.note))
         .collect();
-    let mut pages = chapter_docs;
     for (e, (url, text)) in ed.entities.iter().zip(&entity_texts) {
         pages.push(vec![SearchDoc {
             t: &e.name,
@@ -410,13 +354,107 @@ pub fn index(
             x: Cow::Borrowed(text),
         }]);
     }
-
-    // Postings: token → ascending page ids (each page once). Pages are cut
-    // into consecutive blocks indexed in parallel, each split by shard; then
-    // each shard merges the blocks' postings in order (ids stay ascending),
-    // is written, and its parts are freed.
-    const BLOCK: usize = 128;
     let shards = shard_count(pages.len());
+    let (mut jobs, token_count) = write_shards(&pages, shards, finish);
+    jobs.par_extend(
+        pages
+            .par_chunks(PAGES_PER_CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let mut job = Job::new(
+                    format!("search/docs/{i:02}.json"),
+                    serde_json::to_vec(chunk).expect("docs serialize"),
+                );
+                finish(&mut job);
+                job
+            }),
+    );
+    let mut meta = Job::new(
+        "search/meta.json",
+        serde_json::to_vec(&serde_json::json!({
+            "version": 3,
+            "shards": shards,
+            "chunk": PAGES_PER_CHUNK,
+            "pages": pages.len(),
+            "docs": pages.iter().map(Vec::len).sum::<usize>(),
+            "tokens": token_count,
+        }))
+        .expect("meta serializes"),
+    );
+    finish(&mut meta);
+    jobs.push(meta);
+    jobs
+}
+
+/// What search finds a profile by: its description, names and text.
+fn profile_text(e: &crate::content::Entity) -> String {
+    let mut text = e.description.clone();
+    text.push(' ');
+    text.push_str(&e.aliases.join(" "));
+    if let Some(en) = &e.name_en {
+        text.push(' ');
+        text.push_str(en);
+    }
+    let body = crate::text::visible_blocks(e.body()).join(" ");
+    if !body.is_empty() {
+        text.push(' ');
+        text.push_str(&body);
+    }
+    text
+}
+
+/// A chapter's documents: its blocks, then its notes.
+fn chapter_docs<'a>(
+    lc: &'a crate::annotate::LinkedChapter<'a>,
+    ns: &'a [NoteView<'a>],
+    url: &'a str,
+    note_label: &'a str,
+) -> Vec<SearchDoc<'a>> {
+    let c = lc.chapter;
+    let mut docs = Vec::with_capacity(lc.doc.blocks.len() + ns.len());
+    for b in &lc.doc.blocks {
+        let x = b.text(&lc.doc.text);
+        if x.trim().is_empty() {
+            continue;
+        }
+        docs.push(SearchDoc {
+            t: c.title(),
+            url,
+            at: b.para.map_or(Place::Page, Place::Para),
+            x,
+        });
+    }
+    for n in ns {
+        let note = c.meta.annotations.iter().find(|a| a.id == n.id);
+        docs.push(SearchDoc {
+            t: c.title(),
+            url,
+            at: Place::Note {
+                label: note_label,
+                number: n.number,
+                quote: &n.quote,
+                id: n.id,
+            },
+            x: Cow::Owned(
+                note.map(|a| crate::text::visible_blocks(&a.note).join(" "))
+                    .unwrap_or_default(),
+            ),
+        });
+    }
+    docs
+}
+
+/// Postings: token → ascending page ids (each page once). Pages are cut into
+/// consecutive blocks indexed in parallel, each split by shard; then each
+/// shard merges the blocks' postings in order (ids stay ascending), is
+/// written, and its parts are freed. Returns the shard files and the number
+/// of tokens.
+fn write_shards(
+    pages: &[Vec<SearchDoc<'_>>],
+    shards: u32,
+    finish: &(dyn Fn(&mut Job) + Sync),
+) -> (Vec<Job>, usize) {
+    const BLOCK: usize = 128;
     let blocks: Vec<Vec<std::sync::Mutex<ShardPart>>> = pages
         .par_chunks(BLOCK)
         .enumerate()
@@ -439,39 +477,8 @@ pub fn index(
             (job, n)
         })
         .collect();
-    drop(blocks);
-    let token_count: usize = shard_jobs.iter().map(|(_, n)| n).sum();
-    let mut jobs: Vec<Job> = shard_jobs.into_iter().map(|(j, _)| j).collect();
-    jobs.par_extend(
-        pages
-            .par_chunks(PAGES_PER_CHUNK)
-            .enumerate()
-            .map(|(i, chunk)| {
-                let mut job = Job {
-                    path: format!("search/docs/{i:02}.json"),
-                    bytes: serde_json::to_vec(chunk).expect("docs serialize"),
-                    append: false,
-                };
-                finish(&mut job);
-                job
-            }),
-    );
-    let mut meta = Job {
-        path: "search/meta.json".into(),
-        bytes: serde_json::to_vec(&serde_json::json!({
-            "version": 3,
-            "shards": shards,
-            "chunk": PAGES_PER_CHUNK,
-            "pages": pages.len(),
-            "docs": pages.iter().map(Vec::len).sum::<usize>(),
-            "tokens": token_count,
-        }))
-        .expect("meta serializes"),
-        append: false,
-    };
-    finish(&mut meta);
-    jobs.push(meta);
-    jobs
+    let tokens = shard_jobs.iter().map(|(_, n)| n).sum();
+    (shard_jobs.into_iter().map(|(j, _)| j).collect(), tokens)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use super::markdown::{NoteView, source_html};
-use super::{Job, TemplateError, Templates, chapter_url};
+use super::{Job, TemplateError, chapter_url};
 use crate::annotate::Linked;
 use crate::content::{PartialDate, SourceRef};
 
@@ -151,13 +151,8 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
 }
 
 /// Renders the timeline page (split into pages when it is long).
-pub fn render(
-    linked: &Linked<'_>,
-    notes: &[Vec<NoteView<'_>>],
-    t: &Templates,
-    base: Option<&str>,
-    finish: super::Finish<'_>,
-) -> Result<Vec<Job>, TemplateError> {
+pub(crate) fn render(site: super::SiteRender<'_, '_>) -> Result<Vec<Job>, TemplateError> {
+    let (linked, notes, t, base, finish) = site.parts();
     let events = events(linked, notes);
     let ui = &linked.edition.config.ui;
     super::paged_section(t, base, "timeline", &ui.timeline, "events", &events, finish)

@@ -72,8 +72,61 @@ pub fn import(
 ) -> Result<Imported, Vec<Diagnostic>> {
     let seed_text = seed_text.strip_prefix('\u{feff}').unwrap_or(seed_text);
     let lines: Vec<&str> = seed_text.lines().map(str::trim_end).collect();
-    let mut roles = chrome::classify(&lines);
     let mut diags = Vec::new();
+    let (roles, reasons) = classify_lines(&lines, plan.as_ref(), &mut diags);
+    let normalize = plan.as_ref().is_some_and(|p| p.plan.normalize_punctuation);
+    let paras = body_paragraphs(&lines, &roles, normalize);
+    if paras.is_empty() {
+        diags.push(Diagnostic::new(
+            Code::EmptySeed,
+            "the seed has no body text after dropping chrome",
+        ));
+    }
+    let breaks: Vec<(usize, &plan::PlanChapter)> = match &plan {
+        Some(p) if !p.plan.chapters.is_empty() => find_breaks(&paras, p, &mut diags),
+        _ => Vec::new(),
+    };
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let config = edition_config(&lines, &roles, seed_name, plan.as_ref());
+    let mut files = vec![(
+        "edition.yaml".to_string(),
+        format!("{SCHEMA_MODELINE}{}", yaml::to_string(&config)),
+    )];
+    // Chapter boundaries: (start index, title, slug, summary).
+    let chapters: Vec<(usize, String, String, Option<String>)> = if breaks.is_empty() {
+        vec![(0, "全文".to_string(), "text".to_string(), None)]
+    } else {
+        breaks
+            .iter()
+            .map(|(i, c)| (*i, c.title.clone(), c.slug.clone(), c.summary.clone()))
+            .collect()
+    };
+    for (k, (start, title, slug, summary)) in chapters.iter().enumerate() {
+        let end = chapters.get(k + 1).map_or(paras.len(), |c| c.0);
+        let chunk = &paras[*start..end];
+        files.push((
+            format!("chapters/{:02}-{slug}.md", k + 1),
+            chapter_file(chunk, k, title, summary.as_deref(), seed_name),
+        ));
+    }
+    Ok(Imported {
+        files,
+        dropped: dropped_ranges(&roles, &reasons),
+        chapters: chapters.len(),
+        paragraphs: paras.len(),
+    })
+}
+
+/// Each line's role (by the built-in chrome rules, or by the plan's `drop`
+/// ranges when it has them) and, for dropped lines, why.
+fn classify_lines(
+    lines: &[&str],
+    plan: Option<&PlanInput<'_>>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Role>, Vec<Option<String>>) {
+    let mut roles = chrome::classify(lines);
     let mut reasons: Vec<Option<String>> = roles
         .iter()
         .map(|r| match r {
@@ -81,63 +134,53 @@ pub fn import(
             _ => None,
         })
         .collect();
-
-    if let Some(p) = &plan
-        && let Some(ranges) = &p.plan.drop
-    {
-        // The plan decides what is dropped; metadata lines stay metadata.
-        for (i, r) in roles.iter_mut().enumerate() {
-            if matches!(r, Role::Chrome(_)) {
-                *r = Role::Body;
-                reasons[i] = None;
-            }
+    let Some((p, ranges)) = plan.and_then(|p| p.plan.drop.as_ref().map(|d| (p, d))) else {
+        return (roles, reasons);
+    };
+    // The plan decides what is dropped; metadata lines stay metadata.
+    for (i, r) in roles.iter_mut().enumerate() {
+        if matches!(r, Role::Chrome(_)) {
+            *r = Role::Body;
+            reasons[i] = None;
         }
-        for (k, range) in ranges.iter().enumerate() {
-            let [a, b] = range.lines;
-            if a == 0 || a > b || b as usize > lines.len() {
-                diags.push(
-                    Diagnostic::new(
-                        Code::BadLineRange,
-                        format!("drop range [{a}, {b}] is outside the seed's {} lines", lines.len()),
-                    )
-                    .at(p.file, plan_span(p, &["drop".into(), k.into(), "lines".into()]))
-                    .help("write `lines: [first, last]` with 1 <= first <= last <= the seed's line count"),
-                );
-                continue;
-            }
-            for i in (a as usize - 1)..(b as usize) {
-                if roles[i] == Role::Body {
-                    roles[i] = Role::Chrome(Reason::PageChrome);
-                    reasons[i] = Some(range.reason.clone());
-                }
+    }
+    for (k, range) in ranges.iter().enumerate() {
+        let [a, b] = range.lines;
+        if a == 0 || a > b || b as usize > lines.len() {
+            diags.push(
+                Diagnostic::new(
+                    Code::BadLineRange,
+                    format!(
+                        "drop range [{a}, {b}] is outside the seed's {} lines",
+                        lines.len()
+                    ),
+                )
+                .at(
+                    p.file,
+                    plan_span(p, &["drop".into(), k.into(), "lines".into()]),
+                )
+                .help(
+                    "write `lines: [first, last]` with 1 <= first <= last <= the seed's line count",
+                ),
+            );
+            continue;
+        }
+        for i in (a as usize - 1)..(b as usize) {
+            if roles[i] == Role::Body {
+                roles[i] = Role::Chrome(Reason::PageChrome);
+                reasons[i] = Some(range.reason.clone());
             }
         }
     }
+    (roles, reasons)
+}
 
-    // Metadata.
-    let author = lines
-        .iter()
-        .zip(&roles)
-        .find(|(_, r)| **r == Role::Author)
-        .and_then(|(l, _)| chrome::author_of(l))
-        .map(str::to_string);
-    let lead = lines
-        .iter()
-        .zip(&roles)
-        .find(|(_, r)| **r == Role::Lead)
-        .map(|(l, _)| l.trim().to_string());
-    let rights: Vec<&str> = lines
-        .iter()
-        .zip(&roles)
-        .filter(|(_, r)| **r == Role::Rights)
-        .map(|(l, _)| l.trim())
-        .collect();
-
-    // Body paragraphs.
-    let normalize = plan.as_ref().is_some_and(|p| p.plan.normalize_punctuation);
+/// The body lines as paragraphs (punctuation normalised if asked), with
+/// blockquote runs marked.
+fn body_paragraphs(lines: &[&str], roles: &[Role], normalize: bool) -> Vec<Para> {
     let mut paras: Vec<Para> = lines
         .iter()
-        .zip(&roles)
+        .zip(roles)
         .enumerate()
         .filter(|(_, (_, r))| **r == Role::Body)
         .map(|(i, (l, _))| Para {
@@ -151,40 +194,39 @@ pub fn import(
         })
         .collect();
     mark_quote_runs(&mut paras);
+    paras
+}
 
-    if paras.is_empty() {
-        diags.push(Diagnostic::new(
-            Code::EmptySeed,
-            "the seed has no body text after dropping chrome",
-        ));
-    }
-
-    // Chapters.
-    let breaks: Vec<(usize, &plan::PlanChapter)> = match &plan {
-        Some(p) if !p.plan.chapters.is_empty() => find_breaks(&paras, p, &mut diags),
-        _ => Vec::new(),
+/// `edition.yaml`: the plan's title and source metadata, and what the seed's
+/// author, lead and rights lines say.
+fn edition_config(
+    lines: &[&str],
+    roles: &[Role],
+    seed_name: &str,
+    plan: Option<&PlanInput<'_>>,
+) -> Config {
+    let with_role = |role: Role| {
+        lines
+            .iter()
+            .zip(roles)
+            .filter(move |(_, r)| **r == role)
+            .map(|(l, _)| l.trim())
     };
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-
+    let author = with_role(Role::Author)
+        .next()
+        .and_then(chrome::author_of)
+        .map(str::to_string);
+    let lead = with_role(Role::Lead).next().map(str::to_string);
+    let rights: Vec<&str> = with_role(Role::Rights).collect();
     let seed_stem = seed_name.strip_suffix(".txt").unwrap_or(seed_name);
-    let edition_title = plan
-        .as_ref()
-        .map_or_else(|| seed_stem.to_string(), |p| p.plan.title.clone());
-    let mut files = Vec::new();
-    let src = plan
-        .as_ref()
-        .map(|p| p.plan.source.clone())
-        .unwrap_or_default();
-    let config = Config {
-        title: edition_title,
-        subtitle: plan.as_ref().and_then(|p| p.plan.subtitle.clone()),
+    let src = plan.map(|p| p.plan.source.clone()).unwrap_or_default();
+    Config {
+        title: plan.map_or_else(|| seed_stem.to_string(), |p| p.plan.title.clone()),
+        subtitle: plan.and_then(|p| p.plan.subtitle.clone()),
         language: plan
-            .as_ref()
             .and_then(|p| p.plan.language.clone())
             .unwrap_or_else(|| "zh-CN".into()),
-        base_url: plan.as_ref().and_then(|p| p.plan.base_url.clone()),
+        base_url: plan.and_then(|p| p.plan.base_url.clone()),
         updated: None,
         source: SourceMeta {
             title: src.title,
@@ -201,53 +243,38 @@ pub fn import(
         check: Default::default(),
         minify: Default::default(),
         groups: Vec::new(),
-    };
-    files.push((
-        "edition.yaml".to_string(),
-        format!("{SCHEMA_MODELINE}{}", yaml::to_string(&config)),
-    ));
-
-    // Chapter boundaries: (start index, title, slug, summary).
-    let chapters: Vec<(usize, String, String, Option<String>)> = if breaks.is_empty() {
-        vec![(0, "全文".to_string(), "text".to_string(), None)]
-    } else {
-        breaks
-            .iter()
-            .map(|(i, c)| (*i, c.title.clone(), c.slug.clone(), c.summary.clone()))
-            .collect()
-    };
-    for (k, (start, title, slug, summary)) in chapters.iter().enumerate() {
-        let end = chapters.get(k + 1).map_or(paras.len(), |c| c.0);
-        let chunk = &paras[*start..end];
-        let meta = ChapterMeta {
-            title: title.clone(),
-            order: k as u32 + 1,
-            slug: None,
-            summary: Some(
-                summary
-                    .clone()
-                    .unwrap_or_else(|| text::first_sentence(&chunk[0].text, 60)),
-            ),
-            source: Some(Provenance {
-                seed: seed_name.to_string(),
-                lines: [chunk[0].line, chunk[chunk.len() - 1].line],
-            }),
-            annotations: Vec::new(),
-        };
-        let mut out = String::new();
-        out.push_str("---\n");
-        out.push_str(&yaml::to_string(&meta));
-        out.push_str("---\n\n");
-        out.push_str(&chunk_markdown(chunk));
-        files.push((format!("chapters/{:02}-{slug}.md", k + 1), out));
     }
+}
 
-    Ok(Imported {
-        files,
-        dropped: dropped_ranges(&roles, &reasons),
-        chapters: chapters.len(),
-        paragraphs: paras.len(),
-    })
+/// The text of chapter `k` (0-based) made of `chunk`.
+fn chapter_file(
+    chunk: &[Para],
+    k: usize,
+    title: &str,
+    summary: Option<&str>,
+    seed_name: &str,
+) -> String {
+    let meta = ChapterMeta {
+        title: title.to_string(),
+        order: k as u32 + 1,
+        slug: None,
+        summary: Some(
+            summary
+                .map(str::to_string)
+                .unwrap_or_else(|| text::first_sentence(&chunk[0].text, 60)),
+        ),
+        source: Some(Provenance {
+            seed: seed_name.to_string(),
+            lines: [chunk[0].line, chunk[chunk.len() - 1].line],
+        }),
+        annotations: Vec::new(),
+    };
+    let mut out = String::new();
+    out.push_str("---\n");
+    out.push_str(&yaml::to_string(&meta));
+    out.push_str("---\n\n");
+    out.push_str(&chunk_markdown(chunk));
+    out
 }
 
 /// Whether a paragraph is entirely a quotation: `“…”`.
@@ -334,88 +361,11 @@ fn find_breaks<'p>(
     let mut out: Vec<(usize, &plan::PlanChapter)> = Vec::new();
     let mut slugs: Vec<&str> = Vec::new();
     for (k, ch) in p.plan.chapters.iter().enumerate() {
-        let span = || plan_span(p, &["chapters".into(), k.into(), "starts".into()]);
-        let starts = ch.starts.trim();
-        let norm = text::normalize_punctuation(starts);
-        let hits: Vec<usize> = paras
-            .iter()
-            .enumerate()
-            .filter(|(_, para)| {
-                !starts.is_empty()
-                    && (para.text.starts_with(starts) || para.text.starts_with(&norm))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        if !is_slug(&ch.slug) {
-            diags.push(
-                Diagnostic::new(Code::BadSlug, format!("slug `{}` is not valid", ch.slug))
-                    .at(
-                        p.file,
-                        plan_span(p, &["chapters".into(), k.into(), "slug".into()]),
-                    )
-                    .help("use lowercase ASCII letters, digits and `-`"),
-            );
-        } else if slugs.contains(&ch.slug.as_str()) {
-            diags.push(
-                Diagnostic::new(
-                    Code::DuplicateSlug,
-                    format!("two chapters use the slug `{}`", ch.slug),
-                )
-                .at(
-                    p.file,
-                    plan_span(p, &["chapters".into(), k.into(), "slug".into()]),
-                )
-                .help("give every chapter its own slug"),
-            );
-        }
+        diags.extend(slug_problem(p, k, &slugs));
         slugs.push(&ch.slug);
-        match hits.as_slice() {
-            [] => diags.push(
-                Diagnostic::new(
-                    Code::BreakNotFound,
-                    format!("no paragraph starts with “{starts}”"),
-                )
-                .at(p.file, span())
-                .help("copy the first words of the chapter's opening paragraph from the seed"),
-            ),
-            [i] => {
-                if paras[*i].quote_run.is_some()
-                    && *i > 0
-                    && paras[*i - 1].quote_run == paras[*i].quote_run
-                {
-                    diags.push(
-                        Diagnostic::new(Code::BreakInQuote, "a chapter cannot start inside a blockquote")
-                            .at(p.file, span())
-                            .help("start the chapter at the first quoted paragraph or after the quotation"),
-                    );
-                } else if let Some((prev, _)) = out.last()
-                    && *i <= *prev
-                {
-                    diags.push(
-                        Diagnostic::new(Code::BreakOrder, "chapter breaks are out of order")
-                            .at(p.file, span())
-                            .label(format!("this paragraph is at seed line {}", paras[*i].line))
-                            .help("list chapters in the order of the text"),
-                    );
-                } else {
-                    out.push((*i, ch));
-                }
-            }
-            many => diags.push(
-                Diagnostic::new(
-                    Code::BreakAmbiguous,
-                    format!("{} paragraphs start with “{starts}”", many.len()),
-                )
-                .at(p.file, span())
-                .note(format!(
-                    "at seed lines {}",
-                    many.iter()
-                        .map(|i| paras[*i].line.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-                .help("quote more of the opening words, until only one paragraph matches"),
-            ),
+        match opening_paragraph(paras, p, k, out.last().map(|(i, _)| *i)) {
+            Ok(i) => out.push((i, ch)),
+            Err(d) => diags.push(d),
         }
     }
     if let Some((first, _)) = out.first()
@@ -436,6 +386,92 @@ fn find_breaks<'p>(
         );
     }
     out
+}
+
+/// A plan chapter's slug that is invalid or already used by an earlier one.
+fn slug_problem(p: &PlanInput<'_>, k: usize, earlier: &[&str]) -> Option<Diagnostic> {
+    let slug = &p.plan.chapters[k].slug;
+    let span = plan_span(p, &["chapters".into(), k.into(), "slug".into()]);
+    if !is_slug(slug) {
+        Some(
+            Diagnostic::new(Code::BadSlug, format!("slug `{slug}` is not valid"))
+                .at(p.file, span)
+                .help("use lowercase ASCII letters, digits and `-`"),
+        )
+    } else if earlier.contains(&slug.as_str()) {
+        Some(
+            Diagnostic::new(
+                Code::DuplicateSlug,
+                format!("two chapters use the slug `{slug}`"),
+            )
+            .at(p.file, span)
+            .help("give every chapter its own slug"),
+        )
+    } else {
+        None
+    }
+}
+
+/// The paragraph that plan chapter `k` starts with: the one paragraph that
+/// starts with its `starts` words, after the previous break and not inside a
+/// quotation.
+fn opening_paragraph(
+    paras: &[Para],
+    p: &PlanInput<'_>,
+    k: usize,
+    previous: Option<usize>,
+) -> Result<usize, Diagnostic> {
+    let span = || plan_span(p, &["chapters".into(), k.into(), "starts".into()]);
+    let starts = p.plan.chapters[k].starts.trim();
+    let norm = text::normalize_punctuation(starts);
+    let hits: Vec<usize> = paras
+        .iter()
+        .enumerate()
+        .filter(|(_, para)| {
+            !starts.is_empty() && (para.text.starts_with(starts) || para.text.starts_with(&norm))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    match hits.as_slice() {
+        [] => Err(Diagnostic::new(
+            Code::BreakNotFound,
+            format!("no paragraph starts with “{starts}”"),
+        )
+        .at(p.file, span())
+        .help("copy the first words of the chapter's opening paragraph from the seed")),
+        [i] if paras[*i].quote_run.is_some()
+            && *i > 0
+            && paras[*i - 1].quote_run == paras[*i].quote_run =>
+        {
+            Err(Diagnostic::new(
+                Code::BreakInQuote,
+                "a chapter cannot start inside a blockquote",
+            )
+            .at(p.file, span())
+            .help("start the chapter at the first quoted paragraph or after the quotation"))
+        }
+        [i] if previous.is_some_and(|prev| *i <= prev) => Err(Diagnostic::new(
+            Code::BreakOrder,
+            "chapter breaks are out of order",
+        )
+        .at(p.file, span())
+        .label(format!("this paragraph is at seed line {}", paras[*i].line))
+        .help("list chapters in the order of the text")),
+        [i] => Ok(*i),
+        many => Err(Diagnostic::new(
+            Code::BreakAmbiguous,
+            format!("{} paragraphs start with “{starts}”", many.len()),
+        )
+        .at(p.file, span())
+        .note(format!(
+            "at seed lines {}",
+            many.iter()
+                .map(|i| paras[*i].line.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .help("quote more of the opening words, until only one paragraph matches")),
+    }
 }
 
 /// Consecutive dropped lines with the same reason, as ranges (blank lines join runs).

@@ -205,27 +205,21 @@ pub(super) fn handle(server: &Server, mut stream: TcpStream) -> std::io::Result<
         }
         Err(PathError::Outside) => return not_found(server, &mut stream, head),
     };
-    match format!("/{path}").as_str() {
+    let own = match format!("/{path}").as_str() {
         LIVERELOAD_PATH => return websocket(server, stream, &req),
-        CLIENT_PATH => {
-            return respond(
-                &mut stream,
-                "200 OK",
-                &[("Content-Type", content_type("x.js").into())],
-                CLIENT.as_bytes(),
-                head,
-            );
-        }
-        OVERLAY_CSS_PATH => {
-            return respond(
-                &mut stream,
-                "200 OK",
-                &[("Content-Type", content_type("x.css").into())],
-                OVERLAY_CSS.as_bytes(),
-                head,
-            );
-        }
-        _ => {}
+        CLIENT_PATH => Some(("x.js", CLIENT)),
+        OVERLAY_CSS_PATH => Some(("x.css", OVERLAY_CSS)),
+        _ => None,
+    };
+    if let Some((kind, body)) = own {
+        let ty = content_type(kind).into();
+        return respond(
+            &mut stream,
+            "200 OK",
+            &[("Content-Type", ty)],
+            body.as_bytes(),
+            head,
+        );
     }
     let site = server.site();
     let key = if path.is_empty() || path.ends_with('/') {

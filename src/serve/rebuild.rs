@@ -44,6 +44,9 @@ fn overlay_html(text: &str) -> String {
     )
 }
 
+/// A rebuild's pages and warnings.
+type Built = Result<(Vec<Job>, Vec<diag::Diagnostic>), BuildError>;
+
 impl Server {
     /// Rebuilds and swaps the site; tells open pages. Returns the kind done.
     pub fn rebuild(&self, kind: Rebuild) -> Rebuild {
@@ -55,96 +58,44 @@ impl Server {
     pub fn rebuild_paths(&self, kind: Rebuild, changed: &[PathBuf]) -> Rebuild {
         let start = Instant::now();
         let old = self.site();
+        let clean = old.overlay.is_none();
         if kind == Rebuild::Chapters
-            && old.overlay.is_none()
+            && clean
             && !changed.is_empty()
             && let Some(done) = self.rebuild_chapters(&old, changed, start)
         {
             return done;
         }
-        if kind == Rebuild::Static && old.overlay.is_none() && !old.files.is_empty() {
-            match output::collect_static(&self.options.paths.static_dir) {
-                Ok(jobs) => {
-                    let mut files = old.files.clone();
-                    for j in jobs {
-                        files.insert(j.path, Arc::new(j.bytes));
-                    }
-                    self.swap(Site {
-                        files,
-                        overlay: None,
-                        generation: old.generation + 1,
-                    });
-                    eprintln!(
-                        "static files reloaded in {} ms",
-                        start.elapsed().as_millis()
-                    );
-                    self.broadcast(&message("css", None));
-                    return Rebuild::Static;
-                }
-                Err(e) => eprintln!("error: {e}"),
-            }
+        if kind == Rebuild::Static
+            && clean
+            && !old.files.is_empty()
+            && self.swap_static(&old, start)
+        {
+            return Rebuild::Static;
         }
-        let mut timings = Timings::default();
-        let mut sources = Sources::new();
-        let mut done = Rebuild::Full;
-        let result = {
-            let mut last = self.last.lock().expect("edition lock");
-            match (kind, last.as_mut()) {
+        let mut last = self.last.lock().expect("edition lock");
+        let templates_only = kind == Rebuild::Templates && clean && last.is_some();
+        let (result, sources) = match last.as_mut() {
+            Some(l) if templates_only => {
                 // Templates only: re-render the edition already in memory.
-                (Rebuild::Templates, Some(l)) if old.overlay.is_none() => {
-                    done = Rebuild::Templates;
-                    build::render_edition(
-                        &l.edition,
-                        &self.options.paths,
-                        &l.sources,
-                        &mut timings,
-                        Some(&mut l.cache),
-                    )
-                }
-                _ => {
-                    match build::load_checked(
-                        &self.options.paths,
-                        &build::Overrides::default(),
-                        &mut sources,
-                        &mut timings,
-                    ) {
-                        Ok((edition, mut warnings)) => {
-                            let mut cache = crate::annotate::LinkCache::default();
-                            let r = build::render_edition(
-                                &edition,
-                                &self.options.paths,
-                                &sources,
-                                &mut timings,
-                                Some(&mut cache),
-                            );
-                            let r = r.map(|(jobs, mut more)| {
-                                warnings.append(&mut more);
-                                (jobs, warnings)
-                            });
-                            // On success the edition (and the sources its diagnostics point
-                            // into) is kept for template-only rebuilds; on failure `sources`
-                            // stays here to render the diagnostics.
-                            if r.is_ok() {
-                                *last = Some(Last {
-                                    edition,
-                                    sources: std::mem::take(&mut sources),
-                                    dependents: std::mem::take(&mut timings.dependents),
-                                    cache,
-                                });
-                            } else {
-                                *last = None;
-                            }
-                            r
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
+                let mut timings = Timings::default();
+                let r = build::render_edition(
+                    &l.edition,
+                    &self.options.paths,
+                    &l.sources,
+                    &mut timings,
+                    Some(&mut l.cache),
+                );
+                (r, None)
             }
+            _ => self.build_full(&mut last),
         };
-        let last = self.last.lock().expect("edition lock");
-        let shown: &Sources = match (&result, last.as_ref()) {
-            (Ok(_), Some(l)) => &l.sources,
-            _ => &sources,
+        // The diagnostics point into the kept sources on success, into the
+        // failed build's otherwise.
+        let shown: &Sources = match (&sources, last.as_ref()) {
+            (Some(s), _) => s,
+            (None, Some(l)) => &l.sources,
+            (None, None) => &Sources::new(),
         };
         match result {
             Ok((jobs, warnings)) => {
@@ -157,7 +108,7 @@ impl Server {
                     overlay: None,
                     generation: old.generation + 1,
                 });
-                let what = if done == Rebuild::Templates {
+                let what = if templates_only {
                     "re-rendered"
                 } else {
                     "rebuilt"
@@ -167,7 +118,80 @@ impl Server {
             }
             Err(e) => self.failed(&old, &e, shown),
         }
-        done
+        if templates_only {
+            Rebuild::Templates
+        } else {
+            Rebuild::Full
+        }
+    }
+
+    /// Re-reads `static/` into the current site and tells pages to swap
+    /// their stylesheets; false when it cannot be read (a full rebuild
+    /// follows and reports it).
+    fn swap_static(&self, old: &Site, start: Instant) -> bool {
+        match output::collect_static(&self.options.paths.static_dir) {
+            Ok(jobs) => {
+                let mut files = old.files.clone();
+                for j in jobs {
+                    files.insert(j.path, Arc::new(j.bytes));
+                }
+                self.swap(Site {
+                    files,
+                    overlay: None,
+                    generation: old.generation + 1,
+                });
+                eprintln!(
+                    "static files reloaded in {} ms",
+                    start.elapsed().as_millis()
+                );
+                self.broadcast(&message("css", None));
+                true
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                false
+            }
+        }
+    }
+
+    /// Loads, links and renders everything. On success the edition (and the
+    /// sources its diagnostics point into) is kept in `last` for the next
+    /// incremental rebuild; on failure `last` is cleared and the failed
+    /// build's sources come back with the error, to render its diagnostics.
+    fn build_full(&self, last: &mut Option<Last>) -> (Built, Option<Sources>) {
+        let mut timings = Timings::default();
+        let mut sources = Sources::new();
+        let paths = &self.options.paths;
+        let loaded = build::load_checked(
+            paths,
+            &build::Overrides::default(),
+            &mut sources,
+            &mut timings,
+        );
+        let (edition, mut warnings) = match loaded {
+            Ok(l) => l,
+            Err(e) => {
+                *last = None;
+                return (Err(e), Some(sources));
+            }
+        };
+        let mut cache = crate::annotate::LinkCache::default();
+        match build::render_edition(&edition, paths, &sources, &mut timings, Some(&mut cache)) {
+            Ok((jobs, mut more)) => {
+                warnings.append(&mut more);
+                *last = Some(Last {
+                    edition,
+                    sources,
+                    dependents: std::mem::take(&mut timings.dependents),
+                    cache,
+                });
+                (Ok((jobs, warnings)), None)
+            }
+            Err(e) => {
+                *last = None;
+                (Err(e), Some(sources))
+            }
+        }
     }
 
     /// A build failed: keep serving the old files, show the diagnostics in
