@@ -64,7 +64,7 @@ fn profiles_list_every_mention_and_counts_agree() {
     let (edition, _) = content::load(&Paths::new(&repo()), &mut sources);
     let edition = edition.unwrap();
     assert!(
-        edition.entities.len() >= 36,
+        edition.entities.len() >= common::shipped::PROFILES_AT_LEAST,
         "profiles for every organisation and person"
     );
     let aliases: Vec<(String, String)> = edition

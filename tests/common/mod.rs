@@ -10,6 +10,17 @@ pub mod cdp;
 use assert_cmd::Command;
 use scraper::{Html, Selector};
 
+/// The shipped edition's own numbers, in this one place: engine behaviour
+/// is tested on fixtures, and only the tests of the shipped edition name them.
+pub mod shipped {
+    /// Chapters of the shipped edition.
+    pub const CHAPTERS: usize = 8;
+    /// Paragraphs of the article (seed lines 6–75).
+    pub const PARAGRAPHS: usize = 70;
+    /// Company and person profiles, at least.
+    pub const PROFILES_AT_LEAST: usize = 36;
+}
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
