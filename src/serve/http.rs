@@ -330,6 +330,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_client_takes_the_websocket_path_from_the_page() {
+        // One definition of the path: the constant, written into the tag.
+        assert!(!CLIENT.contains(LIVERELOAD_PATH));
+        let page = String::from_utf8(inject(b"<body></body>", None)).unwrap();
+        assert!(
+            page.contains(&format!("data-glossa-livereload=\"{LIVERELOAD_PATH}\"")),
+            "{page}"
+        );
+    }
+
+    #[test]
     fn paths_are_confined_to_the_site() {
         assert_eq!(site_path("/"), Ok(String::new()));
         assert_eq!(site_path("/chapters/a/?x=1#y"), Ok("chapters/a/".into()));
