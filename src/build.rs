@@ -17,6 +17,7 @@ use crate::content::{self, Edition, Paths};
 use crate::diag::{Code, Diagnostic, Sources};
 use crate::output::{self, OutputError};
 use crate::render::{self, Job, TemplateError, Templates};
+use crate::theme::Theme;
 
 /// What `glossa build` was asked to do.
 #[derive(Debug, Clone)]
@@ -81,6 +82,7 @@ pub enum BuildError {
     /// Problems in user content (all of them; warnings included).
     Content(Vec<Diagnostic>),
     Template(TemplateError),
+    Theme(crate::theme::ThemeError),
     Output(OutputError),
 }
 
@@ -89,6 +91,7 @@ impl std::fmt::Display for BuildError {
         match self {
             Self::Content(diags) => f.write_str(&crate::diag::summary(diags)),
             Self::Template(t) => t.fmt(f),
+            Self::Theme(t) => t.fmt(f),
             Self::Output(o) => o.fmt(f),
         }
     }
@@ -109,6 +112,12 @@ impl BuildError {
 impl From<TemplateError> for BuildError {
     fn from(e: TemplateError) -> Self {
         Self::Template(e)
+    }
+}
+
+impl From<crate::theme::ThemeError> for BuildError {
+    fn from(e: crate::theme::ThemeError) -> Self {
+        Self::Theme(e)
     }
 }
 
@@ -181,7 +190,8 @@ pub fn check(paths: &Paths, sources: &mut Sources) -> Result<CheckReport, BuildE
         &mut Timings::default(),
         |linked, warnings, _, timings| {
             let minify = minify_templates(linked.edition);
-            let rendered = Templates::load(&paths.templates, minify).and_then(|mut templates| {
+            let theme = Theme::load(paths)?;
+            let rendered = Templates::load(&theme, minify).and_then(|mut templates| {
                 render::render_site(
                     linked,
                     &mut templates,
@@ -235,7 +245,7 @@ pub fn render_to_memory(
             let mut jobs = render_linked(linked, paths, timings, &|job| {
                 output::finish_page(job, linked.edition.config.minify)
             })?;
-            jobs.extend(output::collect_static(&paths.static_dir)?);
+            jobs.extend(output::collect_static(&Theme::load(paths)?));
             timings.stages.lap("static files");
             Ok((jobs, warnings))
         },
@@ -292,7 +302,7 @@ pub fn render_edition(
     let mut jobs = render_linked(&linked, paths, timings, &|job| {
         output::finish_page(job, edition.config.minify)
     })?;
-    jobs.extend(output::collect_static(&paths.static_dir)?);
+    jobs.extend(output::collect_static(&Theme::load(paths)?));
     timings.stages.lap("static files");
     Ok((jobs, diags))
 }
@@ -308,7 +318,7 @@ fn render_linked(
 ) -> Result<Vec<Job>, BuildError> {
     let t = Instant::now();
     timings.dependents = linked.dependents();
-    let mut templates = Templates::load(&paths.templates, minify_templates(linked.edition))?;
+    let mut templates = Templates::load(&Theme::load(paths)?, minify_templates(linked.edition))?;
     timings.stages.lap("templates: compile");
     let (jobs, notes) = render::render_site(
         linked,
@@ -366,7 +376,7 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
                 return Err(e.into());
             }
             let t = Instant::now();
-            let statics = output::collect_static(&opts.paths.static_dir)?;
+            let statics = output::collect_static(&Theme::load(&opts.paths)?);
             for j in &statics {
                 staging.write(j)?;
             }
@@ -695,7 +705,11 @@ pub fn rebuild_chapters(
         .collect();
     entities.sort_unstable();
     entities.dedup();
-    let mut templates = match Templates::load(&paths.templates, minify_templates(edition)) {
+    let theme = match Theme::load(paths) {
+        Ok(t) => t,
+        Err(e) => return Incremental::Failed(e.into()),
+    };
+    let mut templates = match Templates::load(&theme, minify_templates(edition)) {
         Ok(t) => t,
         Err(e) => return Incremental::Failed(e.into()),
     };
@@ -809,8 +823,21 @@ pub fn new_file(
         .max()
         .unwrap_or(0)
         + 1;
-    let (rel, text) = crate::scaffold::file(kind, id, title, order);
+    // The edition's language, if its edition.yaml says (the fallback otherwise).
+    let language = std::fs::read_to_string(paths.content.join("edition.yaml"))
+        .ok()
+        .and_then(|t| crate::yaml::value::<Language>(&t))
+        .map_or_else(|| crate::i18n::FALLBACK.to_string(), |l| l.language);
+    let pack = crate::i18n::pack_or_fallback(&language);
+    let (rel, text) = crate::scaffold::file(kind, id, title, order, pack);
     output::write_new_files(&paths.content, &[(rel, text)], false)
+}
+
+/// The one key of `edition.yaml` that `new` reads.
+#[derive(serde::Deserialize)]
+struct Language {
+    #[serde(default)]
+    language: String,
 }
 
 /// `glossa schema`: writes every JSON Schema into `dir`; files with the same

@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Code, Diagnostic, FileId};
+use crate::i18n::{PackRef, Ui, UiOverrides};
 use crate::yaml;
 
 /// `content/edition.yaml`.
@@ -21,7 +22,8 @@ pub struct Config {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<String>,
-    /// BCP 47 language tag of the text, e.g. `zh-CN`.
+    /// BCP 47 language tag of the text, e.g. `zh-CN`; it chooses the language
+    /// pack (interface strings, typography, dates): `zh-CN`, `zh-TW`, `en`, `ja`.
     #[serde(default = "default_language")]
     pub language: String,
     /// Absolute URL the site is deployed at; used for canonical links (and later feeds).
@@ -36,9 +38,17 @@ pub struct Config {
     /// How entity mentions become links.
     #[serde(default, skip_serializing_if = "Mentions::is_default")]
     pub mentions: Mentions,
-    /// Interface strings; every key is optional and defaults to Chinese.
-    #[serde(default, skip_serializing_if = "Ui::is_default")]
+    /// Interface strings that replace the language pack's (any key of the pack's `ui`).
+    #[serde(default, rename = "ui", skip_serializing_if = "UiOverrides::is_empty")]
+    pub ui_overrides: UiOverrides,
+    /// The interface strings in use: the pack's, with `ui:` applied.
+    #[serde(skip)]
+    #[schemars(skip)]
     pub ui: Ui,
+    /// The language pack for `language` (English when none fits).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub pack: PackRef,
     /// What `check` looks for beyond errors.
     #[serde(default, skip_serializing_if = "CheckSettings::is_default")]
     pub check: CheckSettings,
@@ -121,7 +131,7 @@ pub enum LinkPolicy {
 }
 
 fn default_language() -> String {
-    "zh-CN".to_string()
+    crate::i18n::FALLBACK.to_string()
 }
 
 /// Metadata of the source text (the original publication).
@@ -149,108 +159,12 @@ pub struct SourceMeta {
     pub rights: Option<String>,
 }
 
-macro_rules! ui_strings {
-    ($($field:ident = $default:expr;)*) => {
-        /// Interface strings used by the templates.
-        #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
-        #[serde(default, deny_unknown_fields)]
-        pub struct Ui {
-            $(pub $field: String,)*
-        }
-        impl Default for Ui {
-            fn default() -> Self {
-                Self { $($field: $default.to_string(),)* }
-            }
-        }
-    };
-}
-
-ui_strings! {
-    toc = "目录";
-    prev = "上一章";
-    next = "下一章";
-    home = "首页";
-    permalink = "本段链接";
-    source = "原文";
-    author = "作者";
-    publication = "发表于";
-    rights = "版权声明";
-    not_found_title = "页面不存在";
-    not_found_text = "你要找的页面不存在或已移动。";
-    back_home = "返回首页";
-    skip_to_content = "跳到正文";
-    lead = "导语";
-    chapters = "章节";
-    chapter_before = "第 ";
-    chapter_after = " 章";
-    note = "注释";
-    notes = "注释";
-    sources = "来源";
-    back_to_text = "回到正文";
-    note_permalink = "本注链接";
-    highlight_passage = "高亮原文";
-    close = "关闭";
-    annotations = "全部注释";
-    pages = "页码";
-    all_kinds = "全部";
-    kind_note = "注释";
-    kind_context = "背景";
-    kind_definition = "释义";
-    kind_fact_check = "核查";
-    kind_translation = "译文";
-    kind_source = "来源";
-    endnotes = "本章注释";
-    companies = "公司与机构";
-    people = "人物";
-    in_this_text = "在本文中";
-    mentions_count = "处提及";
-    facts = "要点";
-    related = "相关";
-    related_notes = "相关注释";
-    founded = "成立";
-    headquarters = "总部";
-    website = "网站";
-    founders = "创始人";
-    founder = "创始人";
-    related_person = "相关人物";
-    related_org = "相关机构";
-    roles = "任职";
-    profile = "简介";
-    source_text = "原文";
-    view_profile = "查看资料 →";
-    search = "搜索";
-    glossary = "术语表";
-    timeline = "时间线";
-    timeline_source = "来源";
-    timeline_in_text = "文中";
-    search_placeholder = "搜索正文、注释与人物";
-    search_no_results = "没有找到结果。";
-    search_results = "条结果";
-    search_no_js = "搜索需要 JavaScript。不用它也可以从这些页面查找：";
-}
-
-impl Ui {
-    fn is_default(&self) -> bool {
-        *self == Ui::default()
-    }
-
-    /// The label of an annotation kind (注释 / 背景 / 释义 / 核查 / 译文 / 来源).
-    pub fn kind_label(&self, kind: &str) -> &str {
-        match kind {
-            "context" => &self.kind_context,
-            "definition" => &self.kind_definition,
-            "fact-check" => &self.kind_fact_check,
-            "translation" => &self.kind_translation,
-            "source" => &self.kind_source,
-            _ => &self.kind_note,
-        }
-    }
-}
-
 impl Config {
     /// Parses and validates `edition.yaml`.
     pub fn parse(file: FileId, text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config = yaml::parse(file, 0, text).map_err(|d| vec![d])?;
+        let mut config: Config = yaml::parse(file, 0, text).map_err(|d| vec![d])?;
+        config.pack = PackRef(crate::i18n::pack_or_fallback(&config.language));
+        config.ui = config.ui_overrides.apply(config.pack.ui.clone());
         let mut diags = Vec::new();
         if config.title.trim().is_empty() {
             diags.push(
@@ -312,8 +226,11 @@ mod tests {
     #[test]
     fn defaults_and_roundtrip() {
         let c = parse("title: 书\n").unwrap();
-        assert_eq!(c.language, "zh-CN");
-        assert_eq!(c.ui.toc, "目录");
+        assert_eq!(c.language, "en");
+        assert_eq!(c.ui.toc, crate::i18n::pack_or_fallback("en").ui.toc);
+        let c = parse("title: 书\nlanguage: zh-CN\nui:\n  toc: 章节一览\n").unwrap();
+        assert_eq!(c.ui.toc, "章节一览");
+        assert_eq!(c.ui.prev, crate::i18n::pack_or_fallback("zh-CN").ui.prev);
         let again = parse(&yaml::to_string(&c)).unwrap();
         assert_eq!(c, again);
     }

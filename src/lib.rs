@@ -10,10 +10,14 @@ pub mod diag;
 pub mod cjk;
 /// The only door to serde_yaml: YAML ↔ typed values, positions of keys and values.
 pub mod yaml;
+/// Language packs: interface strings, typography, dates, likely names, example texts.
+pub mod i18n;
 /// `edition.yaml` → [`config::Config`].
 pub mod config;
 /// Front matter, model types, loading `content/` → [`content::Edition`].
 pub mod content;
+/// The built-in theme (compiled in) with the project's files laid over it.
+pub mod theme;
 /// The only Markdown parser: events, reading text, blocks.
 pub mod text;
 /// Seed text + plan → content files (text only, written by `output`).

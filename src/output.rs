@@ -194,53 +194,13 @@ pub fn finish_page(job: &mut Job, mode: Minify) {
     }
 }
 
-/// Reads the project's static files as jobs (paths relative to `dir`).
-pub fn collect_static(dir: &Path) -> Result<Vec<Job>, OutputError> {
-    let mut jobs = Vec::new();
-    if !dir.is_dir() {
-        return Ok(jobs);
-    }
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry = entry.map_err(|e| OutputError::Io {
-            path: e.path().unwrap_or(dir).to_path_buf(),
-            error: e.into(),
-        })?;
-        let name = entry.file_name().to_string_lossy();
-        if !entry.file_type().is_file() || crate::content::load::is_hidden_or_backup(&name) {
-            continue;
-        }
-        let p = entry.path();
-        // A symbolic link must not smuggle files from outside static/ into the site.
-        if entry.path_is_symlink() {
-            let base = std::fs::canonicalize(dir).map_err(io(dir))?;
-            let target = std::fs::canonicalize(p).map_err(io(p))?;
-            if !target.starts_with(&base) {
-                return Err(OutputError::Protected {
-                    path: p.to_path_buf(),
-                    what: format!(
-                        "a symbolic link leading outside {} (to {})",
-                        dir.display(),
-                        target.display()
-                    ),
-                });
-            }
-        }
-        let rel = p
-            .strip_prefix(dir)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let bytes = std::fs::read(p).map_err(io(p))?;
-        jobs.push(Job {
-            path: rel,
-            bytes,
-            append: false,
-        });
-    }
-    Ok(jobs)
+/// The theme's static files as jobs (paths relative to `static/`).
+pub fn collect_static(theme: &crate::theme::Theme) -> Vec<Job> {
+    theme
+        .statics
+        .iter()
+        .map(|f| Job::new(f.name.clone(), f.bytes.to_vec()))
+        .collect()
 }
 
 /// Removes a folder and everything in it, its subfolders in parallel (a

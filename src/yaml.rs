@@ -32,6 +32,12 @@ pub fn value<T: DeserializeOwned>(yaml: &str) -> Option<T> {
     serde_yaml::from_str(yaml).ok()
 }
 
+/// Parses `yaml`, or says why not (for glossa's own data files, whose
+/// errors are glossa's bugs, not an editor's).
+pub fn value_or_error<T: DeserializeOwned>(yaml: &str) -> Result<T, String> {
+    serde_yaml::from_str(yaml).map_err(|e| e.to_string())
+}
+
 /// Serializes a value as YAML (block style, deterministic field order).
 pub fn to_string<T: Serialize>(value: &T) -> String {
     serde_yaml::to_string(value).expect("content types always serialize")

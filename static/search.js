@@ -146,7 +146,8 @@
     if (!query.trim()) { status.textContent = ''; return; }
     const { ts, results } = await search(query);
     if (mine !== token) return;
-    status.textContent = results.length ? `${results.length} ${status.dataset.count}` : status.dataset.none;
+    const word = results.length === 1 ? status.dataset.one || status.dataset.count : status.dataset.count;
+    status.textContent = results.length ? `${results.length} ${word}` : status.dataset.none;
     const phrase = query.trim().toLowerCase().replace(/\s+/g, ' ');
     for (const { doc } of results.slice(0, 50)) {
       const li = document.createElement('li');

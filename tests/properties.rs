@@ -5,9 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use glossa::annotate::anchor::{self, Outcome, Query};
-use glossa::config::Ui;
 use glossa::content::frontmatter;
 use glossa::diag::Sources;
+use glossa::i18n::Ui;
 use glossa::render::markdown::{chapter_html, note_html};
 use glossa::text;
 use proptest::prelude::*;

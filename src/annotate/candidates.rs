@@ -22,66 +22,85 @@ use crate::content::Edition;
 use crate::content::FrontMatter as _;
 use crate::diag::{Code, Diagnostic};
 
-/// Organisations and people of the field that an edition about it is likely to
-/// name; each needs a profile or a note when the text mentions it.
-pub const LIKELY_NAMES: &[&str] = &[
-    "阿里巴巴",
-    "阿里云",
-    "通义千问",
-    "百度",
-    "文心一言",
-    "腾讯",
-    "华为",
-    "美团",
-    "快手",
-    "小米",
-    "京东",
-    "商汤",
-    "旷视",
-    "科大讯飞",
-    "零一万物",
-    "李开复",
-    "英伟达",
-    "微软",
-    "智源研究院",
-];
-
+/// A letter or digit of a script written with spaces (accented letters too).
 fn is_latin_word(c: char) -> bool {
-    c.is_ascii_alphanumeric()
+    c.is_alphanumeric() && !crate::cjk::is_cjk(c)
 }
 
-/// Latin proper names in `text`: byte ranges.
-fn latin_names(text: &str) -> Vec<Range<usize>> {
+/// A Latin proper name found in a block: its range, and whether it starts a
+/// sentence (where any word is capitalised).
+struct LatinName {
+    range: Range<usize>,
+    sentence_start: bool,
+    /// A capital, digit or hyphen inside it (`ChatGPT`, `GPT-4`): a name
+    /// wherever it stands.
+    marked: bool,
+}
+
+/// Latin proper names in `text`: a capital letter followed by lower-case
+/// letters or a hyphenated number, three characters or more (`Kimi`,
+/// `ChatGPT`, `GPT-4`, `Jean-François`); all-capital abbreviations such as
+/// `AGI` are terms, not names.
+fn latin_names(text: &str) -> Vec<LatinName> {
     let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let starts = bytes[i].is_ascii_uppercase()
-            && (i == 0 || !text[..i].chars().next_back().is_some_and(is_latin_word));
+    let mut chars = text.char_indices().peekable();
+    let mut prev: Option<char> = None;
+    while let Some((i, c)) = chars.next() {
+        let starts = c.is_uppercase() && !prev.is_some_and(is_latin_word);
         if !starts {
-            i += 1;
+            prev = Some(c);
             continue;
         }
         // The token: letters and digits, with inner `-` or `.` joining more of them.
-        let mut j = i;
-        while j < bytes.len() {
-            let b = bytes[j];
-            let joiner =
-                (b == b'-' || b == b'.') && bytes.get(j + 1).is_some_and(u8::is_ascii_alphanumeric);
-            if !(b.is_ascii_alphanumeric() || joiner) {
+        let mut end = i + c.len_utf8();
+        let mut last = c;
+        while let Some(&(j, d)) = chars.peek() {
+            let joiner = (d == '-' || d == '.')
+                && text[j + d.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(is_latin_word);
+            if !(is_latin_word(d) || joiner) {
                 break;
             }
-            j += 1;
+            end = j + d.len_utf8();
+            last = d;
+            chars.next();
         }
-        let tok = &text[i..j];
-        let lower = tok.bytes().any(|b| b.is_ascii_lowercase());
-        let numbered = tok.contains('-') && tok.bytes().any(|b| b.is_ascii_digit());
-        if tok.len() >= 3 && (lower || numbered) {
-            out.push(i..j);
+        prev = Some(last);
+        let tok = &text[i..end];
+        let inner = tok.chars().skip(1);
+        let lower = tok.chars().any(char::is_lowercase);
+        let numbered = tok.contains('-') && tok.chars().any(|c| c.is_ascii_digit());
+        if tok.chars().count() >= 3 && (lower || numbered) {
+            let marked = inner
+                .clone()
+                .any(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-');
+            out.push(LatinName {
+                range: i..end,
+                sentence_start: starts_sentence(&text[..i]),
+                marked,
+            });
         }
-        i = j.max(i + 1);
     }
     out
+}
+
+/// Whether text ending with `before` ends a sentence (or is empty): the last
+/// mark, skipping spaces and opening quotes or brackets, is `.`, `!`, `?` or
+/// `:` (a Latin sentence's end; Chinese text does not capitalise).
+fn starts_sentence(before: &str) -> bool {
+    let last = before.chars().rev().find(|c| {
+        !c.is_whitespace()
+            && !matches!(
+                c,
+                '“' | '”' | '"' | '‘' | '’' | '\'' | '(' | ')' | '[' | ']' | '«' | '»' | '—' | '–'
+            )
+    });
+    match last {
+        None => true,
+        Some(c) => matches!(c, '.' | '!' | '?' | ':'),
+    }
 }
 
 /// Finds names with no profile and no note, chapter by chapter.
@@ -92,7 +111,7 @@ pub struct NameCheck<'e> {
 }
 
 impl<'e> NameCheck<'e> {
-    /// Compiles the list of likely names (built in + `check.names`).
+    /// Compiles the list of likely names (the language pack's + `check.names`).
     pub fn new(edition: &'e Edition) -> NameCheck<'e> {
         let settings = &edition.config.check;
         let aliases: std::collections::HashSet<&str> = edition
@@ -100,10 +119,13 @@ impl<'e> NameCheck<'e> {
             .iter()
             .flat_map(|e| e.aliases.iter().map(String::as_str))
             .collect();
-        let listed: Vec<&str> = LIKELY_NAMES
+        let listed: Vec<&str> = edition
+            .config
+            .pack
+            .names
             .iter()
-            .copied()
-            .chain(settings.names.iter().map(String::as_str))
+            .chain(&settings.names)
+            .map(String::as_str)
             .filter(|n| !n.is_empty() && !aliases.contains(n))
             .collect();
         let ac = AhoCorasick::builder()
@@ -137,12 +159,20 @@ impl<'e> NameCheck<'e> {
         }));
         let is_covered =
             |r: &Range<usize>| covered.iter().any(|c| c.start < r.end && r.start < c.end);
-        // name → (occurrences in the text, uncovered ones, index of the first uncovered)
-        let mut found: BTreeMap<String, (usize, usize, Option<usize>)> = BTreeMap::new();
+        // name → (occurrences in the text, uncovered ones, index of the first
+        // uncovered, seen where a word is not capitalised for the sentence)
+        let mut found: BTreeMap<String, (usize, usize, Option<usize>, bool)> = BTreeMap::new();
         let mut first_seen: Vec<String> = Vec::new();
         for b in &doc.blocks {
             let text = b.text(&doc.text);
-            let mut hits: Vec<Range<usize>> = latin_names(&text);
+            let latin = latin_names(&text);
+            let mut hits: Vec<Range<usize>> = latin.iter().map(|n| n.range.clone()).collect();
+            let telling = |r: &Range<usize>| {
+                latin
+                    .iter()
+                    .find(|n| n.range == *r)
+                    .is_none_or(|n| n.marked || !n.sentence_start)
+            };
             hits.extend(
                 ac.find_iter(text.as_ref())
                     .map(|m| m.start()..m.end())
@@ -167,21 +197,23 @@ impl<'e> NameCheck<'e> {
                 let range = b.reading_offset(r.start)..b.reading_offset(r.end);
                 let entry = found.entry(name.to_string()).or_insert_with(|| {
                     first_seen.push(name.to_string());
-                    (0, 0, None)
+                    (0, 0, None, false)
                 });
                 if !is_covered(&range) {
                     entry.1 += 1;
                     entry.2.get_or_insert(entry.0);
                 }
                 entry.0 += 1;
+                entry.3 |= telling(&r);
             }
         }
         for name in first_seen {
             // A name annotated (or a profile's mention) anywhere in the chapter is explained.
-            let (total, uncovered, Some(nth)) = found[&name] else {
+            let (total, uncovered, Some(nth), telling) = found[&name] else {
                 continue;
             };
-            if uncovered < total {
+            // Only ever capitalised because it starts a sentence: a word.
+            if uncovered < total || !telling {
                 continue;
             }
             let body = c.body();
@@ -246,7 +278,31 @@ mod tests {
     #[test]
     fn latin_proper_names_but_not_abbreviations() {
         let text = "Kimi 与 ChatGPT、GPT-4、AGI、VC、Llama 2，以及 the model 和 DeepSeek-V3。";
-        let names: Vec<&str> = latin_names(text).into_iter().map(|r| &text[r]).collect();
+        let names: Vec<&str> = latin_names(text)
+            .into_iter()
+            .map(|n| &text[n.range])
+            .collect();
         assert_eq!(names, ["Kimi", "ChatGPT", "GPT-4", "Llama", "DeepSeek-V3"]);
+    }
+
+    #[test]
+    fn accented_names_are_whole_and_sentence_starts_are_marked() {
+        let text = "The stone went to Paris. Jean-François Champollion read it; Académie members listened. “What now?” ChatGPT asked.";
+        let found: Vec<(&str, bool, bool)> = latin_names(text)
+            .into_iter()
+            .map(|n| (&text[n.range], n.sentence_start, n.marked))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("The", true, false),
+                ("Paris", false, false),
+                ("Jean-François", true, true),
+                ("Champollion", false, false),
+                ("Académie", false, false),
+                ("What", true, false),
+                ("ChatGPT", true, true),
+            ]
+        );
     }
 }

@@ -391,10 +391,14 @@ pub fn check(edition: &Edition, sources: &Sources) -> Vec<Diagnostic> {
     link(edition, sources).1
 }
 
-/// Text that `glossa new` wrote as a placeholder and nobody replaced: it
-/// would be published as it stands.
+/// Text that `glossa new` wrote as a placeholder (in any language) and
+/// nobody replaced: it would be published as it stands.
 fn placeholders(edition: &Edition, diags: &mut Vec<Diagnostic>) {
-    let p = crate::scaffold::PLACEHOLDERS;
+    let packs = crate::i18n::packs();
+    let is = |text: &str, pick: fn(&crate::i18n::NewTexts) -> &str| {
+        let text = text.trim();
+        packs.iter().map(|p| pick(&p.new)).find(|&t| t == text)
+    };
     let warn = |what: &str, text: &str| {
         Diagnostic::new(
             Code::Placeholder,
@@ -408,33 +412,26 @@ fn placeholders(edition: &Edition, diags: &mut Vec<Diagnostic>) {
             .map(|i| body.start + i..body.start + i + placeholder.len())
     };
     for c in &edition.chapters {
-        if c.meta.title.trim() == p.chapter_title {
-            diags.push(
-                warn("the chapter title", p.chapter_title).at(c.file, c.span(&["title".into()])),
-            );
+        if let Some(t) = is(&c.meta.title, |n| &n.chapter_title) {
+            diags.push(warn("the chapter title", t).at(c.file, c.span(&["title".into()])));
         }
-        if c.body().trim() == p.chapter_body
-            && let Some(span) = body_span(&c.text, &c.body, p.chapter_body)
+        if let Some(t) = is(c.body(), |n| &n.chapter_body)
+            && let Some(span) = body_span(&c.text, &c.body, t)
         {
-            diags.push(warn("the chapter text", p.chapter_body).at(c.file, span));
+            diags.push(warn("the chapter text", t).at(c.file, span));
         }
     }
     for e in &edition.entities {
-        if e.description.trim() == p.description {
-            diags.push(
-                warn("the description", p.description).at(e.file, e.span(&["description".into()])),
-            );
+        if let Some(t) = is(&e.description, |n| &n.description) {
+            diags.push(warn("the description", t).at(e.file, e.span(&["description".into()])));
         }
-        if e.company
-            .as_ref()
-            .is_some_and(|m| m.group.trim() == p.group)
-        {
-            diags.push(warn("the group", p.group).at(e.file, e.span(&["group".into()])));
+        if let Some(t) = e.company.as_ref().and_then(|m| is(&m.group, |n| &n.group)) {
+            diags.push(warn("the group", t).at(e.file, e.span(&["group".into()])));
         }
-        if e.body().trim() == p.profile_body
-            && let Some(span) = body_span(&e.text, &e.body, p.profile_body)
+        if let Some(t) = is(e.body(), |n| &n.profile_body)
+            && let Some(span) = body_span(&e.text, &e.body, t)
         {
-            diags.push(warn("the profile text", p.profile_body).at(e.file, span));
+            diags.push(warn("the profile text", t).at(e.file, span));
         }
     }
 }
@@ -724,7 +721,7 @@ fn context(text: &str, r: Range<usize>, n: usize) -> String {
     let b: String = before[before.len().saturating_sub(n)..].iter().collect();
     let a: String = after[..after.len().min(n)].iter().collect();
     format!(
-        "{}{}【{}】{}{}",
+        "{}{}⟦{}⟧{}{}",
         if before.len() > n { "…" } else { "" },
         b,
         &text[r],

@@ -23,6 +23,8 @@ struct FactView<'a> {
     label: &'a str,
     value: &'a str,
     date: Option<&'a str>,
+    /// The date as the language writes it.
+    date_shown: Option<String>,
     /// For a quote from the text: where it is (root-relative URL), its chapter and quote.
     text_url: Option<String>,
     text_chapter: Option<&'a str>,
@@ -193,6 +195,11 @@ fn fact_views<'a>(linked: &'a Linked<'a>, ei: usize) -> Vec<FactView<'a>> {
                 label: &f.label,
                 value: &f.value,
                 date: f.date.as_deref(),
+                date_shown: f
+                    .date
+                    .as_deref()
+                    .and_then(crate::content::PartialDate::parse)
+                    .map(|d| ed.config.pack.date(d.year, d.month, d.day)),
                 text_url,
                 text_chapter,
                 text_quote,

@@ -24,8 +24,8 @@ use std::fmt::Write as _;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd, html};
 use serde::Serialize;
 
-use crate::config::Ui;
 use crate::content::SourceRef;
+use crate::i18n::Ui;
 use crate::text::{BlockKind, Doc};
 
 type Item<'a> = (Event<'a>, Option<std::ops::Range<usize>>);
@@ -441,12 +441,14 @@ fn marker(out: &mut String, n: &NoteView<'_>, ui: &Ui) {
     let _ = write!(
         out,
         "<button type=\"button\" class=\"ref k-{kind}\" id=\"r-{id}\" popovertarget=\"n-{id}\" data-n=\"{num}\" \
-         aria-label=\"{label} {num}（{kl}）\" aria-describedby=\"n-{id}\"></button>",
+         aria-label=\"{label} {num}{open}{kl}{close}\" aria-describedby=\"n-{id}\"></button>",
         kind = n.kind,
         id = n.id,
         num = n.number,
         label = escape(&ui.note),
         kl = escape(n.kind_label),
+        open = escape(&ui.paren_open),
+        close = escape(&ui.paren_close),
     );
 }
 
@@ -554,16 +556,21 @@ fn note_element(s: &mut String, n: &NoteView<'_>, doc: &Doc<'_>, ui: &Ui) {
         );
         for src in n.sources {
             s.push_str("<li>");
-            s.push_str(&source_html(src));
+            s.push_str(&source_html(src, ui));
             s.push_str("</li>");
         }
         s.push_str("</ul>");
     }
     if !n.refs.is_empty() {
-        let _ = write!(s, "<p class=\"refs\">{}：", escape(&ui.related));
+        let _ = write!(
+            s,
+            "<p class=\"refs\">{}{}",
+            escape(&ui.related),
+            escape(&ui.colon)
+        );
         for (i, r) in n.refs.iter().enumerate() {
             if i > 0 {
-                s.push('、');
+                s.push_str(&escape(&ui.enum_comma));
             }
             let _ = write!(
                 s,
@@ -586,8 +593,9 @@ fn note_element(s: &mut String, n: &NoteView<'_>, doc: &Doc<'_>, ui: &Ui) {
     );
 }
 
-/// A source reference: linked title, publisher, date.
-pub fn source_html(src: &SourceRef) -> String {
+/// A source reference: linked title, publisher, date (separated as the
+/// language separates them).
+pub fn source_html(src: &SourceRef, ui: &Ui) -> String {
     let mut s = String::new();
     match src.url.as_deref().filter(|u| crate::diag::is_web_url(u)) {
         Some(url) => {
@@ -599,7 +607,7 @@ pub fn source_html(src: &SourceRef) -> String {
         .into_iter()
         .flatten()
     {
-        s.push('，');
+        s.push_str(&escape(&ui.comma));
         s.push_str(&escape(part));
     }
     s
@@ -675,6 +683,11 @@ mod tests {
     use super::*;
     use crate::text::parse;
 
+    /// The Chinese interface strings the tests below expect.
+    fn zh() -> Ui {
+        crate::i18n::pack_or_fallback("zh-CN").ui.clone()
+    }
+
     fn view<'a>(doc: &Doc<'_>, id: &'a str, quote: &str, number: u32) -> NoteView<'a> {
         let start = doc.text.find(quote).unwrap();
         let block = doc
@@ -712,7 +725,7 @@ mod tests {
             name: "智谱".into(),
             description: "一家\"公司\"".into(),
         };
-        let html = chapter_html(&doc, &[a], &[link], &Ui::default());
+        let html = chapter_html(&doc, &[a], &[link], &zh());
         assert!(html.contains("<a class=\"mention\" href=\"../../companies/zhipu/\" data-name=\"智谱\" data-desc=\"一家&quot;公司&quot;\"><span class=\"anchor\" id=\"m-a\"></span><mark class=\"ann k-context\" data-a=\"a\">智谱</mark></a><mark"), "{html}");
         let close = html.find("</a><mark").unwrap();
         let button = html.find("<button type=\"button\" class=\"ref").unwrap();
@@ -722,7 +735,7 @@ mod tests {
     #[test]
     fn numbers_paragraphs_including_blockquotes_not_footnotes() {
         let doc = parse("一\n\n> 二\n>\n> 三\n\n四[^a]\n\n[^a]: 注\n");
-        let html = chapter_html(&doc, &[], &[], &Ui::default());
+        let html = chapter_html(&doc, &[], &[], &zh());
         for n in 1..=4 {
             assert!(html.contains(&format!("<p id=\"p{n}\">")), "{html}");
         }
@@ -737,7 +750,7 @@ mod tests {
             &parse("中文\n中文\n\nEnglish\nwords\n\n中文\nword\n"),
             &[],
             &[],
-            &Ui::default(),
+            &zh(),
         );
         assert!(html.contains("中文中文</p>"), "{html}");
         assert!(html.contains("English words"), "{html}");
@@ -746,7 +759,7 @@ mod tests {
 
     #[test]
     fn raw_html_is_inert() {
-        let html = chapter_html_plain(&parse("a <script>x</script> b\n"), &[], &Ui::default());
+        let html = chapter_html_plain(&parse("a <script>x</script> b\n"), &[], &zh());
         assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"), "{html}");
         assert!(!html.contains("<script"), "{html}");
     }
@@ -756,7 +769,7 @@ mod tests {
         let doc = parse("前者以**积极拥抱** DeepSeek 生态。\n");
         let a = view(&doc, "a", "积极拥抱 DeepSeek", 1);
         let b = view(&doc, "b", "DeepSeek", 2);
-        let html = chapter_html(&doc, &[a, b], &[], &Ui::default());
+        let html = chapter_html(&doc, &[a, b], &[], &zh());
         // The passage is split at the bold boundary, never crossing it.
         assert!(html.contains("<strong><span class=\"anchor\" id=\"m-a\"></span><mark class=\"ann k-context\" data-a=\"a\">积极拥抱</mark></strong>"), "{html}");
         assert!(
@@ -777,7 +790,7 @@ mod tests {
     fn markers_move_out_of_links() {
         let doc = parse("见[雷峰网报道](https://x)后文。\n");
         let a = view(&doc, "a", "雷峰网", 1);
-        let html = chapter_html(&doc, &[a], &[], &Ui::default());
+        let html = chapter_html(&doc, &[a], &[], &zh());
         let link_end = html.find("</a>").unwrap();
         let button = html.find("<button type=\"button\" class=\"ref").unwrap();
         assert!(button > link_end, "{html}");
@@ -788,7 +801,7 @@ mod tests {
     fn list_item_notes_stay_inside_the_item() {
         let doc = parse("- 甲乙\n- 丙丁\n");
         let a = view(&doc, "a", "丙丁", 1);
-        let html = chapter_html(&doc, &[a], &[], &Ui::default());
+        let html = chapter_html(&doc, &[a], &[], &zh());
         assert!(html.contains("<li><aside class=\"notes\""), "{html}");
     }
 
@@ -800,7 +813,8 @@ mod tests {
             url: Some("javascript:alert(1)".into()),
             date: Some("2025-01".into()),
         };
-        assert_eq!(source_html(&s), "A &lt;b&gt;，P，2025-01");
+        let ui = crate::i18n::pack_or_fallback("zh-CN").ui.clone();
+        assert_eq!(source_html(&s, &ui), "A &lt;b&gt;，P，2025-01");
         assert_eq!(fragment_encode("a-b, 中"), "a%2Db%2C%20中");
     }
 }

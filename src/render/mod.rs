@@ -32,8 +32,9 @@ use serde::Serialize;
 
 use crate::annotate::entities::Place;
 use crate::annotate::{Linked, LinkedChapter};
-use crate::config::{SourceMeta, Ui};
+use crate::config::SourceMeta;
 use crate::content::{AnnotationKind, Chapter, Edition, Provenance};
+use crate::i18n::Ui;
 use markdown::NoteView;
 pub use templates::{PageContext, TemplateError, Templates};
 
@@ -117,6 +118,8 @@ struct EditionView<'a> {
     source: &'a SourceMeta,
     /// The rights notice split into lines (templates join them with `<br>`).
     rights_lines: Vec<&'a str>,
+    /// OpenGraph `og:locale` (from the language pack).
+    og_locale: &'a str,
 }
 
 #[derive(Serialize)]
@@ -226,6 +229,7 @@ fn set_globals(edition: &Edition, templates: &mut Templates, generator: &str) {
                 .rights
                 .as_deref()
                 .map_or_else(Vec::new, |r| r.lines().collect()),
+            og_locale: &config.pack.og_locale,
         },
     );
     templates.set_global("ui", &config.ui);
@@ -388,7 +392,8 @@ impl<'r, 'a> SiteRender<'r, 'a> {
                     // Finished part by part: the file grows with the edition
                     // and must not sit in memory whole.
                     let mut jobs = Vec::new();
-                    let bodies = |ci: usize, k: usize| export_body(&notes[ci][k]);
+                    let bodies =
+                        |ci: usize, k: usize| export_body(&notes[ci][k], &linked.edition.config.ui);
                     crate::webanno::export::export_parts(linked, &bodies, base, &mut |bytes| {
                         let mut job = Job {
                             path: "annotations.jsonld".into(),
@@ -582,7 +587,7 @@ pub fn annotations_jsonld(linked: &Linked<'_>) -> Vec<u8> {
         .collect();
     let base = linked.edition.config.base_url();
     let mut out = Vec::new();
-    let bodies = |ci: usize, k: usize| export_body(&notes[ci][k]);
+    let bodies = |ci: usize, k: usize| export_body(&notes[ci][k], &linked.edition.config.ui);
     crate::webanno::export::export_parts(linked, &bodies, base.as_deref(), &mut |bytes| {
         out.extend_from_slice(&bytes)
     });
@@ -590,13 +595,13 @@ pub fn annotations_jsonld(linked: &Linked<'_>) -> Vec<u8> {
 }
 
 /// A note as the Web Annotation export carries it: its HTML, then its sources.
-fn export_body(n: &NoteView<'_>) -> String {
+fn export_body(n: &NoteView<'_>, ui: &Ui) -> String {
     let mut body = n.html.clone();
     if !n.sources.is_empty() {
         body.push_str("<ul>");
         for src in n.sources {
             body.push_str("<li>");
-            body.push_str(&markdown::source_html(src));
+            body.push_str(&markdown::source_html(src, ui));
             body.push_str("</li>");
         }
         body.push_str("</ul>");

@@ -12,10 +12,9 @@
 //! Anything else keeps its source as written. A render error is reported
 //! against the source as written (the page is rendered again with it).
 
-use std::path::{Path, PathBuf};
-
 use serde::Serialize;
-use walkdir::WalkDir;
+
+use crate::theme::Theme;
 
 /// Templates every site needs.
 pub const REQUIRED: [&str; 11] = [
@@ -32,43 +31,23 @@ pub const REQUIRED: [&str; 11] = [
     "404.html",
 ];
 
-/// A template problem (environment tier: it names the template file).
+/// A template problem (environment tier: it names the template, and where
+/// it came from — the project's `templates/NAME` or `(built-in) NAME`).
 #[derive(Debug)]
 pub enum TemplateError {
-    Io {
-        path: PathBuf,
-        error: std::io::Error,
-    },
-    Missing {
-        name: String,
-        dir: PathBuf,
-    },
-    Compile {
-        dir: PathBuf,
-        report: String,
-    },
-    Render {
-        name: String,
-        report: String,
-    },
+    Missing { name: String },
+    Compile { report: String },
+    Render { name: String, report: String },
 }
 
 impl std::fmt::Display for TemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Io { path, error } => {
-                write!(f, "cannot read template {}: {error}", path.display())
-            }
-            Self::Missing { name, dir } => {
-                write!(f, "template {name} is missing from {}", dir.display())
-            }
-            Self::Compile { dir, report } => {
-                write!(
-                    f,
-                    "templates in {} do not compile:\n{report}",
-                    dir.display()
-                )
-            }
+            Self::Missing { name } => write!(
+                f,
+                "template {name} is missing (it is neither in templates/ nor built in)"
+            ),
+            Self::Compile { report } => write!(f, "templates do not compile:\n{report}"),
             Self::Render { name, report } => {
                 write!(f, "template {name} failed to render:\n{report}")
             }
@@ -90,37 +69,26 @@ pub struct Templates {
     minified: Vec<String>,
     /// Names of the templates used as written although minifying was asked for.
     kept: Vec<String>,
+    /// Per template name, how reports name it (`templates/x.html`, `(built-in) x.html`).
+    labels: Vec<(String, String)>,
 }
 
 impl Templates {
-    /// Loads every `*.html` file under `dir` (names relative to `dir`,
-    /// `/`-separated), minified when `minify` is set (see the module docs).
-    pub fn load(dir: &Path, minify: bool) -> Result<Self, TemplateError> {
+    /// Compiles the theme's `*.html` templates (names relative to
+    /// `templates/`, `/`-separated), minified when `minify` is set (see the
+    /// module docs).
+    pub fn load(theme: &Theme, minify: bool) -> Result<Self, TemplateError> {
         let mut files = Vec::new();
-        for entry in WalkDir::new(dir).sort_by_file_name() {
-            let entry = entry.map_err(|e| TemplateError::Io {
-                path: e.path().unwrap_or(dir).to_path_buf(),
-                error: e.into(),
-            })?;
-            let p = entry.path();
-            if entry.file_type().is_file() && p.extension().is_some_and(|x| x == "html") {
-                let text = std::fs::read_to_string(p).map_err(|error| TemplateError::Io {
-                    path: p.to_path_buf(),
-                    error,
-                })?;
-                let name = p
-                    .strip_prefix(dir)
-                    .unwrap_or(p)
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                files.push((name, text));
-            }
+        let mut labels = Vec::new();
+        for f in theme.templates.iter().filter(|f| f.name.ends_with(".html")) {
+            let text = String::from_utf8_lossy(&f.bytes).into_owned();
+            labels.push((f.name.clone(), f.label("templates")));
+            files.push((f.name.clone(), text));
         }
         for name in REQUIRED {
             if !files.iter().any(|(n, _)| n == name) {
                 return Err(TemplateError::Missing {
                     name: name.to_string(),
-                    dir: dir.to_path_buf(),
                 });
             }
         }
@@ -148,13 +116,13 @@ impl Templates {
                     globals: tera::Context::new(),
                     minified,
                     kept,
+                    labels,
                 });
             }
             kept = files.iter().map(|(n, _)| n.clone()).collect();
         }
         let tera = compile(&files).map_err(|e| TemplateError::Compile {
-            dir: dir.to_path_buf(),
-            report: in_templates_folder(&e.to_string()),
+            report: labelled(&e.to_string(), &labels),
         })?;
         Ok(Self {
             tera,
@@ -162,6 +130,7 @@ impl Templates {
             globals: tera::Context::new(),
             minified: Vec::new(),
             kept,
+            labels,
         })
     }
 
@@ -199,8 +168,8 @@ impl Templates {
                 })
                 .unwrap_or(e);
             TemplateError::Render {
-                name: name.to_string(),
-                report: in_templates_folder(&report.to_string()),
+                name: self.label(name).to_string(),
+                report: labelled(&report.to_string(), &self.labels),
             }
         })
     }
@@ -213,9 +182,31 @@ fn compile(files: &[(String, String)]) -> Result<tera::Tera, tera::Error> {
     Ok(tera)
 }
 
-/// Tera names templates by their file name; point reports at `templates/NAME`.
-fn in_templates_folder(report: &str) -> String {
-    report.replace("--> ", "--> templates/")
+impl Templates {
+    /// How reports name template `name`.
+    fn label<'s>(&'s self, name: &'s str) -> &'s str {
+        self.labels
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(name, |(_, l)| l.as_str())
+    }
+}
+
+/// Tera names templates by their file name; reports name where each came
+/// from (`--> templates/chapter.html:5:3`, `--> (built-in) base.html:2:1`).
+fn labelled(report: &str, labels: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(report.len());
+    for line in report.split_inclusive('\n') {
+        let label = line.split_once("--> ").and_then(|(lead, rest)| {
+            labels
+                .iter()
+                .filter(|(n, _)| rest.starts_with(&format!("{n}:")))
+                .max_by_key(|(n, _)| n.len())
+                .map(|(n, l)| format!("{lead}--> {l}{}", &rest[n.len()..]))
+        });
+        out.push_str(label.as_deref().unwrap_or(line));
+    }
+    out
 }
 
 /// Page-specific template values.
@@ -240,20 +231,25 @@ mod tests {
     #[test]
     fn render_errors_point_at_the_template_as_written() {
         let dir = tempfile::tempdir().unwrap();
-        for name in REQUIRED {
-            std::fs::write(dir.path().join(name), "<p>\n  {{ x }}\n</p>\n").unwrap();
-        }
+        let paths = crate::content::Paths::new(dir.path());
+        std::fs::create_dir_all(&paths.templates).unwrap();
         std::fs::write(
-            dir.path().join("chapter.html"),
+            paths.templates.join("chapter.html"),
             "<div>\n\n\n  <p>\n    {{ chapter.missing }}\n  </p>\n</div>\n",
         )
         .unwrap();
-        let t = Templates::load(dir.path(), true).unwrap();
+        let t = Templates::load(&Theme::load(&paths).unwrap(), true).unwrap();
         assert!(t.minified().iter().any(|n| n == "chapter.html"));
         let mut page = PageContext::new();
         page.insert("chapter", &serde_json::json!({"title": "t"}));
         let err = t.render("chapter.html", &page).unwrap_err().to_string();
         assert!(err.contains("templates/chapter.html:5:"), "{err}");
         assert!(err.contains("{{ chapter.missing }}"), "{err}");
+        // A built-in template is named as such.
+        assert_eq!(t.label("base.html"), "(built-in) base.html");
+        assert_eq!(
+            labelled("  --> base.html:2:1\n", &t.labels),
+            "  --> (built-in) base.html:2:1\n"
+        );
     }
 }

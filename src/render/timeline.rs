@@ -34,8 +34,10 @@ pub struct EntityLink<'a> {
 /// One event on the timeline.
 #[derive(Debug, Serialize)]
 pub struct Event<'a> {
-    /// As written (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`); also the `datetime`.
+    /// As written (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`); the `datetime`.
     pub date: &'a str,
+    /// As the language writes it (`2024 年 5 月`, `May 2024`).
+    pub shown: String,
     #[serde(skip)]
     pub key: PartialDate,
     /// `fact` or the annotation kind.
@@ -59,6 +61,8 @@ pub struct Event<'a> {
 /// Every dated fact and note, in chronological order.
 pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec<Event<'a>> {
     let edition = linked.edition;
+    let ui = &edition.config.ui;
+    let shown = |d: PartialDate| edition.config.pack.date(d.year, d.month, d.day);
     let mut out = Vec::new();
     let passage = |chapter: usize, para: Option<u32>, fragment: Option<String>| {
         let c = &edition.chapters[chapter];
@@ -79,13 +83,14 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
             };
             out.push(Event {
                 date,
+                shown: shown(key),
                 key,
                 kind: view.kind,
                 entity: None,
                 title: view.quote.clone(),
                 value: None,
                 html: Some(&view.html),
-                sources: view.sources.iter().map(source_html).collect(),
+                sources: view.sources.iter().map(|s| source_html(s, ui)).collect(),
                 passage: Some(passage(ci, view.para, Some(format!("#m-{}", view.id)))),
                 quote: None,
             });
@@ -120,16 +125,20 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
             };
             let s = &f.source;
             let sources = match &s.title {
-                Some(title) if anchor.is_none() => vec![source_html(&SourceRef {
-                    title: title.clone(),
-                    publisher: s.publisher.clone(),
-                    url: s.url.clone(),
-                    date: s.date.clone(),
-                })],
+                Some(title) if anchor.is_none() => vec![source_html(
+                    &SourceRef {
+                        title: title.clone(),
+                        publisher: s.publisher.clone(),
+                        url: s.url.clone(),
+                        date: s.date.clone(),
+                    },
+                    ui,
+                )],
                 _ => Vec::new(),
             };
             out.push(Event {
                 date,
+                shown: shown(key),
                 key,
                 kind: "fact",
                 entity: Some(EntityLink {

@@ -23,7 +23,7 @@ pub mod chrome;
 pub mod plan;
 pub mod text;
 
-use crate::config::{Config, SourceMeta, Ui};
+use crate::config::{Config, SourceMeta};
 use crate::content::{ChapterMeta, Provenance, is_slug};
 use crate::diag::{Code, Diagnostic, FileId};
 use crate::yaml;
@@ -89,14 +89,17 @@ pub fn import(
     if !diags.is_empty() {
         return Err(diags);
     }
-    let config = edition_config(&lines, &roles, seed_name, plan.as_ref());
+    let config = edition_config(&lines, &roles, seed_name, plan.as_ref(), &paras);
     let mut files = vec![(
         "edition.yaml".to_string(),
         format!("{SCHEMA_MODELINE}{}", yaml::to_string(&config)),
     )];
     // Chapter boundaries: (start index, title, slug, summary).
     let chapters: Vec<(usize, String, String, Option<String>)> = if breaks.is_empty() {
-        vec![(0, "全文".to_string(), "text".to_string(), None)]
+        let whole = &crate::i18n::pack_or_fallback(&config.language)
+            .new
+            .whole_text;
+        vec![(0, whole.clone(), "text".to_string(), None)]
     } else {
         breaks
             .iter()
@@ -204,6 +207,7 @@ fn edition_config(
     roles: &[Role],
     seed_name: &str,
     plan: Option<&PlanInput<'_>>,
+    paras: &[Para],
 ) -> Config {
     let with_role = |role: Role| {
         lines
@@ -225,7 +229,7 @@ fn edition_config(
         subtitle: plan.and_then(|p| p.plan.subtitle.clone()),
         language: plan
             .and_then(|p| p.plan.language.clone())
-            .unwrap_or_else(|| "zh-CN".into()),
+            .unwrap_or_else(|| guess_language(paras).to_string()),
         base_url: plan.and_then(|p| p.plan.base_url.clone()),
         updated: None,
         source: SourceMeta {
@@ -239,10 +243,35 @@ fn edition_config(
             rights: (!rights.is_empty()).then(|| rights.join("\n")),
         },
         mentions: Default::default(),
-        ui: Ui::default(),
+        ui_overrides: Default::default(),
+        ui: Default::default(),
+        pack: Default::default(),
         check: Default::default(),
         minify: Default::default(),
         groups: Vec::new(),
+    }
+}
+
+/// The language of a text without a plan: Chinese when most of its letters
+/// are CJK characters, English otherwise (the editor corrects it in
+/// `edition.yaml`).
+fn guess_language(paras: &[Para]) -> &'static str {
+    let (mut cjk, mut kana, mut other) = (0usize, 0usize, 0usize);
+    for c in paras.iter().flat_map(|p| p.text.chars()) {
+        if matches!(c, '\u{3040}'..='\u{30FF}') {
+            kana += 1;
+        } else if crate::cjk::is_cjk(c) {
+            cjk += 1;
+        } else if c.is_alphabetic() {
+            other += 1;
+        }
+    }
+    if cjk + kana <= other {
+        "en"
+    } else if kana * 10 > cjk {
+        "ja"
+    } else {
+        "zh-CN"
     }
 }
 

@@ -129,7 +129,7 @@ impl Server {
     /// their stylesheets; false when it cannot be read (a full rebuild
     /// follows and reports it).
     fn swap_static(&self, old: &Site, start: Instant) -> bool {
-        match output::collect_static(&self.options.paths.static_dir) {
+        match crate::theme::Theme::load(&self.options.paths).map(|t| output::collect_static(&t)) {
             Ok(jobs) => {
                 let mut files = old.files.clone();
                 for j in jobs {
@@ -197,15 +197,9 @@ impl Server {
     /// A build failed: keep serving the old files, show the diagnostics in
     /// the terminal and as the overlay on open pages.
     fn failed(&self, old: &Site, e: &BuildError, sources: &Sources) {
-        let text = match e {
-            BuildError::Content(diags) => format!(
-                "{}{}",
-                diag::render(diags, sources, false),
-                diag::summary(diags)
-            ),
-            BuildError::Template(t) => t.to_string(),
-            BuildError::Output(o) => o.to_string(),
-        };
+        // Content errors: the rendered diagnostics, then their summary
+        // (the error's own text); others: the error's text.
+        let text = format!("{}{e}", diag::render(e.diagnostics(), sources, false));
         eprintln!("{text}\nbuild failed; still serving the last good version");
         let html = overlay_html(&text);
         self.swap(Site {
