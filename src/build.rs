@@ -815,7 +815,7 @@ pub fn new_file(
     if !content::is_slug(id) {
         return Err(OutputError::BadName {
             name: id.to_string(),
-            why: "use lowercase ASCII letters, digits and `-`".into(),
+            why: "not a valid id: use lowercase ASCII letters, digits and `-`".into(),
         });
     }
     let order = content::load::chapter_orders(&paths.content.join("chapters"))
@@ -864,10 +864,10 @@ pub fn write_schemas(dir: &std::path::Path) -> Result<Vec<(PathBuf, bool)>, Outp
 const CORPUS_MARKER: &str = ".glossa-corpus";
 
 /// `glossa bench-corpus`: writes a synthetic edition of `chapters` chapters
-/// as a whole project into `out` (empty, new, or an earlier corpus, which is
-/// replaced); returns the number of content files.
+/// as a whole project (content only: it uses the built-in theme) into `out`
+/// (empty, new, or an earlier corpus, which is replaced); returns the number
+/// of content files.
 pub fn write_bench_corpus(
-    paths: &Paths,
     chapters: usize,
     out: &std::path::Path,
     seed: u64,
@@ -897,22 +897,100 @@ pub fn write_bench_corpus(
             std::fs::create_dir_all(path.parent().unwrap_or(out))?;
             std::fs::write(&path, text)?;
         }
-        for dir in ["templates", "static"] {
-            for entry in walkdir::WalkDir::new(paths.root.join(dir)) {
-                let entry = entry?;
-                let rel = entry
-                    .path()
-                    .strip_prefix(&paths.root)
-                    .unwrap_or(entry.path());
-                if entry.file_type().is_dir() {
-                    std::fs::create_dir_all(out.join(rel))?;
-                } else {
-                    std::fs::copy(entry.path(), out.join(rel))?;
-                }
-            }
-        }
         Ok(())
     };
     write().map_err(io)?;
     Ok(files.len())
+}
+
+/// What `glossa init` was asked to do.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    /// The project folder (created if missing).
+    pub dir: PathBuf,
+    /// BCP 47 tag of the edition's language.
+    pub language: String,
+    pub title: Option<String>,
+    /// Start in a folder that is not empty (files are still never overwritten).
+    pub force: bool,
+    /// Also write the built-in theme into `templates/` and `static/`.
+    pub eject_theme: bool,
+}
+
+/// `glossa init`: a new project that checks, builds and serves at once — the
+/// example content in the language's pack, `.gitignore`, a README, the JSON
+/// Schemas (the modeline of `edition.yaml` points at them), and with
+/// `eject_theme` the built-in theme. Refuses a non-empty folder without
+/// `force`, and never overwrites a file.
+pub fn init(opts: &InitOptions) -> Result<Vec<PathBuf>, OutputError> {
+    if !opts.force
+        && let Ok(entries) = std::fs::read_dir(&opts.dir)
+    {
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        if !names.is_empty() {
+            names.sort();
+            return Err(OutputError::NotEmpty {
+                path: opts.dir.clone(),
+                entries: names,
+            });
+        }
+    }
+    let pack = crate::i18n::pack_or_fallback(&opts.language);
+    let mut files: Vec<(String, Vec<u8>)> =
+        crate::scaffold::init_files(pack, &opts.language, opts.title.as_deref())
+            .into_iter()
+            .map(|(p, t)| (p, t.into_bytes()))
+            .collect();
+    files.extend(
+        crate::schema::all()
+            .into_iter()
+            .map(|(name, text)| (format!("schemas/{name}"), text.into_bytes())),
+    );
+    if opts.eject_theme {
+        files.extend(theme_files(&[])?);
+    }
+    output::write_new_files(&opts.dir, &files, false)
+}
+
+/// `glossa theme eject`: writes the built-in theme files (all, or those
+/// named: `chapter.html`, `style.css`, `templates/base.html` …) under `out`
+/// as `templates/…` and `static/…`, for customising; refuses to overwrite.
+pub fn eject_theme(out: &std::path::Path, names: &[String]) -> Result<Vec<PathBuf>, OutputError> {
+    output::write_new_files(out, &theme_files(names)?, false)
+}
+
+/// The built-in theme files named (all when none is), by path in a project.
+fn theme_files(names: &[String]) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
+    let all = crate::theme::all_built_in();
+    let pick = |name: &str| {
+        all.iter().find(|(path, _)| {
+            *path == name || path.rsplit_once('/').is_some_and(|(_, f)| f == name)
+        })
+    };
+    if names.is_empty() {
+        return Ok(all
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.to_vec()))
+            .collect());
+    }
+    names
+        .iter()
+        .map(|n| {
+            pick(n)
+                .map(|(p, b)| (p.to_string(), b.to_vec()))
+                .ok_or_else(|| {
+                    let known: Vec<&str> = all.iter().map(|(p, _)| *p).collect();
+                    OutputError::BadName {
+                        name: n.clone(),
+                        why: format!(
+                            "the built-in theme has no such file; it has {}",
+                            known.join(", ")
+                        ),
+                    }
+                })
+        })
+        .collect()
 }

@@ -41,6 +41,8 @@ pub enum OutputError {
     NotACorpus { path: PathBuf },
     /// A name given on the command line that cannot become a file or id.
     BadName { name: String, why: String },
+    /// A folder that should be empty is not (`glossa init` without `--force`).
+    NotEmpty { path: PathBuf, entries: Vec<String> },
 }
 
 impl std::fmt::Display for OutputError {
@@ -66,7 +68,13 @@ impl std::fmt::Display for OutputError {
                 "{} is not empty and was not written by bench-corpus; choose a new folder",
                 path.display()
             ),
-            Self::BadName { name, why } => write!(f, "`{name}` is not a valid id: {why}"),
+            Self::BadName { name, why } => write!(f, "`{name}`: {why}"),
+            Self::NotEmpty { path, entries } => write!(
+                f,
+                "refusing to start a project in {}: it is not empty ({}); choose an empty or new folder, or pass --force (no file is ever overwritten)",
+                path.display(),
+                entries.join(", ")
+            ),
             Self::WouldOverwrite { paths } => {
                 write!(
                     f,
@@ -371,9 +379,9 @@ fn is_safe_relative(p: &str) -> bool {
 /// all listed at once, unless `force`; with `force`, each existing file is first
 /// copied to `NAME.bak`. Each file is written to a temporary file and renamed
 /// into place.
-pub fn write_new_files(
+pub fn write_new_files<B: AsRef<[u8]>>(
     dir: &Path,
-    files: &[(String, String)],
+    files: &[(String, B)],
     force: bool,
 ) -> Result<Vec<PathBuf>, OutputError> {
     let targets: Vec<PathBuf> = files.iter().map(|(rel, _)| dir.join(rel)).collect();
@@ -399,28 +407,78 @@ pub fn write_new_files(
             backup.push(".bak");
             std::fs::copy(target, &backup).map_err(io(target))?;
         }
-        let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(io(parent))?;
-        std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io(target))?;
-        tmp.persist(target).map_err(|e| io(target)(e.error))?;
+        write_atomic(target, text.as_ref()).map_err(io(target))?;
     }
     Ok(targets)
 }
 
 /// Replaces one file's bytes atomically: a temporary file beside it, renamed
-/// into place, so a reader (or a crash) never sees half a file.
+/// into place, so a reader (or a crash) never sees half a file. A file that
+/// existed keeps its permissions; a new one gets the usual ones (the umask
+/// applied to read-write for everyone), like any file an editor saves.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let (tmp_path, mut file) = (0u32..)
+        .map(|n| parent.join(format!(".{name}.glossa-{}-{n}.tmp", std::process::id())))
+        .find_map(|p| {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&p)
+            {
+                Ok(f) => Some(Ok((p, f))),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+        .expect("some name is free")?;
+    let written = (|| {
+        std::io::Write::write_all(&mut file, bytes)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            file.set_permissions(meta.permissions())?;
+        }
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp_path, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp_path);
+    }
+    written
 }
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_keep_or_give_ordinary_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.md");
+        super::write_atomic(&new, b"a").unwrap();
+        let plain = dir.path().join("plain.md");
+        std::fs::write(&plain, "a").unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode(&new),
+            mode(&plain),
+            "the permissions any saved file gets"
+        );
+        std::fs::remove_file(&plain).unwrap();
+        let old = dir.path().join("old.md");
+        std::fs::write(&old, "x").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();
+        super::write_atomic(&old, b"y").unwrap();
+        assert_eq!(std::fs::read(&old).unwrap(), b"y");
+        assert_eq!(mode(&old), 0o640);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 2, "no temporary file left");
+    }
+
     #[test]
     fn remove_tree_removes_deep_trees_but_not_what_links_point_to() {
         let dir = tempfile::tempdir().unwrap();

@@ -818,3 +818,50 @@ fn feed_date_is_the_newest_known_date_never_the_epoch() {
         text(&o)
     );
 }
+
+/// A new edition has no notes yet: `build` does not say so chapter by
+/// chapter, and `check` says it for the first few chapters and counts the rest.
+#[test]
+fn a_new_edition_starts_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content/chapters")).unwrap();
+    std::fs::write(
+        root.join("content/edition.yaml"),
+        "title: Quiet\nlanguage: en\n",
+    )
+    .unwrap();
+    for i in 1..=12 {
+        std::fs::write(
+            root.join(format!("content/chapters/{i:02}-c{i}.md")),
+            format!("---\ntitle: 'Part {i}'\norder: {i}\n---\n\nsome words of part {i}.\n"),
+        )
+        .unwrap();
+    }
+    let o = build(root, &root.join("public"), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("no-annotations"), "{}", text(&o));
+    let o = build(root, &root.join("public"), &["--all-warnings"]);
+    assert_eq!(
+        text(&o).matches("warning[no-annotations]").count(),
+        5,
+        "{}",
+        text(&o)
+    );
+    let o = glossa(root).arg("check").output().unwrap();
+    let said = text(&o);
+    assert!(o.status.success());
+    assert_eq!(said.matches("warning[no-annotations]").count(), 5, "{said}");
+    assert!(
+        said.contains(
+            "… and 7 more no-annotations warnings; glossa check --format json lists them all"
+        ),
+        "{said}"
+    );
+    let o = glossa(root)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["warnings"], 12);
+}

@@ -1,31 +1,28 @@
 //! `glossa build`: options → `build::build` → the summary, notes and timings.
 
-use std::path::PathBuf;
-
-use super::{Printer, shown};
+use super::{BuildArgs, Printer, shown};
 use crate::build::{self, BuildOptions};
-use crate::config::Minify;
 use crate::content::Paths;
 
-pub(super) fn run(
-    paths: Paths,
-    out: Option<PathBuf>,
-    base_url: Option<String>,
-    force: bool,
-    minify: Option<Minify>,
-    timings: bool,
-    p: &mut Printer,
-) -> bool {
+pub(super) fn run(paths: Paths, args: BuildArgs, p: &mut Printer) -> bool {
     let opts = BuildOptions {
-        out: out.unwrap_or_else(|| paths.root.join("public")),
+        out: args.out.unwrap_or_else(|| paths.root.join("public")),
         paths,
-        base_url,
-        force,
-        minify,
+        base_url: args.base_url,
+        force: args.force,
+        minify: args.minify,
     };
     match build::build(&opts, &mut p.sources) {
         Ok(r) => {
-            p.diags(&r.warnings);
+            // "Not annotated yet" is news to nobody building a new edition:
+            // `check` says it (and `--all-warnings` here).
+            let warnings: Vec<_> = r
+                .warnings
+                .iter()
+                .filter(|d| args.all_warnings || d.code != crate::diag::Code::NoAnnotations)
+                .cloned()
+                .collect();
+            p.diags(&warnings);
             println!(
                 "built {} pages ({} files) into {} in {} ms",
                 r.pages,
@@ -36,7 +33,7 @@ pub(super) fn run(
             for n in &r.timings.notes {
                 println!("note: {n}");
             }
-            if timings {
+            if args.timings {
                 for (name, d) in &r.timings.stages.laps {
                     println!("{:>9.2} ms  {name}", d.as_secs_f64() * 1000.0);
                 }

@@ -3,11 +3,10 @@
 use std::path::Path;
 
 use super::shown;
-use crate::content::Paths;
 
-pub(super) fn run(paths: &Paths, chapters: usize, out: &Path, seed: u64) -> bool {
+pub(super) fn run(chapters: usize, out: &Path, seed: u64) -> bool {
     let t = std::time::Instant::now();
-    match crate::build::write_bench_corpus(paths, chapters, out, seed) {
+    match crate::build::write_bench_corpus(chapters, out, seed) {
         Ok(files) => {
             println!(
                 "wrote {files} content files ({chapters} chapters) into {} in {} ms",

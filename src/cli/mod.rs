@@ -10,9 +10,11 @@ mod build;
 mod check;
 mod corpus;
 mod import;
+mod init;
 mod new;
 mod schema;
 mod serve;
+mod theme;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -84,8 +86,67 @@ pub enum AnnotationsAction {
     },
 }
 
+/// `glossa build`'s options.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Output folder [default: ROOT/public]; replaced as a whole.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Absolute URL the site will be served from (for canonical links).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Replace a non-empty output folder that glossa did not write.
+    #[arg(long)]
+    force: bool,
+    /// Print the wall time of each stage.
+    #[arg(long)]
+    timings: bool,
+    /// How to minify (overrides `minify:` in edition.yaml): `templates`
+    /// minifies the templates once, `pages` also every page, `none` nothing.
+    #[arg(long, value_enum, value_name = "MODE")]
+    minify: Option<crate::config::Minify>,
+    /// Also print warnings that only say a chapter is not annotated yet.
+    #[arg(long)]
+    all_warnings: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThemeAction {
+    /// Write the built-in templates and static files (all, or the named ones)
+    /// into templates/ and static/, to customise them; never overwrites.
+    Eject {
+        /// The project folder to write into [default: ROOT].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Files to eject, e.g. `chapter.html`, `style.css` [default: all].
+        files: Vec<String>,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a new edition: example content, schemas, .gitignore, README.
+    Init {
+        /// The folder to create the project in [default: ROOT].
+        dir: Option<PathBuf>,
+        /// The edition's language (BCP 47): zh-CN, zh-TW, en, ja …
+        #[arg(long, default_value = "en", value_name = "TAG")]
+        language: String,
+        /// The edition's title [default: the language pack's example title].
+        #[arg(long)]
+        title: Option<String>,
+        /// Start in a folder that is not empty (no file is ever overwritten).
+        #[arg(long)]
+        force: bool,
+        /// Also write the built-in theme into templates/ and static/.
+        #[arg(long)]
+        eject_theme: bool,
+    },
+    /// The built-in theme.
+    Theme {
+        #[command(subcommand)]
+        action: ThemeAction,
+    },
     /// Convert a raw seed text into content files (edition.yaml and chapters).
     Import {
         /// The seed text, e.g. seeds/000_126d5811f3c286f1.txt.
@@ -101,24 +162,7 @@ pub enum Command {
         force: bool,
     },
     /// Build the site.
-    Build {
-        /// Output folder [default: ROOT/public]; replaced as a whole.
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Absolute URL the site will be served from (for canonical links).
-        #[arg(long, value_name = "URL")]
-        base_url: Option<String>,
-        /// Replace a non-empty output folder that glossa did not write.
-        #[arg(long)]
-        force: bool,
-        /// Print the wall time of each stage.
-        #[arg(long)]
-        timings: bool,
-        /// How to minify (overrides `minify:` in edition.yaml): `templates`
-        /// minifies the templates once, `pages` also every page, `none` nothing.
-        #[arg(long, value_enum, value_name = "MODE")]
-        minify: Option<crate::config::Minify>,
-    },
+    Build(BuildArgs),
     /// Serve the edition locally with live reload (builds into memory, never into public/).
     Serve {
         /// Port to listen on (the next free one is used if taken; 0 = any free port).
@@ -149,7 +193,7 @@ pub enum Command {
         #[command(subcommand)]
         action: AnnotationsAction,
     },
-    /// Write a synthetic edition for benchmarks (a whole project: content, templates, static).
+    /// Write a synthetic edition for benchmarks (a whole project; it uses the built-in theme).
     BenchCorpus {
         /// Number of chapters.
         #[arg(long, default_value_t = 100)]
@@ -198,13 +242,7 @@ pub fn run() -> ExitCode {
             out: dir,
             force,
         } => import::run(paths, seed, plan, dir, force, &mut out),
-        Command::Build {
-            out: dir,
-            base_url,
-            force,
-            timings,
-            minify,
-        } => build::run(paths, dir, base_url, force, minify, timings, &mut out),
+        Command::Build(args) => build::run(paths, args, &mut out),
         Command::Serve {
             port,
             bind,
@@ -217,11 +255,27 @@ pub fn run() -> ExitCode {
             chapters,
             out: dir,
             seed,
-        } => corpus::run(&paths, chapters, &dir, seed),
+        } => corpus::run(chapters, &dir, seed),
         Command::Schema { out: dir } => {
             schema::run(&dir.unwrap_or_else(|| paths.root.join("schemas")))
         }
         Command::Check { format, coverage } => check::run(&paths, format, coverage, &mut out),
+        Command::Init {
+            dir,
+            language,
+            title,
+            force,
+            eject_theme,
+        } => init::run(crate::build::InitOptions {
+            dir: dir.unwrap_or_else(|| paths.root.clone()),
+            language,
+            title,
+            force,
+            eject_theme,
+        }),
+        Command::Theme {
+            action: ThemeAction::Eject { out, files },
+        } => theme::eject(&out.unwrap_or_else(|| paths.root.clone()), &files),
     };
     if ok {
         ExitCode::SUCCESS
@@ -236,11 +290,23 @@ pub(crate) struct Printer {
     pub color: bool,
 }
 
+/// Diagnostics of one code shown in full before the rest are counted.
+const SHOWN_PER_CODE: usize = 5;
+
 impl Printer {
-    /// Prints diagnostics (with snippets) on stderr.
+    /// Prints diagnostics (with snippets) on stderr: every error, and of each
+    /// kind of warning the first few, then how many more there are (a new
+    /// edition of 10,000 unannotated chapters must not print 10,000 warnings).
     pub fn diags(&self, diags: &[Diagnostic]) {
-        if !diags.is_empty() {
-            eprint!("{}", diag::render(diags, &self.sources, self.color));
+        let (shown, more) = summarise(diags, SHOWN_PER_CODE);
+        if !shown.is_empty() {
+            eprint!("{}", diag::render(&shown, &self.sources, self.color));
+        }
+        for (code, n) in more {
+            eprintln!(
+                "… and {n} more {code} warning{}; glossa check --format json lists them all",
+                if n == 1 { "" } else { "s" }
+            );
         }
     }
 
@@ -255,6 +321,37 @@ impl Printer {
     }
 }
 
+/// Every error and the first `keep` warnings of each code, in order; and per
+/// code (in first-seen order), how many warnings were left out.
+fn summarise(diags: &[Diagnostic], keep: usize) -> (Vec<Diagnostic>, Vec<(&'static str, usize)>) {
+    let mut seen: Vec<(&'static str, usize)> = Vec::new();
+    let mut shown = Vec::new();
+    for d in diags {
+        if d.is_error() {
+            shown.push(d.clone());
+            continue;
+        }
+        let code = d.code.as_str();
+        let k = match seen.iter().position(|(c, _)| *c == code) {
+            Some(k) => k,
+            None => {
+                seen.push((code, 0));
+                seen.len() - 1
+            }
+        };
+        seen[k].1 += 1;
+        if seen[k].1 <= keep {
+            shown.push(d.clone());
+        }
+    }
+    let more = seen
+        .into_iter()
+        .filter(|(_, n)| *n > keep)
+        .map(|(c, n)| (c, n - keep))
+        .collect();
+    (shown, more)
+}
+
 /// A path as shown to the user.
 pub(crate) fn shown(p: &Path) -> String {
     p.display().to_string()
@@ -267,6 +364,34 @@ pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::diag::{Code, Diagnostic};
+
+    #[test]
+    fn repeated_warnings_are_summarised_errors_never() {
+        let mut diags = Vec::new();
+        for i in 0..12 {
+            diags.push(Diagnostic::new(Code::NoAnnotations, format!("w{i}")));
+            if i % 4 == 0 {
+                diags.push(Diagnostic::new(Code::QuoteNotFound, format!("e{i}")));
+                diags.push(Diagnostic::new(Code::EmptyNote, format!("n{i}")));
+            }
+        }
+        let (shown, more) = super::summarise(&diags, 5);
+        assert_eq!(shown.iter().filter(|d| d.is_error()).count(), 3);
+        assert_eq!(
+            shown
+                .iter()
+                .filter(|d| d.code == Code::NoAnnotations)
+                .count(),
+            5
+        );
+        assert_eq!(
+            shown.iter().filter(|d| d.code == Code::EmptyNote).count(),
+            3
+        );
+        assert_eq!(more, vec![("no-annotations", 7)]);
+    }
+
     #[test]
     fn counts_agree_in_number() {
         assert_eq!(super::count(1, "chapter", "chapters"), "1 chapter");

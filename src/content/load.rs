@@ -35,6 +35,7 @@ pub fn load(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagn
         Ok((file, text)) => match Config::parse(file, &text) {
             Ok(c) => {
                 config_dates(&c, file, &text, &mut diags);
+                config_language(&c, file, &text, &mut diags);
                 Some((c, file))
             }
             Err(mut ds) => {
@@ -135,6 +136,31 @@ fn config_dates(config: &Config, file: FileId, text: &str, diags: &mut Vec<Diagn
             diags.push(crate::diag::bad_date(d).at(file, span));
         }
     }
+}
+
+/// A `language:` without a language pack: English interface, and a warning
+/// naming the packs there are.
+fn config_language(config: &Config, file: FileId, text: &str, diags: &mut Vec<Diagnostic>) {
+    if crate::i18n::pack_for(&config.language).is_some() {
+        return;
+    }
+    let span = yaml::Tree::parse(text, 0)
+        .value_or_nearest(&["language".into()])
+        .unwrap_or(0..0);
+    diags.push(
+        Diagnostic::new(
+            Code::UnknownLanguage,
+            format!(
+                "no language pack for `{}`: the interface is in English",
+                config.language
+            ),
+        )
+        .at(file, span)
+        .help(format!(
+            "language packs: {}; any interface string can be set under `ui:` in edition.yaml",
+            crate::i18n::tags().join(", ")
+        )),
+    );
 }
 
 /// Loads `content/companies/*.md` and `content/people/*.md` (companies first, each sorted by id).

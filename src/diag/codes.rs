@@ -65,6 +65,7 @@ codes! {
     WrongType = "wrong-type", Error, "A value of the wrong type (text where a number or a list is expected).";
     // One file's values.
     EmptyTitle = "empty-title", Error, "The edition's or a chapter's title is empty.";
+    UnknownLanguage = "unknown-language", Warning, "`language:` names a language glossa has no pack for; the interface is in English.";
     BadBaseUrl = "bad-base-url", Error, "`base_url` is not an absolute http(s) URL.";
     BadSlug = "bad-slug", Error, "A chapter slug (or the file name it comes from) is not `[a-z0-9-]`.";
     BadLineRange = "bad-line-range", Error, "A line range is not `[first, last]` of 1-based lines within the seed.";

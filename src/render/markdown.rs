@@ -74,6 +74,7 @@ pub fn chapter_html(
     let items: Vec<Item<'_>> = doc.events.clone();
     let items = number_paragraphs(items, doc, ui);
     let items = mark_annotations(items, notes, mentions, ui);
+    let items = glue_markers(items);
     let items = attach_notes(items, doc, notes, ui);
     let items = super::highlight::pass(items);
     let mut out = String::with_capacity(doc.text.len() * 2);
@@ -373,9 +374,20 @@ impl Piece<'_> {
         }
         let mut markers = String::new();
         let mut open_link: Option<usize> = None; // end of the mention link being written
+        let mut glued_link = false; // a `span.nobr` opened before that link
         for w in cuts.windows(2) {
             let (a, b) = (w[0], w[1]);
             if let Some(m) = links.iter().find(|m| m.range.start == a) {
+                // A note ending inside the name: its markers follow the link,
+                // and the name stays on one line with them.
+                glued_link = !self.is_code
+                    && !self.in_link
+                    && covering
+                        .iter()
+                        .any(|n| n.range.end > m.range.start && n.range.end <= m.range.end);
+                if glued_link {
+                    html.push_str(NOBR);
+                }
                 let _ = write!(
                     html,
                     "<a class=\"mention\" href=\"{}\" data-name=\"{}\" data-desc=\"{}\">",
@@ -388,13 +400,30 @@ impl Piece<'_> {
             for n in covering.iter().filter(|n| n.range.start == a) {
                 let _ = write!(html, "<span class=\"anchor\" id=\"m-{}\"></span>", n.id);
             }
-            mark(
-                &mut html,
-                &self.text[a - r.start..b - r.start],
-                covering,
-                a,
-                b,
-            );
+            let piece = &self.text[a - r.start..b - r.start];
+            let ends_here = covering.iter().any(|n| n.range.end == b);
+            let last = piece.char_indices().last().map_or(0, |(i, _)| i);
+            if ends_here
+                && !self.is_code
+                && !self.in_link
+                && open_link.is_none()
+                && !piece.is_empty()
+            {
+                // The passage's last character, its markers (and, by
+                // `glue_markers`, the punctuation after them) on one line.
+                if last > 0 {
+                    mark(&mut html, &piece[..last], covering, a, a + last);
+                }
+                html.push_str(NOBR);
+                mark(&mut html, &piece[last..], covering, a + last, b);
+                for n in covering.iter().filter(|n| n.range.end == b) {
+                    marker(&mut markers, n, ui);
+                }
+                html.push_str(&std::mem::take(&mut markers));
+                html.push_str("</span>");
+                continue;
+            }
+            mark(&mut html, piece, covering, a, b);
             if open_link == Some(b) {
                 html.push_str("</a>");
                 open_link = None;
@@ -404,6 +433,10 @@ impl Piece<'_> {
             }
             if !markers.is_empty() && !self.is_code && !self.in_link && open_link.is_none() {
                 html.push_str(&std::mem::take(&mut markers));
+            }
+            if glued_link && open_link.is_none() {
+                html.push_str("</span>");
+                glued_link = false;
             }
         }
         if self.is_code {
@@ -435,6 +468,123 @@ fn mark(html: &mut String, text: &str, covering: &[&NoteView<'_>], a: usize, b: 
         "<mark class=\"{class}\" data-a=\"{}\">{piece}</mark>",
         ids.join(" ")
     );
+}
+
+/// Punctuation that must not start a line (closing CJK and Latin marks,
+/// ellipses): a marker never ends up alone at the end of a line before it.
+fn is_closing(c: char) -> bool {
+    matches!(
+        c,
+        '。' | '，'
+            | '、'
+            | '．'
+            | '：'
+            | '；'
+            | '！'
+            | '？'
+            | '）'
+            | '」'
+            | '』'
+            | '”'
+            | '’'
+            | '〉'
+            | '》'
+            | '】'
+            | '〕'
+            | '〗'
+            | '…'
+            | '‥'
+            | '.'
+            | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | ')'
+            | ']'
+            | '}'
+            | '»'
+    )
+}
+
+/// Opens the span that keeps a passage's last character, its markers and
+/// the punctuation after them on one line.
+const NOBR: &str = "<span class=\"nobr\">";
+
+/// Where the run of marker buttons that `html` ends with starts, if it ends with one.
+fn trailing_markers(html: &str) -> Option<usize> {
+    let mut start = html.len();
+    while html[..start].ends_with("</button>") {
+        start = html[..start].rfind("<button type=\"button\" class=\"ref")?;
+    }
+    (start < html.len()).then_some(start)
+}
+
+/// The length of the closing punctuation `text` starts with.
+fn closing_prefix(text: &str) -> usize {
+    text.chars()
+        .take_while(|&c| is_closing(c))
+        .map(char::len_utf8)
+        .sum()
+}
+
+/// `html` with the closing punctuation right after a glued passage end
+/// (`…</button></span>。`) moved into its span.
+fn glue_within(html: &str) -> String {
+    const END: &str = "</button></span>";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(END) {
+        let end = i + END.len();
+        let punct = closing_prefix(&rest[end..]);
+        out.push_str(&rest[..i + "</button>".len()]);
+        out.push_str(&rest[end..end + punct]);
+        out.push_str("</span>");
+        rest = &rest[end + punct..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Pass 2b: a marker button is an atomic inline, after which browsers break
+/// a line even before closing punctuation (a lone `。` at the start of a
+/// line). The passage's last character, its markers (pass 2) and the
+/// punctuation right after them — in the same piece of text or in the next
+/// text event — are kept on one line (`span.nobr`); markers that waited for
+/// the end of a link are kept with the punctuation after them. Keeps one
+/// output item per input item.
+pub fn glue_markers(mut items: Vec<Item<'_>>) -> Vec<Item<'_>> {
+    for i in 0..items.len() {
+        let Event::Html(h) = &items[i].0 else {
+            continue;
+        };
+        if !h.contains("</button>") {
+            continue;
+        }
+        let mut html = glue_within(h);
+        let next = match items.get(i + 1) {
+            Some((Event::Text(t), _)) => Some((closing_prefix(t), t.to_string())),
+            _ => None,
+        };
+        if let Some((n, t)) = next.filter(|(n, _)| *n > 0) {
+            let (glued, rest) = t.split_at(n);
+            let glued = escape(glued);
+            let rest = rest.to_string();
+            if html.ends_with("</button></span>") {
+                html.truncate(html.len() - "</span>".len());
+                html.push_str(&glued);
+                html.push_str("</span>");
+            } else if let Some(start) = trailing_markers(&html) {
+                html = format!("{}{NOBR}{}{glued}</span>", &html[..start], &html[start..]);
+            } else {
+                items[i].0 = Event::Html(CowStr::from(html));
+                continue;
+            }
+            items[i + 1].0 = Event::Text(CowStr::from(rest));
+        }
+        items[i].0 = Event::Html(CowStr::from(html));
+    }
+    items
 }
 
 fn marker(out: &mut String, n: &NoteView<'_>, ui: &Ui) {
@@ -650,6 +800,44 @@ mod tests {
     }
 
     #[test]
+    fn markers_stay_with_the_passage_end_and_the_punctuation_after_them() {
+        let b = "<button type=\"button\" class=\"ref k-note\" id=\"r-a\"></button>";
+        let nb = "<span class=\"nobr\">";
+        let html = format!("<mark>甲</mark>{nb}<mark>乙</mark>{b}{b}</span>。丙");
+        assert_eq!(
+            super::glue_within(&html),
+            format!("<mark>甲</mark>{nb}<mark>乙</mark>{b}{b}。</span>丙")
+        );
+        // The punctuation in the next event; markers that waited for a link's end.
+        for (html, glued) in [
+            (
+                format!("{nb}<mark>甲</mark>{b}</span>"),
+                format!("{nb}<mark>甲</mark>{b}”，</span>"),
+            ),
+            (format!("</a>{b}"), format!("</a>{nb}{b}”，</span>")),
+        ] {
+            let items = vec![
+                (Event::Html(CowStr::from(html)), None),
+                (Event::Text(CowStr::from("”，乙")), Some(0..1)),
+            ];
+            let out = super::glue_markers(items);
+            assert_eq!(out[0].0, Event::Html(CowStr::from(glued)));
+            assert_eq!(out[1].0, Event::Text(CowStr::from("乙")));
+            assert_eq!(out.len(), 2);
+        }
+        // A note's marks around the glued end keep the reading text whole.
+        let doc = parse("前面的话，甲乙。后面\n");
+        let a = view(&doc, "n", "甲乙", 1);
+        let html = chapter_html(&doc, &[a], &[], &zh());
+        let m = "<mark class=\"ann k-context\" data-a=\"n\">";
+        assert!(
+            html.contains(&format!("{m}甲</mark>{nb}{m}乙</mark><button")),
+            "{html}"
+        );
+        assert!(html.contains("</button>。</span>后面"), "{html}");
+    }
+
+    #[test]
     fn notes_follow_the_chapter_text_rules() {
         assert_eq!(super::note_html("中文\n中文"), "<p>中文中文</p>");
         assert_eq!(super::note_html("word\nword"), "<p>word word</p>");
@@ -726,8 +914,8 @@ mod tests {
             description: "一家\"公司\"".into(),
         };
         let html = chapter_html(&doc, &[a], &[link], &zh());
-        assert!(html.contains("<a class=\"mention\" href=\"../../companies/zhipu/\" data-name=\"智谱\" data-desc=\"一家&quot;公司&quot;\"><span class=\"anchor\" id=\"m-a\"></span><mark class=\"ann k-context\" data-a=\"a\">智谱</mark></a><mark"), "{html}");
-        let close = html.find("</a><mark").unwrap();
+        assert!(html.contains("<a class=\"mention\" href=\"../../companies/zhipu/\" data-name=\"智谱\" data-desc=\"一家&quot;公司&quot;\"><span class=\"anchor\" id=\"m-a\"></span><mark class=\"ann k-context\" data-a=\"a\">智谱</mark></a><span class=\"nobr\"><mark"), "{html}");
+        let close = html.find("</a><span").unwrap();
         let button = html.find("<button type=\"button\" class=\"ref").unwrap();
         assert!(button > close, "marker outside the mention link: {html}");
     }
@@ -772,8 +960,9 @@ mod tests {
         let html = chapter_html(&doc, &[a, b], &[], &zh());
         // The passage is split at the bold boundary, never crossing it.
         assert!(html.contains("<strong><span class=\"anchor\" id=\"m-a\"></span><mark class=\"ann k-context\" data-a=\"a\">积极拥抱</mark></strong>"), "{html}");
+        // Its last character stays on one line with the markers after it.
         assert!(
-            html.contains("<mark class=\"ann multi\" data-a=\"a b\">DeepSeek</mark>"),
+            html.contains("<mark class=\"ann multi\" data-a=\"a b\">DeepSee</mark><span class=\"nobr\"><mark class=\"ann multi\" data-a=\"a b\">k</mark><button"),
             "{html}"
         );
         // Both markers follow the end of the passages; notes in an aside after the paragraph.
