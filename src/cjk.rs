@@ -36,3 +36,42 @@ mod tests {
         }
     }
 }
+
+/// Punctuation that must not start a line: closing CJK marks (full stop,
+/// commas, colon, semicolon, closing brackets and quotation marks, ellipses)
+/// and their Latin counterparts.
+pub fn is_closing(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3001}'
+            | '\u{3002}'
+            | '\u{FF0C}'
+            | '\u{FF0E}'
+            | '\u{FF1A}'
+            | '\u{FF1B}'
+            | '\u{FF01}'
+            | '\u{FF1F}'
+            | '\u{FF09}'
+            | '\u{300D}'
+            | '\u{300F}'
+            | '\u{3009}'
+            | '\u{300B}'
+            | '\u{3011}'
+            | '\u{3015}'
+            | '\u{3017}'
+            | '\u{201D}'
+            | '\u{2019}'
+            | '\u{2026}'
+            | '\u{2025}'
+            | '\u{00BB}'
+            | '.'
+            | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | ')'
+            | ']'
+            | '}'
+    )
+}

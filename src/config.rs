@@ -170,7 +170,7 @@ impl Config {
             diags.push(
                 Diagnostic::new(Code::EmptyTitle, "the edition title is empty")
                     .at(file, key_span(text, "title"))
-                    .help("give the edition a title, e.g. `title: 为什么中国只有一个 DeepSeek`"),
+                    .help("give the edition a title, e.g. `title: Reading the Rosetta Stone`"),
             );
         }
         if let Some(url) = &config.base_url

@@ -1,6 +1,6 @@
 // glossa — search over the static index written by `glossa build`.
 // Tokenises like the builder: CJK characters as single characters and pairs,
-// Latin text as lower-cased words. Loads only the index shards of the query's
+// Latin text as lower-cased words, each of which also finds the words it begins. Loads only the index shards of the query's
 // tokens and the document chunks of the pages that hold all of them. Results are built with
 // DOM methods and textContent only, so indexed text can never inject markup.
 (() => {
@@ -62,12 +62,20 @@
     meta = meta || (await json('search/meta.json'));
     const ts = terms(query);
     if (!ts.length) return { ts, results: [] };
-    // Postings are gaps between ascending page ids (index version 3).
+    // Postings are gaps between ascending page ids (index version 4).
     const ids = (gaps) => {
       let id = 0;
       return gaps.map((g) => (id += g));
     };
-    const lists = await Promise.all(ts.map(async (t) => ids((await json(`search/index/${pad(shardOf(t))}.json`))[t] || [])));
+    const postings = async (key) => ids((await json(`search/index/${pad(shardOf(key))}.json`))[key] || []);
+    // A Latin term finds the words it begins: the pages of the word itself
+    // and of the words it is a prefix of (`term*`).
+    const prefixed = (t) => !cjk.test(t) && [...t].length >= 2;
+    const lists = await Promise.all(ts.map(async (t) => {
+      if (!prefixed(t)) return postings(t);
+      const [whole, start] = await Promise.all([postings(t), postings(t + '*')]);
+      return [...new Set([...whole, ...start])].sort((a, b) => a - b);
+    }));
     const pages = lists.reduce((acc, l) => {
       const s = new Set(l);
       return acc.filter((p) => s.has(p));
@@ -77,7 +85,10 @@
     const holds = (doc, t) => {
       if (cjk.test(t)) return doc.t.toLowerCase().includes(t) || doc.x.toLowerCase().includes(t);
       doc.words = doc.words || new Set([...terms(doc.t), ...terms(doc.x)]);
-      return doc.words.has(t);
+      if (doc.words.has(t)) return true;
+      if (!prefixed(t)) return false;
+      for (const w of doc.words) if (w.startsWith(t)) return true;
+      return false;
     };
     const phrase = query.trim().toLowerCase().replace(/\s+/g, ' ');
     const results = [];

@@ -36,6 +36,7 @@ fn built_pages_are_valid_html() {
         None,
         Some(repo().join("tests/fixtures/annotated/content")),
         Some(repo().join("tests/fixtures/valid/content")),
+        Some(repo().join("tests/fixtures/editions/en/content")),
     ] {
         let p = project(content.as_deref());
         let out = p.path().join("public");

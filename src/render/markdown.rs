@@ -470,43 +470,6 @@ fn mark(html: &mut String, text: &str, covering: &[&NoteView<'_>], a: usize, b: 
     );
 }
 
-/// Punctuation that must not start a line (closing CJK and Latin marks,
-/// ellipses): a marker never ends up alone at the end of a line before it.
-fn is_closing(c: char) -> bool {
-    matches!(
-        c,
-        '。' | '，'
-            | '、'
-            | '．'
-            | '：'
-            | '；'
-            | '！'
-            | '？'
-            | '）'
-            | '」'
-            | '』'
-            | '”'
-            | '’'
-            | '〉'
-            | '》'
-            | '】'
-            | '〕'
-            | '〗'
-            | '…'
-            | '‥'
-            | '.'
-            | ','
-            | ';'
-            | ':'
-            | '!'
-            | '?'
-            | ')'
-            | ']'
-            | '}'
-            | '»'
-    )
-}
-
 /// Opens the span that keeps a passage's last character, its markers and
 /// the punctuation after them on one line.
 const NOBR: &str = "<span class=\"nobr\">";
@@ -523,7 +486,7 @@ fn trailing_markers(html: &str) -> Option<usize> {
 /// The length of the closing punctuation `text` starts with.
 fn closing_prefix(text: &str) -> usize {
     text.chars()
-        .take_while(|&c| is_closing(c))
+        .take_while(|&c| crate::cjk::is_closing(c))
         .map(char::len_utf8)
         .sum()
 }

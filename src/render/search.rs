@@ -1,7 +1,7 @@
 //! The static search index: paragraphs, notes and profiles → sharded JSON files.
 //!
 //! Input: the linked edition and its notes. Output: jobs under `search/`
-//! (format version 3):
+//! (format version 4):
 //! - `meta.json`: shard count, pages per docs chunk, page, document and token counts;
 //! - `index/NN.json`: token → ascending ids of the *pages* (chapters, then
 //!   profiles) that contain it, written as gaps (the first id, then the
@@ -18,7 +18,9 @@
 //! download and to build.
 //!
 //! Tokens: Chinese (and other CJK) text as single characters plus overlapping
-//! character pairs; Latin text as Unicode words, case-folded. The client
+//! character pairs; Latin text as Unicode words, case-folded, and each
+//! word's prefixes of [`PREFIX_MIN`] characters or more as `prefix*` (so a
+//! query finds the words its terms begin: `champ` → `Champollion`). The client
 //! (`static/search.js`) tokenises queries the same way. Pure; must not touch
 //! the disk.
 
@@ -228,6 +230,25 @@ impl ShardPart {
     }
 }
 
+/// The shortest Latin word prefix that is indexed (`ch*`): a query term of
+/// two characters or more finds the words it begins.
+pub const PREFIX_MIN: usize = 2;
+
+/// Adds page `id` to the postings of `key`; whether it was new there.
+fn post(words: &mut FxHashMap<Box<str>, Vec<u32>>, key: &str, id: u32) -> bool {
+    match words.get_mut(key) {
+        Some(ids) if ids.last() == Some(&id) => false,
+        Some(ids) => {
+            ids.push(id);
+            true
+        }
+        None => {
+            words.insert(key.into(), vec![id]);
+            true
+        }
+    }
+}
+
 /// Postings of the pages `first..first + pages.len()`, split into `shards`.
 fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<ShardPart> {
     // (token, page) once per page, then sorted by token: ids stay ascending.
@@ -235,6 +256,7 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<Sha
     let mut seen: rustc_hash::FxHashSet<u64> = Default::default();
     let mut words: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
     let mut word = String::new();
+    let mut prefix = String::new();
     for (k, docs) in pages.iter().enumerate() {
         let id = first + k as u32;
         seen.clear();
@@ -244,16 +266,17 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<Sha
                     pairs.push((key, id));
                 }
             }
-            Token::Word(w) => match words.get_mut(w) {
-                Some(ids) => {
-                    if ids.last() != Some(&id) {
-                        ids.push(id);
+            Token::Word(w) => {
+                if post(&mut words, w, id) {
+                    // The word's prefixes (`cha*`, `cham*` …), once per page.
+                    for (end, _) in w.char_indices().skip(PREFIX_MIN) {
+                        prefix.clear();
+                        prefix.push_str(&w[..end]);
+                        prefix.push('*');
+                        post(&mut words, &prefix, id);
                     }
                 }
-                None => {
-                    words.insert(w.into(), vec![id]);
-                }
-            },
+            }
         };
         for d in docs {
             each_token(d.t, &mut word, &mut add);
@@ -372,7 +395,7 @@ pub fn index(
     let mut meta = Job::new(
         "search/meta.json",
         serde_json::to_vec(&serde_json::json!({
-            "version": 3,
+            "version": 4,
             "shards": shards,
             "chunk": PAGES_PER_CHUNK,
             "pages": pages.len(),

@@ -306,15 +306,6 @@ fn chapter_file(
     out
 }
 
-/// Whether a paragraph is entirely a quotation: `“…”`.
-fn is_quoted(text: &str) -> bool {
-    text.starts_with('“') && text.ends_with('”') && text.chars().count() > 2
-}
-
-fn is_ellipsis(text: &str) -> bool {
-    matches!(text, "……" | "…" | "..." | "……。")
-}
-
 /// Marks runs of two or more quoted paragraphs (plus a trailing ellipsis line)
 /// on consecutive seed lines as blockquotes.
 fn mark_quote_runs(paras: &mut [Para]) {
@@ -323,13 +314,13 @@ fn mark_quote_runs(paras: &mut [Para]) {
     while i < paras.len() {
         let mut j = i;
         while j < paras.len()
-            && is_quoted(&paras[j].text)
+            && text::is_quoted(&paras[j].text)
             && (j == i || paras[j].line <= paras[j - 1].line + 2)
         {
             j += 1;
         }
         if j - i >= 2 {
-            if j < paras.len() && is_ellipsis(&paras[j].text) {
+            if j < paras.len() && text::is_ellipsis(&paras[j].text) {
                 j += 1;
             }
             for p in &mut paras[i..j] {

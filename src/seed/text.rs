@@ -122,6 +122,16 @@ pub fn first_sentence(text: &str, max: usize) -> String {
     out
 }
 
+/// Whether a paragraph is entirely a quotation: `“…”`.
+pub fn is_quoted(text: &str) -> bool {
+    text.starts_with('“') && text.ends_with('”') && text.chars().count() > 2
+}
+
+/// Whether a paragraph is only an ellipsis (the end of a quoted run).
+pub fn is_ellipsis(text: &str) -> bool {
+    matches!(text, "……" | "…" | "..." | "……。")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -170,6 +170,23 @@ impl Browser {
         Some(b)
     }
 
+    /// Waits until `expr` evaluates to `true` (at most `secs` seconds).
+    pub fn wait(&mut self, expr: &str, secs: u64) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(secs) {
+            if self.call(
+                "Runtime.evaluate",
+                json!({"expression": expr, "returnByValue": true}),
+            )["result"]["value"]
+                == true
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+
     /// Sends a command and waits for its result.
     pub fn call(&mut self, method: &str, params: Value) -> Value {
         self.next += 1;
@@ -336,3 +353,44 @@ fn base64_decode(s: &str) -> Vec<u8> {
 pub fn artifacts() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts")
 }
+
+/// Counts, in every chapter's reading text at phone and desktop widths,
+/// the places where closing CJK punctuation starts a line (after a note
+/// marker, a mention link or anything else): there must be none.
+pub const NO_LINE_START: &str = r#"(() => {
+  const closing = /[。，、．：；！？）」』”’〉》】〕]/;
+  const text = document.querySelector('#text');
+  const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT, {
+    acceptNode: (n) => n.parentElement.closest('aside, .notes') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+  });
+  const range = document.createRange();
+  const bad = [];
+  let prev = null, block = null, n;
+  while ((n = walker.nextNode())) {
+    const b = n.parentElement.closest('p, li, h1, h2, h3, h4, blockquote');
+    if (b !== block) { prev = null; block = b; }
+    for (let i = 0; i < n.data.length; i++) {
+      range.setStart(n, i); range.setEnd(n, i + 1);
+      const rects = range.getClientRects();
+      if (!rects.length) continue;
+      const r = rects[0];
+      if (prev && closing.test(n.data[i]) && r.top > prev.bottom - 2) {
+        bad.push(n.data.slice(Math.max(0, i - 6), i + 2));
+      }
+      if (r.width > 0) prev = r;
+    }
+  }
+  // A marker never starts a line either: it stays with the passage's last character.
+  for (const ref of text.querySelectorAll('button.ref')) {
+    if (ref.closest('aside')) continue;
+    let el = ref.previousSibling;
+    while (el && el.nodeType === 1 && el.matches('button.ref')) el = el.previousSibling;
+    if (!el) continue;
+    const node = el.nodeType === 3 ? el : el.lastChild;
+    if (!node || node.nodeType !== 3 || !node.data.length) continue;
+    range.setStart(node, node.data.length - 1); range.setEnd(node, node.data.length);
+    const r = range.getClientRects()[0], b = ref.getBoundingClientRect();
+    if (r && b.top > r.bottom - 2) bad.push('marker after ' + node.data.slice(-6));
+  }
+  return JSON.stringify(bad);
+})()"#;
