@@ -68,7 +68,8 @@ fn stages(c: &mut Criterion) {
     g.bench_function("markdown passes", |b| {
         b.iter(|| black_box(glossa::render::bench_markdown_passes(&linked)))
     });
-    let mut templates = glossa::render::Templates::load(&paths.templates, true).unwrap();
+    let theme = glossa::theme::Theme::load(&paths).unwrap();
+    let mut templates = glossa::render::Templates::load(&theme, true).unwrap();
     g.bench_function("render (passes, templates, indexes)", |b| {
         b.iter(|| {
             let mut stages = glossa::render::Stages::default();

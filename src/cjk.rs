@@ -22,21 +22,6 @@ pub fn is_cjk(c: char) -> bool {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_cjk;
-
-    #[test]
-    fn classes() {
-        for c in ['中', '，', '。', '“', 'ア', 'ー'] {
-            assert!(is_cjk(c), "{c}");
-        }
-        for c in ['a', '1', ',', ' ', 'é'] {
-            assert!(!is_cjk(c), "{c}");
-        }
-    }
-}
-
 /// Punctuation that must not start a line: closing CJK marks (full stop,
 /// commas, colon, semicolon, closing brackets and quotation marks, ellipses)
 /// and their Latin counterparts.
@@ -74,4 +59,19 @@ pub fn is_closing(c: char) -> bool {
             | ']'
             | '}'
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_cjk;
+
+    #[test]
+    fn classes() {
+        for c in ['中', '，', '。', '“', 'ア', 'ー'] {
+            assert!(is_cjk(c), "{c}");
+        }
+        for c in ['a', '1', ',', ' ', 'é'] {
+            assert!(!is_cjk(c), "{c}");
+        }
+    }
 }
