@@ -231,6 +231,9 @@ fn notes_and_mention_cards_work_with_and_without_javascript() {
         return;
     };
     b.open(&page);
+    // Latin text: ragged-right, no automatic hyphenation.
+    let style = b.eval("(() => { const s = getComputedStyle(document.querySelector('#text p[id]')); return [s.textAlign, s.hyphens]; })()");
+    assert_eq!(style, serde_json::json!(["start", "manual"]));
     let margin = b.eval("(() => { const n = document.querySelector('aside.notes .note'); const t = document.querySelector('#text p[id]'); return n.getBoundingClientRect().left >= t.getBoundingClientRect().right - 1; })()");
     assert_eq!(margin, true, "sidenotes sit in the margin");
     let mut reached = false;
