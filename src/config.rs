@@ -151,7 +151,8 @@ pub struct SourceMeta {
     /// Seed file (in `seeds/`) the edition was imported from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<String>,
-    /// The lead summary that accompanied the source.
+    /// The lead summary that accompanied the source (Markdown: a numbered
+    /// list of points renders as a list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead: Option<String>,
     /// The source's rights notice, reproduced on every page.

@@ -769,7 +769,12 @@ fn closing_punctuation_never_starts_a_line() {
             // Chinese text: justified, strict line breaking, and automatic
             // CJK–Latin spacing where the browser has it.
             let style = b.eval("(() => { const s = getComputedStyle(document.querySelector('#text p[id]')); return [s.textAlign, s.lineBreak, s.textAutospace === undefined || s.textAutospace !== 'no-autospace']; })()");
-            assert_eq!(style, serde_json::json!(["justify", "strict", true]), "{}", page.display());
+            assert_eq!(
+                style,
+                serde_json::json!(["justify", "strict", true]),
+                "{}",
+                page.display()
+            );
             let bad: Vec<String> = serde_json::from_str(bad.as_str().unwrap()).unwrap();
             found.extend(bad.into_iter().map(|s| format!("{}: …{s}", page.display())));
         }

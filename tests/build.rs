@@ -326,8 +326,7 @@ fn warning_and_good_fixtures() {
             let out = p.path().join("public");
             let b = glossa(p.path())
                 .env("RUST_BACKTRACE", "1")
-                .arg("build")
-                .arg("--out")
+                .args(["build", "--all-warnings", "--out"])
                 .arg(&out)
                 .output()
                 .unwrap();
@@ -607,7 +606,7 @@ fn new_scaffolds_files_that_load_and_refuses_to_overwrite() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("is not a valid id"), "{}", text(&o));
+    assert!(text(&o).contains("not a valid id"), "{}", text(&o));
 }
 
 #[test]

@@ -304,3 +304,72 @@ fn link_policy_decides_which_mentions_become_links() {
         "none {none}, first {first}, all {all}"
     );
 }
+
+/// A fact whose only source is the edition's own text says so wherever it is
+/// shown (the profile page, the timeline), without editors writing it: facts
+/// with an external source do not; and every navigation landmark of a page
+/// has its own name.
+#[test]
+fn facts_from_the_text_are_labelled_and_landmarks_are_named() {
+    let (_p, site) = common::built_project(None);
+    let label = glossa::i18n::pack_or_fallback("zh-CN")
+        .ui
+        .according_to_text
+        .clone();
+    let page = std::fs::read_to_string(site.join("companies/zhipu/index.html")).unwrap();
+    let doc = Html::parse_document(&page);
+    let facts: Vec<String> = doc
+        .select(&Selector::parse(".facts dd").unwrap())
+        .map(|d| d.text().collect())
+        .collect();
+    let from_text: Vec<&String> = facts.iter().filter(|f| f.contains(&label)).collect();
+    assert!(!from_text.is_empty(), "{facts:?}");
+    for f in &facts {
+        let external = f.contains("Wikipedia") || f.contains("South China Morning Post");
+        assert!(
+            !(external && f.contains(&label)),
+            "an external fact is labelled: {f}"
+        );
+    }
+    let timeline = std::fs::read_to_string(site.join("timeline/index.html")).unwrap();
+    let doc = Html::parse_document(&timeline);
+    for e in doc.select(&Selector::parse("li.event-fact").unwrap()) {
+        let t: String = e.text().collect();
+        let quotes_text = e.select(&Selector::parse(".sources a").unwrap()).any(|a| {
+            a.value()
+                .attr("href")
+                .is_some_and(|h| h.contains("chapters/"))
+        });
+        assert_eq!(quotes_text, t.contains(&label), "{t}");
+    }
+    for page in [
+        "chapters/talent-flow/index.html",
+        "companies/zhipu/index.html",
+        "annotations/index.html",
+        "people/index.html",
+    ] {
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        let doc = Html::parse_document(&html);
+        let names: Vec<&str> = doc
+            .select(&Selector::parse("nav").unwrap())
+            .map(|n| n.value().attr("aria-label").unwrap_or(""))
+            .collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{page}: {names:?}");
+        assert!(names.iter().all(|n| !n.is_empty()), "{page}: {names:?}");
+    }
+    // The home page's lead: punctuation as in the chapters, its points a list.
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let doc = Html::parse_document(&home);
+    let points = doc
+        .select(&Selector::parse("section.lead ol li").unwrap())
+        .count();
+    assert_eq!(points, 3);
+    let lead: String = doc
+        .select(&Selector::parse("section.lead p").unwrap())
+        .flat_map(|p| p.text())
+        .collect();
+    assert!(lead.contains("，") && !lead.contains(","), "{lead}");
+}

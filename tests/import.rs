@@ -90,7 +90,7 @@ fn exactly_the_body_paragraphs_survive() {
     );
     assert!(edition.contains("author: 陈彩娴"), "{edition}");
     assert!(
-        edition.contains("lead: 深度剖析中国大模型行业的独苗现象"),
+        edition.contains("lead: |-\n    深度剖析中国大模型行业的独苗现象"),
         "{edition}"
     );
 }
@@ -135,6 +135,16 @@ fn import_is_deterministic_and_reproduces_the_shipped_content() {
     assert!(import_into(a.path(), &[]).status.success());
     assert!(import_into(b.path(), &[]).status.success());
     assert_eq!(snapshot_dir(a.path()), snapshot_dir(b.path()));
+
+    // The lead, as imported (punctuation normalised, its points a list).
+    let lead = |t: &str| {
+        let v: serde_yaml::Value = serde_yaml::from_str(t).unwrap();
+        v["source"]["lead"].as_str().unwrap().to_string()
+    };
+    let fresh_edition = std::fs::read_to_string(a.path().join("edition.yaml")).unwrap();
+    let shipped_edition = std::fs::read_to_string(repo().join("content/edition.yaml")).unwrap();
+    assert_eq!(lead(&fresh_edition), lead(&shipped_edition));
+    assert!(lead(&fresh_edition).contains("核心内容：\n\n1. 中国大模型行业的两极分化现象\n2. "));
 
     // Editors add annotations in front matter; bodies and provenance must match the import.
     let fresh = snapshot_dir(&a.path().join("chapters"));

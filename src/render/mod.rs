@@ -120,6 +120,8 @@ struct EditionView<'a> {
     rights_lines: Vec<&'a str>,
     /// OpenGraph `og:locale` (from the language pack).
     og_locale: &'a str,
+    /// The source's lead, rendered from its Markdown.
+    lead_html: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -230,6 +232,7 @@ fn set_globals(edition: &Edition, templates: &mut Templates, generator: &str) {
                 .as_deref()
                 .map_or_else(Vec::new, |r| r.lines().collect()),
             og_locale: &config.pack.og_locale,
+            lead_html: config.source.lead.as_deref().map(markdown::note_html),
         },
     );
     templates.set_global("ui", &config.ui);
@@ -456,13 +459,19 @@ fn render_index(
     base: Option<&str>,
 ) -> Result<Job, TemplateError> {
     let config = &edition.config;
+    // The lead as plain text, for the page's description.
+    let lead = config
+        .source
+        .lead
+        .as_deref()
+        .map(|l| crate::text::visible_blocks(l).join(" "));
     let mut ctx = PageContext::new();
     ctx.insert("root", "./").insert(
         "page",
         &PageView {
             kind: "index",
             title: &config.title,
-            description: config.subtitle.as_deref().or(config.source.lead.as_deref()),
+            description: config.subtitle.as_deref().or(lead.as_deref()),
             canonical: canonical(base, ""),
             jsonld: Some(meta::website(edition, base)),
         },

@@ -579,15 +579,29 @@ mod tests {
         let mut expected: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
         for (i, d) in docs.iter().map(|p| &p[0]).enumerate() {
             for t in tokens(d.t).into_iter().chain(tokens(&d.x)) {
-                let ids = expected.entry(t).or_default();
-                if ids.last() != Some(&(i as u32)) {
-                    ids.push(i as u32);
+                // Latin words also list their beginnings (`dee*`).
+                let latin = !t.chars().any(crate::cjk::is_cjk);
+                let prefixes: Vec<String> = if latin {
+                    let chars: Vec<char> = t.chars().collect();
+                    (PREFIX_MIN..chars.len())
+                        .map(|n| chars[..n].iter().collect::<String>() + "*")
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                for key in std::iter::once(t).chain(prefixes) {
+                    let ids = expected.entry(key).or_default();
+                    if ids.last() != Some(&(i as u32)) {
+                        ids.push(i as u32);
+                    }
                 }
             }
         }
         assert_eq!(found, expected);
         assert_eq!(found["智谱"], vec![0, 2]);
         assert_eq!(found["deepseek"], vec![1, 2]);
+        assert_eq!(found["deeps*"], vec![1, 2]);
+        assert!(!found.contains_key("d*") && !found.contains_key("deepseek*"));
         assert_eq!(found["标题"], vec![0, 1, 2, 3, 4]);
     }
 

@@ -220,7 +220,10 @@ fn edition_config(
         .next()
         .and_then(chrome::author_of)
         .map(str::to_string);
-    let lead = with_role(Role::Lead).next().map(str::to_string);
+    let normalize = plan.is_some_and(|p| p.plan.normalize_punctuation);
+    let lead = with_role(Role::Lead)
+        .next()
+        .map(|l| text::lead_markdown(l, normalize));
     let rights: Vec<&str> = with_role(Role::Rights).collect();
     let seed_stem = seed_name.strip_suffix(".txt").unwrap_or(seed_name);
     let src = plan.map(|p| p.plan.source.clone()).unwrap_or_default();

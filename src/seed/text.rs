@@ -122,6 +122,58 @@ pub fn first_sentence(text: &str, max: usize) -> String {
     out
 }
 
+/// The lead summary as Markdown: punctuation normalised when asked, and
+/// numbered points run together in the source (`核心内容:1. 甲2. 乙3. 丙`)
+/// set as a list after the words that introduce them.
+pub fn lead_markdown(lead: &str, normalize: bool) -> String {
+    let lead = if normalize {
+        normalize_punctuation(lead.trim())
+    } else {
+        lead.trim().to_string()
+    };
+    let points = numbered_points(&lead);
+    if points.len() < 2 {
+        return escape_markdown(&lead);
+    }
+    let mut out = String::new();
+    let intro = lead[..points[0].0].trim();
+    if !intro.is_empty() {
+        out.push_str(&escape_markdown(intro));
+        out.push_str("\n\n");
+    }
+    for (k, &(_, text_start)) in points.iter().enumerate() {
+        let end = points.get(k + 1).map_or(lead.len(), |p| p.0);
+        let item = lead[text_start..end].trim();
+        out.push_str(&format!("{}. {}\n", k + 1, escape_markdown(item)));
+    }
+    out.trim_end().to_string()
+}
+
+/// The points `1. ` `2. ` … numbered in sequence from 1 in `text`: for each,
+/// where its number starts and where its text starts.
+fn numbered_points(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    loop {
+        let marker = format!("{}.", out.len() + 1);
+        let Some(i) = text[from..].find(&marker).map(|i| i + from) else {
+            return out;
+        };
+        let after = i + marker.len();
+        let spaced = text[after..].starts_with(' ');
+        let before_digit = text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit());
+        if spaced && !before_digit {
+            out.push((i, after + 1));
+            from = after + 1;
+        } else {
+            from = after;
+        }
+    }
+}
+
 /// Whether a paragraph is entirely a quotation: `“…”`.
 pub fn is_quoted(text: &str) -> bool {
     text.starts_with('“') && text.ends_with('”') && text.chars().count() > 2
@@ -135,6 +187,21 @@ pub fn is_ellipsis(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leads_become_markdown_with_their_points_as_a_list() {
+        assert_eq!(
+            lead_markdown(
+                "深度剖析现象,揭示秘诀。核心内容:1. 两极分化2. DeepSeek技术突破3. 如何复制",
+                true
+            ),
+            "深度剖析现象，揭示秘诀。核心内容：\n\n1. 两极分化\n2. DeepSeek技术突破\n3. 如何复制"
+        );
+        assert_eq!(lead_markdown("一句话。", true), "一句话。");
+        // One number is not a list; numbers inside words are not points.
+        assert_eq!(lead_markdown("见 1. 节", false), "见 1. 节");
+        assert_eq!(lead_markdown("GPT-4 与 11. 号", false), "GPT-4 与 11. 号");
+    }
     use crate::text::visible_blocks;
 
     fn roundtrip(s: &str) {
