@@ -11,7 +11,6 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use glossa::config::Minify;
 use glossa::content::Paths;
 use glossa::diag::Sources;
 use rayon::prelude::*;
@@ -80,6 +79,7 @@ fn stages(c: &mut Criterion) {
                     "bench",
                     &mut stages,
                     None,
+                    &mut Vec::new(),
                     &|_| {},
                 )
                 .unwrap(),
@@ -93,6 +93,7 @@ fn stages(c: &mut Criterion) {
         "bench",
         &mut stages_clock,
         None,
+        &mut Vec::new(),
         &|_| {},
     )
     .unwrap();
@@ -101,17 +102,14 @@ fn stages(c: &mut Criterion) {
         b.iter_batched(
             || jobs.clone(),
             |mut jobs| {
-                jobs.par_iter_mut()
-                    .for_each(|j| glossa::output::finish_page(j, Minify::Pages));
+                jobs.par_iter_mut().for_each(minify_page);
                 black_box(jobs)
             },
             criterion::BatchSize::LargeInput,
         )
     });
     let mut minified = jobs.clone();
-    minified
-        .par_iter_mut()
-        .for_each(|j| glossa::output::finish_page(j, Minify::Pages));
+    minified.par_iter_mut().for_each(minify_page);
     let out = dir.path().join("public");
     g.bench_function("write", |b| {
         b.iter(|| {
@@ -128,3 +126,10 @@ fn stages(c: &mut Criterion) {
 
 criterion_group!(benches, stages);
 criterion_main!(benches);
+
+/// What `minify: pages` does to a rendered page.
+fn minify_page(job: &mut glossa::render::Job) {
+    if job.is_html() {
+        job.bytes = glossa::minify::page(&job.bytes);
+    }
+}

@@ -62,6 +62,9 @@ pub struct Timings {
     /// By-product for `serve`: per chapter, the profiles that depend on it
     /// ([`annotate::Linked::dependents`]), for the next incremental rebuild.
     pub dependents: Vec<Vec<usize>>,
+    /// By-product for `serve`: where each note's passage is on its page (the
+    /// export of an incremental rebuild renders only the edited chapters).
+    pub anchors: render::PageAnchors,
 }
 
 /// The result of a successful build.
@@ -198,7 +201,8 @@ pub fn check(paths: &Paths, sources: &mut Sources) -> Result<CheckReport, BuildE
                     GENERATOR,
                     &mut timings.stages,
                     None,
-                    &|job| job.bytes = Vec::new(),
+                    &mut Vec::new(),
+                    &|job: &mut Job| job.bytes = Vec::new(),
                 )
             });
             Ok(CheckReport {
@@ -242,9 +246,7 @@ pub fn render_to_memory(
         sources,
         timings,
         |linked, warnings, _, timings| {
-            let mut jobs = render_linked(linked, paths, timings, &|job| {
-                output::finish_page(job, linked.edition.config.minify)
-            })?;
+            let mut jobs = render_linked(linked, paths, timings, &|_| {})?;
             jobs.extend(output::collect_static(&Theme::load(paths)?));
             timings.stages.lap("static files");
             Ok((jobs, warnings))
@@ -299,9 +301,7 @@ pub fn render_edition(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diags));
     }
-    let mut jobs = render_linked(&linked, paths, timings, &|job| {
-        output::finish_page(job, edition.config.minify)
-    })?;
+    let mut jobs = render_linked(&linked, paths, timings, &|_| {})?;
     jobs.extend(output::collect_static(&Theme::load(paths)?));
     timings.stages.lap("static files");
     Ok((jobs, diags))
@@ -320,14 +320,17 @@ fn render_linked(
     timings.dependents = linked.dependents();
     let mut templates = Templates::load(&Theme::load(paths)?, minify_templates(linked.edition))?;
     timings.stages.lap("templates: compile");
+    let mut anchors = Vec::new();
     let (jobs, notes) = render::render_site(
         linked,
         &mut templates,
         GENERATOR,
         &mut timings.stages,
         None,
+        &mut anchors,
         finish,
     )?;
+    timings.anchors = anchors;
     timings.notes = notes;
     if !templates.kept_as_written().is_empty() {
         timings.notes.push(format!(
@@ -361,11 +364,9 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
         sources,
         &mut timings,
         |linked, warnings, _, timings| {
-            let minify = linked.edition.config.minify;
             let staging = output::Staging::new(&opts.out)?;
             let failed: std::sync::Mutex<Option<OutputError>> = std::sync::Mutex::new(None);
             let finish = |job: &mut Job| {
-                output::finish_page(job, minify);
                 if let Err(e) = staging.write(job) {
                     failed.lock().expect("error slot").get_or_insert(e);
                 }
@@ -642,6 +643,8 @@ pub struct Kept {
     pub dependents: Vec<Vec<usize>>,
     /// Each chapter's parse, anchors and mentions.
     pub cache: annotate::LinkCache,
+    /// Where each chapter's notes sit on its final page (for the export).
+    pub anchors: render::PageAnchors,
 }
 
 /// Receives the first phase of an incremental rebuild: the edited chapters'
@@ -689,6 +692,7 @@ pub fn rebuild_chapters(
         sources,
         dependents,
         cache,
+        anchors,
     } = kept;
     let (linked, diags) = annotate::link_with(edition, sources, Some(cache));
     timings.stages.lap("link: parse, anchor, mentions, checks");
@@ -720,7 +724,8 @@ pub fn rebuild_chapters(
             GENERATOR,
             stages,
             Some(&affected),
-            &|job| output::finish_page(job, edition.config.minify),
+            anchors,
+            &|_| {},
         )
         .map(|(jobs, _)| jobs)
     };
@@ -798,7 +803,12 @@ pub fn export_annotations(
         &Overrides::base_url(base_url),
         sources,
         &mut timings,
-        |linked, warnings, _, _| Ok((render::annotations_jsonld(linked), warnings)),
+        |linked, warnings, _, _| {
+            let theme = Theme::load(paths)?;
+            let mut templates = Templates::load(&theme, minify_templates(linked.edition))?;
+            let bytes = render::annotations_jsonld(linked, &mut templates, GENERATOR)?;
+            Ok((bytes, warnings))
+        },
     )
 }
 

@@ -3,9 +3,8 @@
 //! Input: `(relative path, bytes)` jobs. Output: an output folder that is
 //! replaced as a whole (written into a sibling temporary folder, then swapped in,
 //! so a failed build never leaves a half-written or emptied site), or the jobs
-//! themselves for in-memory use. With `minify: pages`, every HTML page goes
-//! through [`crate::minify::page`] on its way out ([`finish_page`]). Also
-//! writes new content files for `import` and `new`, refusing to overwrite
+//! themselves for in-memory use (pages arrive final: rendering minifies them
+//! when `minify: pages` asks). Also writes new content files for `import` and `new`, refusing to overwrite
 //! unless forced.
 //!
 //! Refuses to use as output the project root, `content/`, `templates/`,
@@ -17,7 +16,6 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::config::Minify;
 use crate::content::Paths;
 use crate::render::Job;
 
@@ -191,15 +189,6 @@ pub fn check_out_dir(out: &Path, paths: &Paths, force: bool) -> Result<(), Outpu
         }
     }
     Ok(())
-}
-
-/// Finishes a rendered job as the edition's `minify:` setting asks: with
-/// `pages`, every HTML page goes through the minifier; otherwise the page is
-/// left as rendered (with `templates`, the templates were minified already).
-pub fn finish_page(job: &mut Job, mode: Minify) {
-    if mode == Minify::Pages && job.is_html() {
-        job.bytes = crate::minify::page(&job.bytes);
-    }
 }
 
 /// The theme's static files as jobs (paths relative to `static/`).

@@ -19,34 +19,54 @@ fn build(content: Option<&Path>) -> (tempfile::TempDir, std::path::PathBuf) {
     common::built_project(content)
 }
 
-/// The page's reading text: text content of `#text` without `aside.notes`.
-fn reading_text(doc: &Html) -> String {
-    let root = doc.select(&sel("#text")).next().expect("#text");
-    let mut out = String::new();
-    let mut skip = 0usize;
+/// The page's body text as html5ever parses it (every text node under
+/// `<body>`, in document order: what `document.body.textContent` holds), and
+/// where (in code points) each element with an id starts in it.
+fn body_text(doc: &Html) -> (Vec<char>, HashMap<String, usize>) {
+    let root = doc.select(&sel("body")).next().expect("body");
+    let mut out = Vec::new();
+    let mut ids = HashMap::new();
     for edge in root.traverse() {
-        match edge {
-            Edge::Open(node) => {
-                if let Node::Element(e) = node.value()
-                    && (skip > 0 || (e.name() == "aside" && e.classes().any(|c| c == "notes")))
-                {
-                    skip += 1;
-                    continue;
+        if let Edge::Open(node) = edge {
+            match node.value() {
+                Node::Text(t) => out.extend(t.chars()),
+                Node::Element(e) => {
+                    if let Some(id) = e.attr("id") {
+                        ids.insert(id.to_string(), out.len());
+                    }
                 }
-                if skip == 0
-                    && let Node::Text(t) = node.value()
-                {
-                    out.push_str(t);
-                }
-            }
-            Edge::Close(node) => {
-                if skip > 0 && matches!(node.value(), Node::Element(_)) {
-                    skip -= 1;
-                }
+                _ => {}
             }
         }
     }
-    out
+    (out, ids)
+}
+
+/// The start (in code points of `text`) of every occurrence of `needle`.
+fn occurrences(text: &[char], needle: &[char]) -> Vec<usize> {
+    if needle.is_empty() || needle.len() > text.len() {
+        return Vec::new();
+    }
+    (0..=text.len() - needle.len())
+        .filter(|&i| text[i..i + needle.len()] == *needle)
+        .collect()
+}
+
+/// Where a quote selector lands in `text`: the start of `exact` at each
+/// place `prefix + exact + suffix` occurs.
+fn quote_hits(text: &[char], q: &serde_json::Value) -> Vec<usize> {
+    let part = |k: &str| {
+        q[k].as_str()
+            .unwrap_or_default()
+            .chars()
+            .collect::<Vec<char>>()
+    };
+    let (prefix, exact, suffix) = (part("prefix"), part("exact"), part("suffix"));
+    let needle: Vec<char> = [&prefix[..], &exact[..], &suffix[..]].concat();
+    occurrences(text, &needle)
+        .into_iter()
+        .map(|i| i + prefix.len())
+        .collect()
 }
 
 /// Annotation ids declared in a content folder, by chapter slug.
@@ -141,9 +161,10 @@ fn check_export(site: &Path, expected: usize) {
     assert_eq!(v["total"].as_u64(), Some(expected as u64));
     let items = v["first"]["items"].as_array().unwrap();
     assert_eq!(items.len(), expected);
-    let mut pages: HashMap<String, (Html, Vec<char>)> = HashMap::new();
+    type Page = (Html, Vec<char>, HashMap<String, usize>);
+    let mut pages: HashMap<String, Page> = HashMap::new();
     for item in items {
-        for key in ["id", "type", "motivation", "body", "target"] {
+        for key in ["@context", "id", "type", "motivation", "body", "target"] {
             assert!(!item[key].is_null(), "missing {key} in {item}");
         }
         assert_eq!(item["type"], "Annotation");
@@ -152,52 +173,63 @@ fn check_export(site: &Path, expected: usize) {
         assert_eq!(body["format"], "text/html");
         assert_eq!(body["language"], "zh-CN");
         assert!(!body["value"].as_str().unwrap().is_empty());
+        // Without a base URL, ids and sources are absolute `urn:uuid:` names.
         let source = item["target"]["source"].as_str().unwrap();
         let id = item["id"].as_str().unwrap();
         assert!(
-            id.starts_with(source) && id.contains("#n-"),
-            "{id} is a URL of its page"
+            id.starts_with("urn:uuid:") && source.starts_with("urn:uuid:"),
+            "{id} {source}"
         );
-        let (_, text) = pages.entry(source.to_string()).or_insert_with(|| {
-            let html = std::fs::read_to_string(site.join(source).join("index.html")).unwrap();
-            let doc = Html::parse_document(&html);
-            let text: Vec<char> = reading_text(&doc).chars().collect();
-            (doc, text)
+        let slug = item["glossa:chapter"].as_str().unwrap();
+        let gid = item["glossa:id"].as_str().unwrap();
+        let (doc, text, ids) = pages.entry(slug.to_string()).or_insert_with(|| {
+            let path = site.join("chapters").join(slug).join("index.html");
+            let doc = Html::parse_document(&std::fs::read_to_string(path).unwrap());
+            let (text, ids) = body_text(&doc);
+            (doc, text, ids)
         });
+        // The marked passage starts where the note's anchor element sits.
+        let marked = ids[&format!("m-{gid}")];
         let sels = item["target"]["selector"].as_array().unwrap();
-        let quote = sels
-            .iter()
-            .find(|s| s["type"] == "TextQuoteSelector")
-            .unwrap();
-        let pos = sels
-            .iter()
-            .find(|s| s["type"] == "TextPositionSelector")
-            .unwrap();
+        let find = |ty: &str| sels.iter().find(|s| s["type"] == ty);
+        let of = |ty: &str| find(ty).unwrap();
+        let (quote, pos) = (of("TextQuoteSelector"), of("TextPositionSelector"));
         let (start, end) = (
             pos["start"].as_u64().unwrap() as usize,
             pos["end"].as_u64().unwrap() as usize,
         );
         let exact = quote["exact"].as_str().unwrap();
-        let span: String = text[start..end].iter().collect();
         assert_eq!(
-            span, exact,
-            "{id}: position selector re-anchors to the quote"
+            start, marked,
+            "{gid}: position selector starts at the passage"
         );
-        // The quote selector alone finds the same span.
-        let full: String = text.iter().collect();
-        let needle = format!(
-            "{}{}{}",
-            quote["prefix"].as_str().unwrap(),
-            exact,
-            quote["suffix"].as_str().unwrap()
+        let span: String = text[start..end].iter().collect();
+        assert_eq!(span, exact, "{gid}: position selector covers the quote");
+        for k in ["prefix", "suffix"] {
+            assert!(quote[k] != "", "{gid}: an empty {k} is left out");
+            assert!(quote[k].as_str().unwrap_or_default().chars().count() <= 128);
+        }
+        assert_eq!(
+            quote_hits(text, quote),
+            vec![start],
+            "{gid}: quote selector occurs once in the body text, at the passage"
         );
-        let hits: Vec<usize> = full.match_indices(&needle).map(|(i, _)| i).collect();
-        assert_eq!(hits.len(), 1, "{id}: quote selector is unique");
-        let at =
-            full[..hits[0]].chars().count() + quote["prefix"].as_str().unwrap().chars().count();
-        assert_eq!(at, start, "{id}: quote selector gives the same start");
-        assert!(quote["prefix"].as_str().unwrap().chars().count() <= 32);
-        assert!(quote["suffix"].as_str().unwrap().chars().count() <= 32);
+        // The paragraph selector (for a passage in a numbered paragraph),
+        // refined by a quote within the paragraph.
+        let Some(css) = find("CssSelector") else {
+            continue;
+        };
+        let para = doc
+            .select(&sel(css["value"].as_str().unwrap()))
+            .next()
+            .expect("paragraph");
+        let para_text: Vec<char> = para.text().flat_map(str::chars).collect();
+        let para_start = ids[para.value().attr("id").unwrap()];
+        assert_eq!(
+            quote_hits(&para_text, &css["refinedBy"]),
+            vec![start - para_start],
+            "{gid}: refined quote occurs once in its paragraph, at the passage"
+        );
     }
 }
 
@@ -342,4 +374,97 @@ fn check_json_reports_every_problem_with_positions() {
             .unwrap()
             .contains("梁文锋以下基本全是打工人")
     );
+}
+
+/// Whether `s` is an absolute IRI (a scheme, then `:`).
+fn absolute(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(scheme, rest)| {
+        !rest.is_empty()
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
+/// A `urn:uuid:` name with a well-formed UUID.
+fn urn_uuid(s: &str) -> bool {
+    let Some(u) = s.strip_prefix("urn:uuid:") else {
+        return false;
+    };
+    let groups: Vec<&str> = u.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && u.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+}
+
+#[test]
+fn export_ids_are_absolute_and_each_annotation_stands_alone() {
+    let content = repo().join("tests/fixtures/annotated/content");
+    let p = project(Some(&content));
+    for base in [None, Some("https://example.org/ed/")] {
+        let out = p.path().join("public");
+        let mut cmd = glossa(p.path());
+        cmd.args(["build", "--out"]).arg(&out);
+        if let Some(b) = base {
+            cmd.args(["--base-url", b]);
+        }
+        assert!(cmd.output().unwrap().status.success());
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("annotations.jsonld")).unwrap())
+                .unwrap();
+        let page = &v["first"];
+        let mut ids = std::collections::HashSet::new();
+        for id in [&v["id"], &page["id"]] {
+            let id = id.as_str().unwrap();
+            assert!(absolute(id), "{id}");
+            assert!(ids.insert(id.to_string()));
+        }
+        for item in page["items"].as_array().unwrap() {
+            // Self-contained: its own context, type, absolute id and source.
+            let ctx = item["@context"].as_array().expect("@context on each item");
+            assert_eq!(ctx[0], "http://www.w3.org/ns/anno.jsonld");
+            let id = item["id"].as_str().unwrap();
+            let source = item["target"]["source"].as_str().unwrap();
+            assert!(ids.insert(id.to_string()), "ids are unique: {id}");
+            let slug = item["glossa:chapter"].as_str().unwrap();
+            let gid = item["glossa:id"].as_str().unwrap();
+            match base {
+                None => {
+                    assert!(urn_uuid(id) && urn_uuid(source), "{id} {source}");
+                }
+                Some(b) => {
+                    assert_eq!(source, format!("{b}chapters/{slug}/"));
+                    assert_eq!(id, format!("{source}#n-{gid}"));
+                }
+            }
+            for s in item["target"]["selector"].as_array().unwrap() {
+                match s["type"].as_str().unwrap() {
+                    "TextQuoteSelector" => assert!(s["exact"].is_string()),
+                    "TextPositionSelector" => {
+                        assert!(s["start"].as_u64().unwrap() <= s["end"].as_u64().unwrap())
+                    }
+                    "CssSelector" => {
+                        assert!(s["value"].as_str().unwrap().starts_with("#p"));
+                        assert_eq!(s["refinedBy"]["type"], "TextQuoteSelector");
+                    }
+                    other => panic!("unexpected selector {other}"),
+                }
+            }
+        }
+    }
+    // The same `urn:uuid:` names from one build to the next.
+    let export = |dir: &str| {
+        let out = p.path().join(dir);
+        assert!(
+            glossa(p.path())
+                .args(["build", "--out"])
+                .arg(&out)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+        std::fs::read(out.join("annotations.jsonld")).unwrap()
+    };
+    assert_eq!(export("a"), export("b"));
 }

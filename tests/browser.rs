@@ -417,7 +417,14 @@ fn print_turns_notes_into_endnotes() {
     let r = b.eval(
         "(() => ({ asides: [...document.querySelectorAll('aside.notes')].filter(a => a.getBoundingClientRect().height > 0).length, \
            endnotes: [...document.querySelectorAll('.endnotes > ol > li')].filter(l => l.getBoundingClientRect().height > 0).length, \
-           markers: [...document.querySelectorAll('button.ref')].filter(m => m.getBoundingClientRect().width > 0).length }))()",
+           markers: [...document.querySelectorAll('button.ref')].filter(m => m.getBoundingClientRect().width > 0).length, \
+           quote: getComputedStyle(document.querySelector('.endnotes .eq'), '::before').content }))()",
+    );
+    let first_quote = b.eval("document.querySelector('.endnotes .eq').dataset.quote");
+    let quote = first_quote.as_str().unwrap_or_default().to_string();
+    assert!(
+        !quote.is_empty() && r["quote"] == format!("\"{quote}\""),
+        "the endnote shows its quote in print (from its attribute): {r}"
     );
     assert_eq!(r["asides"], 0, "sidenotes hidden in print: {r}");
     assert_eq!(r["endnotes"], 7, "every note printed as an endnote: {r}");

@@ -722,6 +722,28 @@ fn minified_templates_render_what_the_minifier_would() {
     };
     let (mut t_size, mut p_size, mut n_size) = (0, 0, 0);
     for (path, bytes) in &templates {
+        if path == "annotations.jsonld" {
+            // Positions and context count the page's text as rendered
+            // (minified templates drop whitespace between tags): the same
+            // notes, passages and bodies, possibly other offsets.
+            let notes = |b: &[u8]| {
+                let v: serde_json::Value = serde_json::from_slice(b).unwrap();
+                v["first"]["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| {
+                        (
+                            i["id"].clone(),
+                            i["body"].clone(),
+                            i["target"]["selector"][0]["exact"].clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(notes(bytes), notes(&none[path]));
+            continue;
+        }
         if !path.ends_with(".html") {
             assert_eq!(Some(bytes), none.get(path), "{path}");
             continue;

@@ -22,7 +22,9 @@ pub mod entities;
 pub mod glossary;
 pub mod highlight;
 pub mod markdown;
+pub mod anchors;
 pub mod meta;
+pub mod pagetext;
 pub mod search;
 pub mod templates;
 pub mod timeline;
@@ -35,6 +37,7 @@ use crate::annotate::{Linked, LinkedChapter};
 use crate::config::SourceMeta;
 use crate::content::{AnnotationKind, Chapter, Edition, Provenance};
 use crate::i18n::Ui;
+use crate::webanno::export::PageAnchor;
 use markdown::NoteView;
 pub use templates::{PageContext, TemplateError, Templates};
 
@@ -175,6 +178,7 @@ pub fn render_site(
     generator: &str,
     stages: &mut Stages,
     only: Option<&Affected>,
+    anchors: &mut PageAnchors,
     finish: Finish<'_>,
 ) -> Result<(Vec<Job>, Vec<String>), TemplateError> {
     let edition = linked.edition;
@@ -183,12 +187,24 @@ pub fn render_site(
     let notes = rendered_notes(linked, only);
     stages.lap("render: notes");
     let base = edition.config.base_url();
+    let pages = edition.config.minify == crate::config::Minify::Pages;
+    // Every page leaves rendering final: minified when `minify: pages`.
+    let done = |job: &mut Job| {
+        if pages {
+            minify_page(job);
+        }
+        finish(job);
+    };
+    let found = Found::default();
     let site = SiteRender {
         linked,
         notes: &notes,
         templates,
         base: base.as_deref(),
-        finish,
+        finish: &done,
+        raw: finish,
+        pages,
+        found: &found,
     };
     let results: Vec<Done> = site
         .tasks(only)
@@ -201,6 +217,14 @@ pub fn render_site(
         .collect();
     stages.lap("render + finish (concurrent tasks, below)");
     let mut jobs = collect_jobs(results, stages, edition.chapters.len())?;
+    anchors.resize(edition.chapters.len(), None);
+    for (i, a) in found.lock().expect("anchors").drain(..) {
+        anchors[i] = Some(a);
+    }
+    if only.is_none_or(|o| o.lists) {
+        jobs.extend(site.export(anchors)?);
+        stages.lap("annotations.jsonld");
+    }
     if only.is_some() {
         return Ok((jobs, Vec::new()));
     }
@@ -281,8 +305,24 @@ type Done = (
     Result<Vec<Job>, TemplateError>,
 );
 
+/// Per chapter, where its notes' passages are on its page (computed from the
+/// rendered page; kept by `serve` so that the export can be written without
+/// rendering every chapter again).
+pub type PageAnchors = Vec<Option<Vec<Option<PageAnchor>>>>;
+
+/// The anchors of the chapters rendered so far, by chapter index.
+type Found = std::sync::Mutex<Vec<(usize, Vec<Option<PageAnchor>>)>>;
+
+/// Minifies a page (`minify: pages`).
+fn minify_page(job: &mut Job) {
+    if job.is_html() {
+        job.bytes = crate::minify::page(&job.bytes);
+    }
+}
+
 /// What every task of one render shares: the edition, its rendered notes,
-/// the templates, the base URL and the caller's `finish` hook.
+/// the templates, the base URL and the `finish` hook (the caller's, after
+/// minifying pages when asked).
 #[derive(Clone, Copy)]
 pub(crate) struct SiteRender<'r, 'a> {
     linked: &'r Linked<'a>,
@@ -290,6 +330,13 @@ pub(crate) struct SiteRender<'r, 'a> {
     templates: &'r Templates,
     base: Option<&'r str>,
     finish: Finish<'r>,
+    /// The caller's hook itself (the chapters task minifies first, to read
+    /// the anchors off the final page).
+    raw: Finish<'r>,
+    /// `minify: pages`.
+    pages: bool,
+    /// The anchors of the chapters rendered.
+    found: &'r Found,
 }
 
 /// The parts of a [`SiteRender`], for a renderer to name them.
@@ -369,15 +416,73 @@ impl<'r, 'a> SiteRender<'r, 'a> {
                     .map(|&i| {
                         // Finished one by one, so a page's unminified bytes
                         // never wait for the whole edition.
-                        let mut job =
-                            render_chapter(linked, i, &notes[i], templates, base, &config.ui)?;
-                        finish(&mut job);
+                        let mut job = self.final_chapter(i)?;
+                        let anchors = page_anchors(linked, i, &notes[i], &job);
+                        self.found.lock().expect("anchors").push((i, anchors));
+                        (self.raw)(&mut job);
                         Ok(job)
                     })
                     .collect()
             }),
         ));
         tasks
+    }
+
+    /// Chapter `i`'s page as it will be written (minified when asked).
+    fn final_chapter(self, i: usize) -> Result<Job, TemplateError> {
+        let (linked, notes, templates, base, _) = self.parts();
+        let ui = &linked.edition.config.ui;
+        let mut job = render_chapter(linked, i, &notes[i], templates, base, ui)?;
+        if self.pages {
+            minify_page(&mut job);
+        }
+        Ok(job)
+    }
+
+    /// The Web Annotation export, written part by part (the file grows with
+    /// the edition and must not sit in memory whole). Chapters whose anchors
+    /// are not known yet are rendered (not written) to find them.
+    fn export(self, anchors: &mut PageAnchors) -> Result<Vec<Job>, TemplateError> {
+        let (linked, notes, _, base, finish) = self.parts();
+        let missing: Vec<usize> = (0..anchors.len())
+            .filter(|&i| anchors[i].is_none())
+            .collect();
+        let filled: Vec<(usize, Vec<Option<PageAnchor>>)> = missing
+            .into_par_iter()
+            .map(|i| {
+                let job = self.final_chapter(i)?;
+                Ok((i, page_anchors(linked, i, &notes[i], &job)))
+            })
+            .collect::<Result<_, TemplateError>>()?;
+        for (i, a) in filled {
+            anchors[i] = Some(a);
+        }
+        let all: Vec<Vec<Option<PageAnchor>>> = anchors
+            .iter()
+            .map(|a| a.clone().unwrap_or_default())
+            .collect();
+        let mut jobs = Vec::new();
+        let bodies = |ci: usize, k: usize| export_body(&notes[ci][k], &linked.edition.config.ui);
+        crate::webanno::export::export_parts(linked, &bodies, &all, base, &mut |bytes| {
+            let mut job = Job {
+                path: "annotations.jsonld".into(),
+                bytes,
+                append: !jobs.is_empty(),
+            };
+            finish(&mut job);
+            jobs.push(job);
+        });
+        let mut whole: Vec<Job> = Vec::new();
+        for job in jobs {
+            match whole.last_mut() {
+                Some(w) if job.append => w.bytes.extend_from_slice(&job.bytes),
+                _ => whole.push(Job {
+                    append: false,
+                    ..job
+                }),
+            }
+        }
+        Ok(whole)
     }
 
     /// The edition-wide lists: annotations page and export, glossary,
@@ -388,26 +493,6 @@ impl<'r, 'a> SiteRender<'r, 'a> {
             (
                 "annotations page",
                 Box::new(move || render_annotations(linked, notes, templates, base, finish)),
-            ),
-            (
-                "annotations.jsonld",
-                Box::new(move || {
-                    // Finished part by part: the file grows with the edition
-                    // and must not sit in memory whole.
-                    let mut jobs = Vec::new();
-                    let bodies =
-                        |ci: usize, k: usize| export_body(&notes[ci][k], &linked.edition.config.ui);
-                    crate::webanno::export::export_parts(linked, &bodies, base, &mut |bytes| {
-                        let mut job = Job {
-                            path: "annotations.jsonld".into(),
-                            bytes,
-                            append: !jobs.is_empty(),
-                        };
-                        finish(&mut job);
-                        jobs.push(job);
-                    });
-                    Ok(jobs)
-                }),
             ),
             ("glossary", Box::new(move || glossary::render(self))),
             ("timeline", Box::new(move || timeline::render(self))),
@@ -586,21 +671,42 @@ fn mention_links(linked: &Linked<'_>, i: usize) -> Vec<markdown::MentionLink> {
 }
 
 /// The Web Annotation export alone (`annotations.jsonld` as `build` writes
-/// it), for `glossa annotations export`.
-pub fn annotations_jsonld(linked: &Linked<'_>) -> Vec<u8> {
-    let ui = &linked.edition.config.ui;
-    let notes: Vec<Vec<NoteView>> = linked
-        .chapters
-        .par_iter()
-        .map(|c| note_views(c, linked.edition, ui))
-        .collect();
+/// it), for `glossa annotations export`: every chapter page is rendered in
+/// memory to read the anchors off it, and dropped.
+pub fn annotations_jsonld(
+    linked: &Linked<'_>,
+    templates: &mut Templates,
+    generator: &str,
+) -> Result<Vec<u8>, TemplateError> {
+    set_globals(linked.edition, templates, generator);
+    let notes = rendered_notes(linked, None);
     let base = linked.edition.config.base_url();
-    let mut out = Vec::new();
-    let bodies = |ci: usize, k: usize| export_body(&notes[ci][k], &linked.edition.config.ui);
-    crate::webanno::export::export_parts(linked, &bodies, base.as_deref(), &mut |bytes| {
-        out.extend_from_slice(&bytes)
-    });
-    out
+    let nothing = |_: &mut Job| {};
+    let found = Default::default();
+    let site = SiteRender {
+        linked,
+        notes: &notes,
+        templates,
+        base: base.as_deref(),
+        finish: &nothing,
+        raw: &nothing,
+        pages: linked.edition.config.minify == crate::config::Minify::Pages,
+        found: &found,
+    };
+    let mut anchors: PageAnchors = vec![None; linked.chapters.len()];
+    let jobs = site.export(&mut anchors)?;
+    Ok(jobs.into_iter().flat_map(|j| j.bytes).collect())
+}
+
+/// The anchors of chapter `i`'s notes on its final page.
+fn page_anchors(
+    linked: &Linked<'_>,
+    i: usize,
+    notes: &[NoteView<'_>],
+    job: &Job,
+) -> Vec<Option<PageAnchor>> {
+    let html = String::from_utf8_lossy(&job.bytes);
+    anchors::page_anchors(&html, &linked.chapters[i].page_doc(), notes)
 }
 
 /// A note as the Web Annotation export carries it: its HTML, then its sources.

@@ -184,6 +184,7 @@ impl Server {
                     sources,
                     dependents: std::mem::take(&mut timings.dependents),
                     cache,
+                    anchors: std::mem::take(&mut timings.anchors),
                 });
                 (Ok((jobs, warnings)), None)
             }

@@ -1,40 +1,135 @@
 //! Web Annotations out: the linked edition's notes → `annotations.jsonld`.
 //!
-//! Input: the linked edition and the notes' HTML bodies (rendered by the caller). Output: the bytes of an
-//! `AnnotationCollection` (JSON-LD, `http://www.w3.org/ns/anno.jsonld`) whose first
-//! `AnnotationPage` holds one `Annotation` per note: a `TextualBody` (the note as
-//! HTML, with `language`) and a target whose `source` is the chapter page and
-//! whose selectors are a `TextQuoteSelector` (exact, and up to 32 characters of
-//! prefix/suffix) and a `TextPositionSelector` (code points).
+//! Input: the linked edition, the notes' HTML bodies and where each passage
+//! is on its chapter page ([`PageAnchor`], computed by `render` from the
+//! page itself). Output: the bytes of an `AnnotationCollection` (JSON-LD)
+//! whose first `AnnotationPage` holds one self-contained `Annotation` per
+//! note (each with its own `@context`): a `TextualBody` (the note as HTML,
+//! with `language`) and a target whose `source` is the chapter page, with
+//! three selectors for the same passage:
 //!
-//! Positions count the page's **reading text**: the text content of the
-//! chapter's `<div class="text" id="text">` without glossa's apparatus (the
-//! `aside.notes` elements; paragraph numbers and note markers carry no text).
-//! Quote prefixes and suffixes come from the same text. Ids are stable URLs: with a base URL
-//! they are absolute (`BASE/chapters/SLUG/#n-ID`), without one relative to the
-//! site root. Properties in the `glossa:` namespace carry the front-matter
-//! annotation itself (id, quote, note source, prefix/suffix/occurrence, date,
-//! sources, refs) so that `glossa annotations import` reproduces it exactly.
-//! Must not touch the disk.
+//! - `TextQuoteSelector`: `exact`, and a `prefix`/`suffix` taken from the
+//!   page's text so that `prefix + exact + suffix` occurs exactly once in it
+//!   (from the passage's own paragraph when that is enough; an empty one is
+//!   left out);
+//! - `TextPositionSelector`: `start`/`end` in Unicode code points of the
+//!   page's body text — the text nodes of `<body>` in document order, what
+//!   `document.body.textContent` holds;
+//! - for a passage in a numbered paragraph, a `CssSelector` `#pN` refined by
+//!   a `TextQuoteSelector` with context from that paragraph alone.
+//!
+//! Ids and sources are absolute: the page's URL with a base URL
+//! (`BASE/chapters/SLUG/#n-ID`), else `urn:uuid:` names derived from the
+//! edition's title, the chapter and the note (valid, stable, but not
+//! resolvable: set a base URL for clients to find the pages; `glossa:chapter`
+//! names the chapter either way). Properties in
+//! the `glossa:` namespace carry the front-matter annotation itself so that
+//! `glossa annotations import` reproduces it exactly. Must not touch the disk.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{CONTEXT, NAMESPACE, motivation};
+use super::{NAMESPACE, motivation};
 use crate::annotate::{Linked, LinkedChapter};
 use crate::content::SourceRef;
 
 /// The HTML body of note `k` of chapter `ci` (the caller renders notes).
 pub type Bodies<'b> = dyn Fn(usize, usize) -> String + Sync + 'b;
 
+/// Where a note's passage is on its chapter page, as clients see the page
+/// (the text nodes of `<body>`, in document order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageAnchor {
+    /// Code points of the page's body text before the passage, and before its end.
+    pub start: u32,
+    pub end: u32,
+    /// The text just before and after the passage on the page that makes
+    /// `prefix + exact + suffix` occur once there (empty: none needed).
+    pub prefix: Box<str>,
+    pub suffix: Box<str>,
+    /// The paragraph (`#pN`) the passage is in, and — when `prefix`/`suffix`
+    /// reach beyond it — the context within the paragraph alone.
+    pub paragraph: Option<(u32, Option<Context>)>,
+}
+
+/// A quote's `prefix` and `suffix`.
+pub type Context = (Box<str>, Box<str>);
+
+/// Per chapter, its notes' anchors (in the notes' order; `None` where the
+/// page does not show the passage).
+pub type Anchors = [Vec<Option<PageAnchor>>];
+
+/// The JSON-LD context of the export and of each annotation in it.
+fn context() -> serde_json::Value {
+    serde_json::json!(["http://www.w3.org/ns/anno.jsonld", {"glossa": NAMESPACE}])
+}
+
+/// A `urn:uuid:` name for `parts` (FNV-1a over them, twice, as 128 bits in
+/// the UUID layout, version 8 "custom"): stable for the same edition, chapter
+/// and note.
+fn urn(parts: &[&str]) -> String {
+    let hash = |seed: u64| {
+        let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed;
+        for p in parts {
+            for b in p.bytes().chain(std::iter::once(0)) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    };
+    let (a, b) = (hash(0), hash(0x9e37_79b9_7f4a_7c15));
+    format!(
+        "urn:uuid:{:08x}-{:04x}-8{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        0x8000 | (b >> 48) & 0x3fff,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// Where the export's ids and sources point.
+struct Names<'a> {
+    base: Option<&'a str>,
+    title: &'a str,
+}
+
+impl Names<'_> {
+    fn page(&self, slug: &str) -> String {
+        match self.base {
+            Some(b) => format!("{b}{}", crate::content::chapter_url(slug)),
+            None => urn(&[self.title, "chapter", slug]),
+        }
+    }
+
+    fn note(&self, slug: &str, id: &str) -> String {
+        match self.base {
+            Some(b) => format!("{b}{}#n-{id}", crate::content::chapter_url(slug)),
+            None => urn(&[self.title, "note", slug, id]),
+        }
+    }
+
+    fn collection(&self) -> String {
+        match self.base {
+            Some(b) => format!("{b}annotations.jsonld"),
+            None => urn(&[self.title, "annotations"]),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Item<'a> {
+    #[serde(rename = "@context")]
+    context: &'a serde_json::Value,
     id: String,
     #[serde(rename = "type")]
     ty: &'static str,
     motivation: &'static str,
     body: Body<'a>,
     target: Target<'a>,
+    #[serde(rename = "glossa:chapter")]
+    chapter: &'a str,
     #[serde(rename = "glossa:kind")]
     kind: &'a str,
     #[serde(rename = "glossa:number")]
@@ -72,57 +167,68 @@ struct Body<'a> {
 #[derive(Serialize)]
 struct Target<'a> {
     source: &'a str,
-    selector: (QuoteSel<'a>, PositionSel),
+    selector: Vec<serde_json::Value>,
 }
 
-#[derive(Serialize)]
-struct QuoteSel<'a> {
-    #[serde(rename = "type")]
-    ty: &'static str,
-    exact: &'a str,
-    prefix: &'a str,
-    suffix: &'a str,
+/// A `TextQuoteSelector`, without an empty prefix or suffix.
+fn quote_selector(exact: &str, prefix: &str, suffix: &str) -> serde_json::Value {
+    let mut q = serde_json::json!({"type": "TextQuoteSelector", "exact": exact});
+    if !prefix.is_empty() {
+        q["prefix"] = prefix.into();
+    }
+    if !suffix.is_empty() {
+        q["suffix"] = suffix.into();
+    }
+    q
 }
 
-#[derive(Serialize)]
-struct PositionSel {
-    #[serde(rename = "type")]
-    ty: &'static str,
-    start: usize,
-    end: usize,
+/// The selectors of a passage: quote, position, and paragraph refined by quote.
+fn selectors(exact: &str, a: &PageAnchor) -> Vec<serde_json::Value> {
+    let mut out = vec![
+        quote_selector(exact, &a.prefix, &a.suffix),
+        serde_json::json!({"type": "TextPositionSelector", "start": a.start, "end": a.end}),
+    ];
+    if let Some((p, inner)) = &a.paragraph {
+        let (prefix, suffix) = match inner {
+            Some((p, s)) => (&**p, &**s),
+            None => (&*a.prefix, &*a.suffix),
+        };
+        out.push(serde_json::json!({
+            "type": "CssSelector",
+            "value": format!("#p{p}"),
+            "refinedBy": quote_selector(exact, prefix, suffix),
+        }));
+    }
+    out
 }
 
 /// The items of one chapter, one compact JSON object per line (`<` escaped).
+#[allow(clippy::too_many_arguments)]
 fn chapter_items(
     ci: usize,
     lc: &LinkedChapter<'_>,
+    anchors: &[Option<PageAnchor>],
     bodies: &Bodies<'_>,
-    prefix: &str,
+    names: &Names<'_>,
     lang: &str,
+    context: &serde_json::Value,
     out: &mut String,
 ) {
-    let page = format!("{prefix}{}", lc.chapter.url());
+    let slug = &lc.chapter.slug;
+    let page = names.page(slug);
     let text = &lc.doc.text;
-    // Byte offset of every character, computed once per chapter: code-point
-    // positions and context slices are then binary searches, not rescans.
-    let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
     for (k, note) in lc.notes.iter().enumerate() {
-        let start = offsets.partition_point(|&o| o < note.range.start);
         let exact = &text[note.range.clone()];
-        let end = start + exact.chars().count();
-        let p =
-            &text[offsets[start.saturating_sub(CONTEXT)].min(note.range.start)..note.range.start];
-        let after = offsets
-            .get(end + CONTEXT)
-            .copied()
-            .unwrap_or(text.len())
-            .max(note.range.end);
-        let sfx = &text[note.range.end..after];
+        let selector = match anchors.get(k).and_then(Option::as_ref) {
+            Some(a) => selectors(exact, a),
+            None => vec![quote_selector(exact, "", "")],
+        };
         let body = bodies(ci, k);
         let kind = note.annotation.kind.as_str();
         let a = note.annotation;
         let item = Item {
-            id: format!("{page}#n-{}", a.id),
+            context,
+            id: names.note(slug, &a.id),
             ty: "Annotation",
             motivation: motivation(kind),
             body: Body {
@@ -134,20 +240,9 @@ fn chapter_items(
             },
             target: Target {
                 source: &page,
-                selector: (
-                    QuoteSel {
-                        ty: "TextQuoteSelector",
-                        exact,
-                        prefix: p,
-                        suffix: sfx,
-                    },
-                    PositionSel {
-                        ty: "TextPositionSelector",
-                        start,
-                        end,
-                    },
-                ),
+                selector,
             },
+            chapter: slug,
             kind,
             number: note.number,
             gid: &a.id,
@@ -182,23 +277,31 @@ const CHAPTERS_PER_PART: usize = 64;
 pub fn export_parts(
     linked: &Linked<'_>,
     bodies: &Bodies<'_>,
+    anchors: &Anchors,
     base: Option<&str>,
     emit: &mut dyn FnMut(Vec<u8>),
 ) {
     let edition = linked.edition;
-    let prefix = base.unwrap_or("");
+    let names = Names {
+        base,
+        title: &edition.config.title,
+    };
     let lang = edition.config.language.as_str();
     let total = linked.note_count();
+    let collection = names.collection();
     let head = serde_json::json!({
-        "@context": ["http://www.w3.org/ns/anno.jsonld", {"glossa": NAMESPACE}],
-        "id": format!("{prefix}annotations.jsonld"),
+        "@context": context(),
+        "id": collection,
         "type": "AnnotationCollection",
         "label": edition.config.title,
         "total": total,
     });
     let head = serde_json::to_string(&head).expect("JSON values always serialize");
     let page = serde_json::json!({
-        "id": format!("{prefix}annotations.jsonld#page1"),
+        "id": match base {
+            Some(_) => format!("{collection}#page1"),
+            None => urn(&[&edition.config.title, "annotations", "page1"]),
+        },
         "type": "AnnotationPage",
         "startIndex": 0,
     });
@@ -211,6 +314,7 @@ pub fn export_parts(
     out.push_str(",\"items\":[\n");
     emit(out.into_bytes());
     let mut first = true;
+    let context = context();
     for (part, lcs) in linked.chapters.chunks(CHAPTERS_PER_PART).enumerate() {
         let parts: Vec<String> = lcs
             .par_iter()
@@ -218,7 +322,8 @@ pub fn export_parts(
             .map(|(i, lc)| {
                 let mut out = String::with_capacity(lc.notes.len() * 1024);
                 let ci = part * CHAPTERS_PER_PART + i;
-                chapter_items(ci, lc, bodies, prefix, lang, &mut out);
+                let mine = anchors.get(ci).map_or(&[][..], Vec::as_slice);
+                chapter_items(ci, lc, mine, bodies, &names, lang, &context, &mut out);
                 out
             })
             .collect();

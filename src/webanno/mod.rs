@@ -1,7 +1,7 @@
 //! The W3C Web Annotation format, both ways: the export written with every
 //! build ([`export`]) and the import of annotations made elsewhere
 //! ([`import`]), sharing one vocabulary (motivations per kind, the `glossa:`
-//! namespace, the context length of quote selectors).
+//! namespace).
 //!
 //! Must not render pages or touch the disk: bodies come rendered from the
 //! caller, and files are read and written by `build`.
@@ -11,9 +11,6 @@ pub mod import;
 
 /// The namespace of glossa's own properties (`glossa:id`, `glossa:note` …).
 pub const NAMESPACE: &str = "https://glossa.invalid/ns#";
-
-/// Characters of context on each side in an exported `TextQuoteSelector`.
-pub const CONTEXT: usize = 32;
 
 /// The Web Annotation motivation of each kind of note.
 pub fn motivation(kind: &str) -> &'static str {

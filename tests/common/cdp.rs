@@ -252,6 +252,17 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
+    /// Evaluates an expression whose value is a promise and returns the JSON
+    /// value it resolves to.
+    pub fn eval_async(&mut self, expr: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expr, "returnByValue": true, "awaitPromise": true}),
+        );
+        assert!(r["exceptionDetails"].is_null(), "{expr}: {r}");
+        r["result"]["value"].clone()
+    }
+
     /// Presses a key as a user would (keyDown + keyUp).
     pub fn press(&mut self, key: &str) {
         let (code, vk, text) = match key {

@@ -1,0 +1,201 @@
+//! A page's text as a browser and a Web Annotation client see it: the text
+//! nodes of `<body>` in document order — what `document.body.textContent`
+//! holds, and what Apache Annotator, Hypothesis and other clients search.
+//!
+//! Input: a rendered HTML page (glossa's own output: no scripts with text, no
+//! misnested tables). Output: [`PageText`] — the body text, and for every
+//! element whose `id` starts with a given prefix, where in that text (in
+//! bytes) the element starts. The Web Annotation export computes its
+//! selectors from it, so they hold on the page as clients see it, whatever
+//! the templates put around the chapter text.
+//!
+//! Character references are decoded (the named ones HTML escaping produces
+//! and numeric ones); comments are skipped; the text of raw-text elements
+//! (`script`, `style`) counts, as it does in the DOM. Must not allocate per
+//! character or know about notes.
+
+use std::collections::HashMap;
+
+/// The text of a page's body and where some elements sit in it.
+#[derive(Debug, Default)]
+pub struct PageText {
+    pub text: String,
+    /// Element id (without the prefix asked for) → byte offset in `text`.
+    pub ids: HashMap<String, usize>,
+}
+
+impl PageText {
+    /// The body text of `html`, recording elements whose id starts with `id_prefix`.
+    pub fn of(html: &str, id_prefix: &str) -> PageText {
+        let mut out = PageText::default();
+        let Some(body) = find_tag(html, "body") else {
+            return out;
+        };
+        let mut rest = &html[body..];
+        // Skip the body start tag itself.
+        if let Some(end) = rest.find('>') {
+            rest = &rest[end + 1..];
+        }
+        while !rest.is_empty() {
+            let Some(lt) = rest.find('<') else {
+                decode_into(rest, &mut out.text);
+                break;
+            };
+            decode_into(&rest[..lt], &mut out.text);
+            rest = &rest[lt..];
+            if rest.starts_with("<!--") {
+                rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
+                continue;
+            }
+            let Some(gt) = tag_end(rest) else {
+                break;
+            };
+            let tag = &rest[1..gt];
+            rest = &rest[gt + 1..];
+            if let Some(name) = tag.strip_prefix('/') {
+                if name.trim().eq_ignore_ascii_case("body") {
+                    break;
+                }
+                continue;
+            }
+            let name: String = tag
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if let Some(id) = attribute(tag, "id").and_then(|v| v.strip_prefix(id_prefix)) {
+                out.ids.insert(id.to_string(), out.text.len());
+            }
+            if matches!(name.as_str(), "script" | "style") {
+                let close = format!("</{name}");
+                let end = find_ci(rest, &close).unwrap_or(rest.len());
+                out.text.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
+        }
+        out
+    }
+}
+
+/// Where `<name` starts (as a tag, any case).
+fn find_tag(html: &str, name: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = find_ci(&html[from..], &format!("<{name}")) {
+        let at = from + i;
+        let next = html[at + 1 + name.len()..].chars().next();
+        if next.is_none_or(|c| c == '>' || c.is_whitespace() || c == '/') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Case-insensitive `find`.
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    (0..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// The index of the `>` that ends the tag `s` starts with (quotes respected).
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    for (i, b) in s.bytes().enumerate().skip(1) {
+        match (quote, b) {
+            (Some(q), b) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The value of attribute `name` in a start tag's text (quoted or not).
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let bytes = tag.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let at = find_ci(&tag[i..], name)? + i;
+        let before_ok = at > 0 && (bytes[at - 1].is_ascii_whitespace());
+        let after = &tag[at + name.len()..];
+        let after_trim = after.trim_start();
+        if before_ok && after_trim.starts_with('=') {
+            let v = after_trim[1..].trim_start();
+            return Some(match v.as_bytes().first() {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let inner = &v[1..];
+                    &inner[..inner.find(q as char).unwrap_or(inner.len())]
+                }
+                _ => {
+                    &v[..v
+                        .find(|c: char| c.is_whitespace() || c == '>')
+                        .unwrap_or(v.len())]
+                }
+            });
+        }
+        i = at + name.len();
+    }
+    None
+}
+
+/// Appends `s` with its character references decoded.
+fn decode_into(s: &str, out: &mut String) {
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let end = rest[1..].find(';').map(|e| e + 1).filter(|&e| e <= 32);
+        let decoded = end.and_then(|e| reference(&rest[1..e]).map(|c| (c, e)));
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+/// The character a reference (without `&` and `;`) stands for.
+fn reference(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let n = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(n);
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_text_with_references_decoded_and_ids_placed() {
+        let html = "<!doctype html><html><head><title>T</title></head>\
+            <body class=x><nav aria-label=\"a > b\">Nav</nav><!-- c -->\
+            <p id=p1>A &amp; B &lt;c&gt; &#x4e2d;&#25991;<span class=\"anchor\" id=\"m-one\"></span>two</p>\
+            <script src=a.js></script><p id='m-two'>x</p></body></html>";
+        let t = PageText::of(html, "m-");
+        assert_eq!(t.text, "NavA & B <c> 中文twox");
+        assert_eq!(&t.text[t.ids["one"]..], "twox");
+        assert_eq!(&t.text[t.ids["two"]..], "x");
+        assert_eq!(t.ids.len(), 2);
+    }
+}
