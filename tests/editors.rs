@@ -523,3 +523,60 @@ fn hostile_web_annotation_files_are_reported_never_panic_and_change_nothing() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err.contains("did you mean `two-extremes`"), "{err}");
 }
+
+#[test]
+fn annotations_from_the_hypothesis_api_are_imported() {
+    let fixture = repo().join("tests/fixtures/hypothesis/search.json");
+    let p = common::project(Some(&repo().join("tests/fixtures/annotated/content")));
+    let root = p.path();
+    let before = annotations_by_id(root);
+    let import = || {
+        let o = common::glossa(root)
+            .args(["annotations", "import"])
+            .arg(&fixture)
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert!(
+            o.status.success(),
+            "{out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        out
+    };
+    let out = import();
+    assert!(
+        out.contains("3 added, 0 already present, 0 not imported"),
+        "{out}"
+    );
+    let after = annotations_by_id(root);
+    let new: Vec<&(String, glossa::content::Annotation)> = after
+        .iter()
+        .filter(|(id, _)| !before.contains_key(*id))
+        .map(|(_, v)| v)
+        .collect();
+    let by_quote = |q: &str| {
+        new.iter()
+            .find(|(_, a)| a.quote == q)
+            .unwrap_or_else(|| panic!("{q} imported: {new:?}"))
+    };
+    // By `uri` (a chapter URL): Hypothesis's `text` is the note, a kind tag its kind.
+    let (slug, a) = by_quote("后者则以其他中国大模型创业公司");
+    assert_eq!(slug, "one");
+    assert_eq!(a.kind.as_str(), "definition");
+    assert_eq!(a.note.trim(), "读者批注：这里的**后者**指六小虎。");
+    // By `document.title` (the `uri` names no chapter); a tag that is no
+    // kind leaves the default kind.
+    let (slug, a) = by_quote("DeepSeek 很强");
+    assert_eq!(slug, "one");
+    assert_eq!(a.kind.as_str(), "note");
+    assert!(a.note.contains("[雷峰网](https://www.leiphone.com/)"));
+    let (slug, a) = by_quote("没有注释的段落");
+    assert_eq!(slug, "two");
+    assert_eq!(a.kind.as_str(), "translation");
+    // The edition builds with them, and importing again changes nothing.
+    common::glossa(root).arg("check").assert().success();
+    let snapshot = common::snapshot_dir(&root.join("content"));
+    assert!(import().contains("0 added, 3 already present"));
+    assert_eq!(common::snapshot_dir(&root.join("content")), snapshot);
+}

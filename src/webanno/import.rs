@@ -2,7 +2,9 @@
 //!
 //! Input: the text of a JSON-LD file (an `AnnotationCollection` with its pages,
 //! an `AnnotationPage`, an array of annotations or one annotation — as written
-//! by `glossa annotations export` or by a Hypothesis-style client) and the
+//! by `glossa annotations export` or by a Hypothesis-style client), or the
+//! JSON Hypothesis's API returns (a search result's `rows`, or one annotation:
+//! `uri`, `text`, `tags`, `document.title`, `target[].selector[]`), and the
 //! linked edition. Output: per chapter, the new annotations re-anchored by
 //! their `TextQuoteSelector` (the `exact` text, with `prefix`/`suffix` choosing
 //! among repeats), each with the shortest `prefix`/`suffix`/`occurrence` that
@@ -12,8 +14,14 @@
 //! edited chapter text: new items appended to `annotations:` without touching
 //! anything else in the file.
 //!
-//! `glossa:` properties (written by the export) are used when present, so an
-//! export followed by an import reproduces the same annotations. Must not read
+//! The chapter is the one `glossa:chapter` names, else the one whose URL
+//! (`…/chapters/SLUG/`) the target's `source`, the annotation's `id` or its
+//! `uri` contains, else the one whose title the page's `document.title`
+//! contains, else `--chapter`. Only the `TextQuoteSelector` anchors: range
+//! and position selectors count in the page a client saw, not in the
+//! chapter's text, and are ignored. `glossa:` properties (written by the
+//! export) are used when present, so an export followed by an import
+//! reproduces the same annotations. Must not read
 //! or write files (`build::import_annotations` does, verifying each new text
 //! by parsing it back and restoring the files on error).
 
@@ -101,13 +109,14 @@ struct Planner<'l, 'a> {
 
 /// One annotation being imported: its label for messages and where it is
 /// in the JSON file.
-struct Item {
+struct Item<'v> {
+    value: &'v Value,
     label: String,
     file: FileId,
     span: Range<usize>,
 }
 
-impl Item {
+impl Item<'_> {
     fn error(&self, code: Code, message: String) -> Diagnostic {
         Diagnostic::new(code, message).at(self.file, self.span.clone())
     }
@@ -156,6 +165,7 @@ impl<'l, 'a> Planner<'l, 'a> {
         let target = target(value);
         let selector = target.and_then(quote_selector);
         let item = Item {
+            value,
             label: value
                 .get("id")
                 .and_then(Value::as_str)
@@ -195,12 +205,9 @@ impl<'l, 'a> Planner<'l, 'a> {
 
     /// The chapter the annotation goes to: the one its target names, or
     /// `--chapter`; an error when they disagree or neither says.
-    fn chapter_of(&self, item: &Item, target: Option<&Value>) -> Result<usize, Diagnostic> {
+    fn chapter_of(&self, item: &Item<'_>, target: Option<&Value>) -> Result<usize, Diagnostic> {
         let chapters = &self.linked.edition.chapters;
-        let named = target
-            .and_then(|t| t.get("source").or_else(|| t.get("id")))
-            .and_then(Value::as_str)
-            .and_then(|src| chapter_in_url(src, chapters));
+        let named = named_chapter(item.value, target, chapters);
         match (self.chapter, named) {
             (Some(want), Some(got)) if want != got => Err(item
                 .error(
@@ -367,8 +374,11 @@ fn items(doc: &Value) -> Vec<&Value> {
             if let Some(first) = o.get("first") {
                 out.extend(items(first));
             }
-            if let Some(Value::Array(list)) = o.get("items") {
-                out.extend(list.iter().flat_map(items));
+            // `items` of a page; `rows` of a Hypothesis search result.
+            for key in ["items", "rows"] {
+                if let Some(Value::Array(list)) = o.get(key) {
+                    out.extend(list.iter().flat_map(items));
+                }
             }
             out
         }
@@ -408,6 +418,53 @@ fn quote_selector(target: &Value) -> Option<QuoteSelector> {
         prefix: field("prefix"),
         suffix: field("suffix"),
     })
+}
+
+/// The chapter an annotation names: by `glossa:chapter`, by a URL (the
+/// target's `source`, the annotation's `id`, Hypothesis's `uri`), or by the
+/// page title Hypothesis records (`document.title`, a list or a string).
+fn named_chapter(item: &Value, target: Option<&Value>, chapters: &[Chapter]) -> Option<usize> {
+    let slug = item.get("glossa:chapter").and_then(Value::as_str);
+    if let Some(i) = slug.and_then(|s| chapters.iter().position(|c| c.slug == s)) {
+        return Some(i);
+    }
+    let urls = [
+        target.and_then(|t| t.get("source")),
+        item.get("id"),
+        item.get("uri"),
+    ];
+    if let Some(i) = urls
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .find_map(|u| chapter_in_url(u, chapters))
+    {
+        return Some(i);
+    }
+    let titles: Vec<&str> = match item.get("document").and_then(|d| d.get("title")) {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(t)) => vec![t],
+        _ => Vec::new(),
+    };
+    // The longest chapter title a page title contains (so “Chapter 1”
+    // does not win over “Chapter 12”); only one chapter may have it.
+    let mut best: Option<(usize, usize)> = None;
+    let mut tie = false;
+    for (i, c) in chapters.iter().enumerate() {
+        let t = c.title();
+        if t.is_empty() || !titles.iter().any(|p| p.contains(t)) {
+            continue;
+        }
+        match best {
+            Some((_, len)) if len > t.len() => {}
+            Some((_, len)) if len == t.len() => tie = true,
+            _ => {
+                best = Some((i, t.len()));
+                tie = false;
+            }
+        }
+    }
+    best.filter(|_| !tie).map(|(i, _)| i)
 }
 
 /// The chapter whose URL (`…/chapters/SLUG/…`) the string contains.
@@ -510,20 +567,27 @@ fn bodies(item: &Value) -> Vec<&Value> {
     }
 }
 
-/// `tagging` bodies' values.
+/// `tagging` bodies' values, and Hypothesis's `tags`.
 fn tags(item: &Value) -> Vec<String> {
+    let hypothesis = item.get("tags").and_then(Value::as_array);
     bodies(item)
         .into_iter()
         .filter(|b| b.get("purpose").and_then(Value::as_str) == Some("tagging"))
-        .filter_map(|b| b.get("value").and_then(Value::as_str))
+        .filter_map(|b| b.get("value"))
+        .chain(hypothesis.into_iter().flatten())
+        .filter_map(Value::as_str)
         .map(|t| t.trim().to_lowercase())
         .collect()
 }
 
 /// The note of a foreign annotation: its textual bodies (not tags), as plain
-/// text; HTML bodies lose their markup.
+/// text (HTML bodies lose their markup), or Hypothesis's `text` (Markdown,
+/// as notes are).
 fn body_text(item: &Value) -> String {
     let mut parts = Vec::new();
+    if let Some(text) = item.get("text").and_then(Value::as_str) {
+        parts.push(text.trim().to_string());
+    }
     for b in bodies(item) {
         let text = match b {
             Value::String(s) => s.clone(),
