@@ -570,7 +570,7 @@ fn verified_texts(
     for (ci, new) in added {
         let c = &edition.chapters[*ci];
         let path = sources.get(c.file).path.clone();
-        let text = crate::webanno::import::insert_annotations(c, new);
+        let text = crate::edit::insert_annotations(c, new);
         let parsed = content::load::parse_chapter(&path, c.file, text.as_str().into());
         let expected: Vec<_> = c.meta.annotations.iter().chain(new).cloned().collect();
         match parsed {
@@ -839,7 +839,7 @@ pub fn new_file(
         .and_then(|t| crate::yaml::value::<Language>(&t))
         .map_or_else(|| crate::i18n::FALLBACK.to_string(), |l| l.language);
     let pack = crate::i18n::pack_or_fallback(&language);
-    let (rel, text) = crate::scaffold::file(kind, id, title, order, pack);
+    let (rel, text) = crate::scaffold::file(kind, id, title, order, &[], pack);
     output::write_new_files(&paths.content, &[(rel, text)], false)
 }
 

@@ -30,6 +30,8 @@ pub mod corpus;
 pub mod scaffold;
 /// Cross-file checks on the loaded edition: anchoring, mentions, references.
 pub mod annotate;
+/// Annotations added, replaced or removed in a chapter file, every other byte kept.
+pub mod edit;
 /// W3C Web Annotations: the export and the import, one vocabulary.
 pub mod webanno;
 /// The only door to minify-html: pages and templates.

@@ -23,15 +23,23 @@ fn quoted(s: &str) -> String {
 }
 
 /// The relative path and text of a new file. `order` is the chapter's position
-/// (the caller passes one past the last existing chapter).
+/// (the caller passes one past the last existing chapter); `aliases` are a
+/// profile's first aliases (the preview passes the selected name).
 pub fn file(
     kind: Kind,
     id: &str,
     title: Option<&str>,
     order: u32,
+    aliases: &[&str],
     pack: &Pack,
 ) -> (String, String) {
     let p = &pack.new;
+    let aliases = if aliases.is_empty() {
+        "[]                   # every text form that counts as a mention".to_string()
+    } else {
+        let list: Vec<String> = aliases.iter().map(|a| quoted(a)).collect();
+        format!("[{}]", list.join(", "))
+    };
     match kind {
         Kind::Chapter => (
             format!("chapters/{order:02}-{id}.md"),
@@ -65,7 +73,7 @@ pub fn file(
                 "---\n\
                  name: {name}\n\
                  # name_en: English Name\n\
-                 aliases: []                   # every text form that counts as a mention\n\
+                 aliases: {aliases}\n\
                  group: {group}\n\
                  description: {description}\n\
                  # founded: '2020'\n\
@@ -92,7 +100,7 @@ pub fn file(
                 "---\n\
                  name: {name}\n\
                  # name_en: English Name\n\
-                 aliases: []                   # every text form that counts as a mention\n\
+                 aliases: {aliases}\n\
                  description: {description}\n\
                  roles: []\n\
                  # roles:\n\

@@ -505,6 +505,8 @@ fn template_rebuilds_reuse_the_loaded_content() {
         port: 0,
         poll: false,
         debounce: Duration::from_millis(30),
+        edit: false,
+        allow_remote_edit: false,
     });
     let page = |server: &Server| {
         String::from_utf8(
@@ -561,6 +563,8 @@ fn chapter_edits_rebuild_incrementally_and_equal_a_full_build() {
         port: 0,
         poll: false,
         debounce: Duration::from_millis(30),
+        edit: false,
+        allow_remote_edit: false,
     });
     assert!(!server.site().has_errors());
     let full_build = || {

@@ -247,6 +247,48 @@ fn occurrences(blocks: &[BlockText], quote: &str) -> Vec<Candidate> {
     out
 }
 
+/// How well the occurrences of a quote fit a context (text seen before and
+/// after it, of any length).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// The quote does not occur.
+    Absent,
+    /// Two or more fit equally well.
+    Tie,
+    /// The index of the one that fits best.
+    Best(usize),
+}
+
+/// Among the occurrences, the one whose surroundings in the reading text
+/// `text` best match `prefix` (text just before) and `suffix` (just after):
+/// the most characters in common next to the quote wins.
+pub fn by_context(all: &[Candidate], text: &str, prefix: &str, suffix: &str) -> Fit {
+    let common_suffix = |a: &str, b: &str| {
+        a.chars()
+            .rev()
+            .zip(b.chars().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
+    };
+    let common_prefix =
+        |a: &str, b: &str| a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let scores: Vec<usize> = all
+        .iter()
+        .map(|c| {
+            common_suffix(&text[..c.range.start], prefix)
+                + common_prefix(&text[c.range.end..], suffix)
+        })
+        .collect();
+    let Some(&best) = scores.iter().max() else {
+        return Fit::Absent;
+    };
+    let mut winners = (0..all.len()).filter(|&i| scores[i] == best);
+    match (winners.next(), winners.next()) {
+        (Some(i), None) => Fit::Best(i),
+        _ => Fit::Tie,
+    }
+}
+
 /// The shortest prefix or suffix (up to 24 characters) that matches only candidate `i`.
 pub fn disambiguate(blocks: &[BlockText], cands: &[Candidate], i: usize) -> Disambiguator {
     let text = |c: &Candidate| &blocks[c.block].norm;

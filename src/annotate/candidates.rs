@@ -216,34 +216,41 @@ impl<'e> NameCheck<'e> {
             if uncovered < total || !telling {
                 continue;
             }
-            let body = c.body();
-            let span = body
-                .match_indices(name.as_str())
-                .nth(nth)
-                .or_else(|| body.match_indices(name.as_str()).next())
-                .map(|(i, m)| c.body.start + i..c.body.start + i + m.len())
-                .unwrap_or_else(|| c.span(&["title".into()]));
-            diags.push(
-                    Diagnostic::new(
-                        Code::UnprofiledName,
-                        format!(
-                            "“{name}” is mentioned{} in this chapter with no profile and no annotation",
-                            if total == 1 {
-                                String::new()
-                            } else {
-                                format!(" {total} times")
-                            }
-                        ),
-                    )
-                    .at(c.file, span)
-                    .label("no profile, no note")
-                    .help(format!(
-                        "add a profile named “{name}” or listing it among its aliases (`glossa new company ID --title {name}`), annotate one of its mentions, or list it under `check: ignore:` in edition.yaml"
-                    )),
-                );
+            diags.push(unprofiled_name(c, &name, total, nth));
         }
         diags
     }
+}
+
+/// The warning for a name the text mentions `total` times with no profile
+/// and no note, at its `nth` mention in the chapter's body.
+fn unprofiled_name(
+    c: &crate::content::Chapter,
+    name: &str,
+    total: usize,
+    nth: usize,
+) -> Diagnostic {
+    let body = c.body();
+    let span = body
+        .match_indices(name)
+        .nth(nth)
+        .or_else(|| body.match_indices(name).next())
+        .map(|(i, m)| c.body.start + i..c.body.start + i + m.len())
+        .unwrap_or_else(|| c.span(&["title".into()]));
+    let times = if total == 1 {
+        String::new()
+    } else {
+        format!(" {total} times")
+    };
+    Diagnostic::new(
+        Code::UnprofiledName,
+        format!("“{name}” is mentioned{times} in this chapter with no profile and no annotation"),
+    )
+    .at(c.file, span)
+    .label("no profile, no note")
+    .help(format!(
+        "add a profile named “{name}” or listing it among its aliases (`glossa new company ID --title {name}`), annotate one of its mentions, or list it under `check: ignore:` in edition.yaml"
+    ))
 }
 
 /// Warns about names with no profile and no note (chapters in parallel).

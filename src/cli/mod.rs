@@ -177,6 +177,12 @@ pub enum Command {
         /// Poll for changes instead of using file-system notifications.
         #[arg(long)]
         poll: bool,
+        /// No editing from the preview (no editing controls, the editing API refuses).
+        #[arg(long)]
+        read_only: bool,
+        /// Allow editing from the preview although --bind is not a loopback address.
+        #[arg(long)]
+        allow_remote_edit: bool,
     },
     /// Create a new chapter, company or person file with the required keys.
     New {
@@ -248,7 +254,19 @@ pub fn run() -> ExitCode {
             bind,
             open,
             poll,
-        } => serve::run(paths, port, bind, open, poll),
+            read_only,
+            allow_remote_edit,
+        } => serve::run(
+            paths,
+            serve::Flags {
+                port,
+                bind,
+                open,
+                poll,
+                read_only,
+                allow_remote_edit,
+            },
+        ),
         Command::New { kind, id, title } => new::run(&paths, kind, &id, title.as_deref()),
         Command::Annotations { action } => annotations::run(&paths, action, &mut out),
         Command::BenchCorpus {

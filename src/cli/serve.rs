@@ -5,11 +5,38 @@ use std::net::IpAddr;
 use crate::content::Paths;
 use crate::serve::{self, ServeOptions, Server};
 
-pub(super) fn run(paths: Paths, port: u16, bind: IpAddr, open: bool, poll: bool) -> bool {
+/// The command line of `glossa serve`.
+pub(super) struct Flags {
+    pub port: u16,
+    pub bind: IpAddr,
+    pub open: bool,
+    pub poll: bool,
+    pub read_only: bool,
+    pub allow_remote_edit: bool,
+}
+
+pub(super) fn run(paths: Paths, flags: Flags) -> bool {
+    let Flags {
+        port,
+        bind,
+        open,
+        poll,
+        read_only,
+        allow_remote_edit,
+    } = flags;
     if !bind.is_loopback() {
         eprintln!(
             "warning: binding to {bind}: the preview is reachable from other machines on the network"
         );
+        if !read_only && allow_remote_edit {
+            eprintln!(
+                "warning: --allow-remote-edit: anyone who can open the preview can change content/"
+            );
+        } else if !read_only {
+            eprintln!(
+                "note: editing from the preview is off on a non-loopback address (--allow-remote-edit turns it on)"
+            );
+        }
     }
     let options = ServeOptions {
         paths,
@@ -17,6 +44,8 @@ pub(super) fn run(paths: Paths, port: u16, bind: IpAddr, open: bool, poll: bool)
         port,
         poll,
         debounce: std::time::Duration::from_millis(30),
+        edit: !read_only,
+        allow_remote_edit,
     };
     let listener = match serve::bind(&options) {
         Ok(l) => l,

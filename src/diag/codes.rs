@@ -118,6 +118,12 @@ codes! {
     AmbiguousTarget = "ambiguous-target", Error, "An imported annotation's quote fits several places equally well.";
     IdConflict = "id-conflict", Error, "An imported annotation reuses an existing id for different content.";
     CannotInsert = "cannot-insert", Error, "New annotations could not be added to a front matter safely; nothing was written.";
+    // Editing in the preview.
+    BadRequest = "bad-request", Error, "A request to the preview's editing API is not the JSON it expects.";
+    UnknownAnnotation = "unknown-annotation", Error, "The editing API was asked to change an annotation the chapter does not have.";
+    StaleEdit = "stale-edit", Error, "A file changed on disk since the preview loaded it; nothing was written.";
+    FileBroken = "file-broken", Error, "The editing API will not rewrite a file that does not parse.";
+    ProfileExists = "profile-exists", Error, "The editing API was asked to create a profile whose id is taken.";
 }
 
 /// `unknown-chapter`: a chapter slug that no chapter has (with "did you

@@ -121,6 +121,42 @@ pub struct NewTexts {
     pub whole_text: String,
 }
 
+/// The words of the preview's editing controls (`serve`'s authoring mode):
+/// shown to editors, never in a built site.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EditTexts {
+    pub annotate: String,
+    pub new_company: String,
+    pub new_person: String,
+    pub new_note: String,
+    pub edit_note: String,
+    pub edit: String,
+    pub delete: String,
+    pub confirm_delete: String,
+    pub save: String,
+    pub cancel: String,
+    pub passage: String,
+    pub kind: String,
+    pub note: String,
+    pub preview: String,
+    pub sources: String,
+    pub source_title: String,
+    pub source_publisher: String,
+    pub source_url: String,
+    pub source_date: String,
+    pub add_source: String,
+    pub remove: String,
+    pub refs: String,
+    pub add_ref: String,
+    pub date: String,
+    pub id: String,
+    pub new_profile: String,
+    pub name: String,
+    pub not_saved: String,
+    pub shortcut: String,
+}
+
 /// The example project `glossa init` writes.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -157,6 +193,7 @@ pub struct Pack {
     pub names: Vec<String>,
     pub new: NewTexts,
     pub init: InitTexts,
+    pub edit: EditTexts,
 }
 
 impl Pack {

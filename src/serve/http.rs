@@ -1,5 +1,6 @@
 //! HTTP over std threads: request parsing, responses with the security
-//! headers, the site's files from memory, the live-reload WebSocket.
+//! headers, the site's files from memory, the live-reload WebSocket, and
+//! the dispatch of `/__glossa/api/` requests to [`super::api`].
 //!
 //! Requests are resolved against the in-memory site only ([`site_path`]
 //! refuses anything that could leave it). Must not read or write files.
@@ -10,7 +11,10 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use super::rebuild::message;
-use super::{CLIENT_PATH, LIVERELOAD_PATH, OVERLAY_CSS_PATH, SECURITY_HEADERS, Server};
+use super::{
+    API_PATH, CLIENT_PATH, EDIT_CSS_PATH, EDIT_PATH, LIVERELOAD_PATH, OVERLAY_CSS_PATH,
+    SECURITY_HEADERS, Server,
+};
 
 /// The live-reload client (a file of its own, so no inline script is needed).
 const CLIENT: &str = include_str!("client.js");
@@ -18,11 +22,35 @@ const CLIENT: &str = include_str!("client.js");
 /// The error overlay's stylesheet.
 const OVERLAY_CSS: &str = include_str!("overlay.css");
 
-/// A parsed request line.
-struct Request {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
+/// The editing controls of authoring mode, and their stylesheet.
+const EDIT: &str = include_str!("edit.js");
+const EDIT_CSS: &str = include_str!("edit.css");
+
+/// The largest request body read (an annotation with a long note is a few
+/// kilobytes); a larger one is answered `413` unread.
+pub(super) const MAX_BODY: usize = 256 * 1024;
+
+/// A parsed request.
+pub(super) struct Request {
+    pub method: String,
+    pub target: String,
+    /// Header names in lowercase.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// `Content-Length` was over [`MAX_BODY`] (the body was not read).
+    pub too_large: bool,
+    /// A body was sent without a `Content-Length`.
+    pub no_length: bool,
+}
+
+impl Request {
+    /// The value of a header (`name` in lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>> {
@@ -50,24 +78,31 @@ fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>> {
             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
     }
-    // Drain any body (we never use one).
-    let len: usize = headers
+    let len: Option<usize> = headers
         .iter()
         .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    if len > 0 {
-        let mut sink = vec![0u8; len.min(1 << 20)];
-        let _ = reader.read_exact(&mut sink);
+        .and_then(|(_, v)| v.parse().ok());
+    let no_length = len.is_none()
+        && headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && !v.eq_ignore_ascii_case("identity"));
+    let too_large = len.is_some_and(|l| l > MAX_BODY);
+    let mut body = Vec::new();
+    if let Some(l) = len.filter(|&l| l > 0 && !too_large) {
+        body = vec![0u8; l];
+        reader.read_exact(&mut body)?;
     }
     Ok(Some(Request {
         method,
         target,
         headers,
+        body,
+        too_large,
+        no_length,
     }))
 }
 
-fn respond(
+pub(super) fn respond(
     stream: &mut TcpStream,
     status: &str,
     headers: &[(&str, String)],
@@ -164,14 +199,28 @@ pub fn site_path(target: &str) -> Result<String, PathError> {
     Ok(rel.to_string())
 }
 
-pub(super) fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
+/// The preview's additions to a served page: the live-reload client and the
+/// error overlay; in authoring mode (`token`), the per-run token in a
+/// `<meta>` of the head and the editing controls.
+pub(super) fn inject(html: &[u8], overlay: Option<&str>, token: Option<&str>) -> Vec<u8> {
     let text = String::from_utf8_lossy(html);
-    let extra = format!(
+    let mut extra = format!(
         "<link rel=\"stylesheet\" href=\"{OVERLAY_CSS_PATH}\">{}<script src=\"{CLIENT_PATH}\" data-glossa-livereload=\"{LIVERELOAD_PATH}\"></script>",
         overlay
             .map(|o| format!("<div id=\"glossa-overlay\">{o}</div>"))
             .unwrap_or_default()
     );
+    let mut text = text.into_owned();
+    if let Some(token) = token {
+        extra.push_str(&format!(
+            "<link rel=\"stylesheet\" href=\"{EDIT_CSS_PATH}\"><script src=\"{EDIT_PATH}\" data-api=\"{API_PATH}\"></script>"
+        ));
+        let meta = format!("<meta name=\"glossa-edit-token\" content=\"{token}\">");
+        match text.find("</head>") {
+            Some(i) => text.insert_str(i, &meta),
+            None => text.insert_str(0, &meta),
+        }
+    }
     match text.rfind("</body>") {
         Some(i) => format!("{}{extra}{}", &text[..i], &text[i..]).into_bytes(),
         None => format!("{text}{extra}").into_bytes(),
@@ -183,6 +232,12 @@ pub(super) fn handle(server: &Server, mut stream: TcpStream) -> std::io::Result<
         return Ok(());
     };
     let head = req.method == "HEAD";
+    if let Some(rest) = req.target.strip_prefix(API_PATH) {
+        let r = super::api::handle(server, &req, rest);
+        let mut headers = r.headers;
+        headers.push(("Content-Type", r.content_type.into()));
+        return respond(&mut stream, r.status, &headers, &r.body, head);
+    }
     if req.method != "GET" && !head {
         return respond(
             &mut stream,
@@ -209,6 +264,8 @@ pub(super) fn handle(server: &Server, mut stream: TcpStream) -> std::io::Result<
         LIVERELOAD_PATH => return websocket(server, stream, &req),
         CLIENT_PATH => Some(("x.js", CLIENT)),
         OVERLAY_CSS_PATH => Some(("x.css", OVERLAY_CSS)),
+        EDIT_PATH if server.editing() => Some(("x.js", EDIT)),
+        EDIT_CSS_PATH if server.editing() => Some(("x.css", EDIT_CSS)),
         _ => None,
     };
     if let Some((kind, body)) = own {
@@ -229,7 +286,7 @@ pub(super) fn handle(server: &Server, mut stream: TcpStream) -> std::io::Result<
     };
     if let Some(bytes) = site.files.get(&key) {
         let body = if key.ends_with(".html") {
-            inject(bytes, site.overlay.as_deref())
+            inject(bytes, site.overlay.as_deref(), server.token())
         } else {
             bytes.to_vec()
         };
@@ -257,7 +314,7 @@ pub(super) fn handle(server: &Server, mut stream: TcpStream) -> std::io::Result<
 fn not_found(server: &Server, stream: &mut TcpStream, head: bool) -> std::io::Result<()> {
     let site = server.site();
     let body = match site.files.get("404.html") {
-        Some(b) => inject(b, site.overlay.as_deref()),
+        Some(b) => inject(b, site.overlay.as_deref(), server.token()),
         None => b"not found\n".to_vec(),
     };
     respond(
@@ -333,7 +390,7 @@ mod tests {
     fn the_client_takes_the_websocket_path_from_the_page() {
         // One definition of the path: the constant, written into the tag.
         assert!(!CLIENT.contains(LIVERELOAD_PATH));
-        let page = String::from_utf8(inject(b"<body></body>", None)).unwrap();
+        let page = String::from_utf8(inject(b"<body></body>", None, None)).unwrap();
         assert!(
             page.contains(&format!("data-glossa-livereload=\"{LIVERELOAD_PATH}\"")),
             "{page}"

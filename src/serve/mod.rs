@@ -24,16 +24,27 @@
 //! rebuilds the site in memory (load → annotate → render → minify) and reloads
 //! open pages. Must not write to the output folder.
 //!
+//! Authoring mode (on by default on loopback; off with `read_only`, and off
+//! on any other address unless `allow_remote_edit`): every served page also
+//! carries a per-run token (`<meta name="glossa-edit-token">`) and the
+//! editing controls (`serve/edit.js`), which call the editing API under
+//! `/__glossa/api/` ([`api`]) to add, change and remove annotations and to
+//! create profiles — the only writes `serve` ever does, to files under
+//! `content/`.
+//!
 //! Submodules: [`rebuild`] (what a change re-renders, and the swap), [`watch`]
 //! (file events, debouncing, classifying a batch), [`http`] (requests,
-//! responses, the WebSocket). The browser client is `serve/client.js`.
+//! responses, the WebSocket), [`api`] (the editing API). The browser client
+//! is `serve/client.js`.
 
+mod api;
 mod http;
 mod rebuild;
 mod watch;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -51,6 +62,11 @@ pub const LIVERELOAD_PATH: &str = "/__glossa/livereload";
 pub const CLIENT_PATH: &str = "/__glossa/livereload.js";
 /// Path of the overlay stylesheet.
 pub const OVERLAY_CSS_PATH: &str = "/__glossa/overlay.css";
+/// Where the editing API lives (authoring mode).
+pub const API_PATH: &str = "/__glossa/api/";
+/// The editing controls and their stylesheet (authoring mode).
+pub const EDIT_PATH: &str = "/__glossa/edit.js";
+pub const EDIT_CSS_PATH: &str = "/__glossa/edit.css";
 
 /// What `glossa serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -62,6 +78,18 @@ pub struct ServeOptions {
     pub poll: bool,
     /// Quiet time that ends a burst of file events.
     pub debounce: Duration,
+    /// Authoring mode unless `--read-only`.
+    pub edit: bool,
+    /// Authoring mode even when bound to a non-loopback address.
+    pub allow_remote_edit: bool,
+}
+
+impl ServeOptions {
+    /// Whether the preview accepts edits: asked for, and bound to loopback
+    /// or explicitly allowed elsewhere.
+    pub fn editing(&self) -> bool {
+        self.edit && (self.bind.is_loopback() || self.allow_remote_edit)
+    }
 }
 
 /// One built site, as served.
@@ -81,6 +109,15 @@ pub struct Server {
     last: Mutex<Option<Last>>,
     clients: Mutex<Vec<Sender<String>>>,
     options: ServeOptions,
+    /// The per-run token of authoring mode (`None` when read-only).
+    token: Option<String>,
+    /// The address the server listens on (set by [`run`]).
+    addr: std::sync::OnceLock<SocketAddr>,
+    /// Held by an edit from its version check to its write.
+    writing: Mutex<()>,
+    /// Files the editing API wrote, with a hash of what it wrote: their file
+    /// events are not a change to rebuild for (the API rebuilt already).
+    own_writes: Mutex<HashMap<PathBuf, u64>>,
 }
 
 /// What the server keeps of the last good build.
@@ -122,14 +159,49 @@ impl Site {
 impl Server {
     /// Builds the site once and returns the server state (errors become the overlay).
     pub fn new(options: ServeOptions) -> Arc<Server> {
+        let token = options.editing().then(new_token);
         let server = Arc::new(Server {
             site: Mutex::new(Arc::new(Site::default())),
             last: Mutex::new(None),
             clients: Mutex::new(Vec::new()),
             options,
+            token,
+            addr: std::sync::OnceLock::new(),
+            writing: Mutex::new(()),
+            own_writes: Mutex::new(HashMap::new()),
         });
         server.rebuild(Rebuild::Full);
         server
+    }
+
+    /// Whether authoring mode is on.
+    pub fn editing(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// The per-run token pages carry in authoring mode.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// Records a file the editing API wrote (its file event is ours).
+    fn wrote(&self, path: PathBuf, bytes: &[u8]) {
+        let mut own = self.own_writes.lock().expect("own writes lock");
+        own.insert(path, api::hash(bytes));
+    }
+
+    /// Whether a changed path is only the editing API's own write (and
+    /// forgets it): the file holds exactly what the API wrote.
+    fn is_own_write(&self, path: &std::path::Path) -> bool {
+        let mut own = self.own_writes.lock().expect("own writes lock");
+        let Some(&h) = own.get(path) else {
+            return false;
+        };
+        let same = std::fs::read(path).is_ok_and(|b| api::hash(&b) == h);
+        if !same {
+            own.remove(path);
+        }
+        same
     }
 
     /// The current site (a snapshot: later rebuilds do not change it).
@@ -168,6 +240,9 @@ pub fn bind(options: &ServeOptions) -> std::io::Result<TcpListener> {
 
 /// Serves forever on `listener` (the caller prints the address).
 pub fn run(server: Arc<Server>, listener: TcpListener) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        let _ = server.addr.set(addr);
+    }
     let (tx, rx) = mpsc::channel();
     let _watcher = watch::start(&server.options, tx).map_err(std::io::Error::other)?;
     {
@@ -182,4 +257,26 @@ pub fn run(server: Arc<Server>, listener: TcpListener) -> std::io::Result<()> {
         });
     }
     Ok(())
+}
+
+/// A per-run token: 128 random bits from the system, in hex.
+fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    let random = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .is_ok();
+    if !random {
+        // No /dev/urandom: std's per-process random hash keys, and the clock.
+        use std::hash::{BuildHasher, Hasher};
+        for chunk in bytes.chunks_mut(8) {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
+            chunk.copy_from_slice(&h.finish().to_le_bytes());
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -290,9 +290,16 @@ mod tests {
     fn overlay_is_escaped_and_client_injected() {
         let html = overlay_html("<script>x</script> content/a.md:3:1");
         assert!(html.contains("&lt;script&gt;"));
-        let page = super::super::http::inject(b"<html><body><p>x</p></body></html>", Some(&html));
+        let page = super::super::http::inject(
+            b"<html><head></head><body><p>x</p></body></html>",
+            Some(&html),
+            Some("t0ken"),
+        );
         let s = String::from_utf8(page).unwrap();
         assert!(s.contains("data-glossa-livereload"));
         assert!(s.find("glossa-overlay").unwrap() < s.find("</body>").unwrap());
+        // Authoring mode: the token in the head, the controls in the body.
+        assert!(s.contains("<meta name=\"glossa-edit-token\" content=\"t0ken\"></head>"));
+        assert!(s.find("data-api=").unwrap() < s.find("</body>").unwrap());
     }
 }

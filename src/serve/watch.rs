@@ -78,13 +78,18 @@ pub(super) fn run(server: Arc<Server>, events: Receiver<PathBuf>) {
     let quiet = server.options.debounce;
     loop {
         let Ok(first) = events.recv() else { return };
+        if server.is_own_write(&first) {
+            continue;
+        }
         let mut batch = vec![first];
         let start = Instant::now();
         // Collect the burst: until `quiet` passes without events (at most 1 s).
         loop {
             match events.recv_timeout(quiet) {
                 Ok(p) => {
-                    batch.push(p);
+                    if !server.is_own_write(&p) {
+                        batch.push(p);
+                    }
                     if start.elapsed() > Duration::from_secs(1) {
                         break;
                     }

@@ -183,7 +183,7 @@ fn quote_selector(exact: &str, prefix: &str, suffix: &str) -> serde_json::Value 
 }
 
 /// The selectors of a passage: quote, position, and paragraph refined by quote.
-fn selectors(exact: &str, a: &PageAnchor) -> Vec<serde_json::Value> {
+pub fn selectors(exact: &str, a: &PageAnchor) -> Vec<serde_json::Value> {
     let mut out = vec![
         quote_selector(exact, &a.prefix, &a.suffix),
         serde_json::json!({"type": "TextPositionSelector", "start": a.start, "end": a.end}),

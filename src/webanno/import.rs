@@ -12,7 +12,7 @@
 //! JSON file, for every annotation that does not anchor (with the closest
 //! passage), names another chapter, or clashes with an existing id. Also the
 //! edited chapter text: new items appended to `annotations:` without touching
-//! anything else in the file.
+//! anything else in the file ([`crate::edit::insert_annotations`]).
 //!
 //! The chapter is the one `glossa:chapter` names, else the one whose URL
 //! (`…/chapters/SLUG/`) the target's `source`, the annotation's `id` or its
@@ -31,7 +31,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::annotate::Linked;
-use crate::annotate::anchor::{self, Disambiguator, Outcome, Query};
+use crate::annotate::anchor::{self, Disambiguator, Fit, Outcome, Query};
 use crate::content::{Annotation, AnnotationKind, Chapter, SourceRef, is_slug};
 use crate::diag::{Code, Diagnostic, FileId};
 
@@ -120,16 +120,6 @@ impl Item<'_> {
     fn error(&self, code: Code, message: String) -> Diagnostic {
         Diagnostic::new(code, message).at(self.file, self.span.clone())
     }
-}
-
-/// How well the occurrences of a quote fit the selector's context.
-enum Fit {
-    /// The quote does not occur.
-    Absent,
-    /// Two or more fit equally well.
-    Tie,
-    /// The index of the one that fits best.
-    Best(usize),
 }
 
 impl<'l, 'a> Planner<'l, 'a> {
@@ -241,7 +231,7 @@ impl<'l, 'a> Planner<'l, 'a> {
         let bl = &self.blocks[ci];
         let text = &self.linked.chapters[ci].doc.text;
         let all = anchor::occurrences_of_all(bl, &[anchor::quote_key(&sel.exact)]).remove(0);
-        match best_fit(&all, text, sel) {
+        match anchor::by_context(&all, text, &sel.prefix, &sel.suffix) {
             Fit::Best(i) => Ok((all, i)),
             Fit::Tie => Err(item
                 .error(
@@ -474,35 +464,6 @@ fn chapter_in_url(src: &str, chapters: &[Chapter]) -> Option<usize> {
     chapters.iter().position(|c| c.slug == slug)
 }
 
-/// Among the occurrences, the one whose surroundings in the reading text best
-/// match the selector's prefix and suffix.
-fn best_fit(all: &[anchor::Candidate], text: &str, sel: &QuoteSelector) -> Fit {
-    let common_suffix = |a: &str, b: &str| {
-        a.chars()
-            .rev()
-            .zip(b.chars().rev())
-            .take_while(|(x, y)| x == y)
-            .count()
-    };
-    let common_prefix =
-        |a: &str, b: &str| a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
-    let scores: Vec<usize> = all
-        .iter()
-        .map(|c| {
-            common_suffix(&text[..c.range.start], &sel.prefix)
-                + common_prefix(&text[c.range.end..], &sel.suffix)
-        })
-        .collect();
-    let Some(&best) = scores.iter().max() else {
-        return Fit::Absent;
-    };
-    let mut winners = (0..all.len()).filter(|&i| scores[i] == best);
-    match (winners.next(), winners.next()) {
-        (Some(i), None) => Fit::Best(i),
-        _ => Fit::Tie,
-    }
-}
-
 /// The front-matter annotation for a Web Annotation (quote and disambiguators
 /// are checked by the caller).
 fn to_annotation(item: &Value, sel: &QuoteSelector, entities: &HashSet<&str>) -> Annotation {
@@ -646,211 +607,4 @@ fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf29ce484222325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
     })
-}
-
-/// The chapter's text with `new` appended to its `annotations:` list (created
-/// at the end of the front matter if absent); nothing else changes.
-pub fn insert_annotations(c: &Chapter, new: &[Annotation]) -> String {
-    let out = insert_lf(c, new);
-    if !c.text[c.yaml.clone()].contains("\r\n") {
-        return out;
-    }
-    // A CRLF file: the inserted lines get CRLF too. Only the changed middle
-    // (between the common prefix and suffix) is touched.
-    let text: &str = &c.text;
-    let p = text
-        .bytes()
-        .zip(out.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let max_s = text.len().min(out.len()) - p;
-    let sfx = text
-        .bytes()
-        .rev()
-        .zip(out.bytes().rev())
-        .take(max_s)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let (head, rest) = out.split_at(p);
-    let (middle, tail) = rest.split_at(rest.len() - sfx);
-    let mut fixed = String::with_capacity(out.len() + 64);
-    fixed.push_str(head);
-    let mut prev = head.chars().next_back();
-    for ch in middle.chars() {
-        if ch == '\n' && prev != Some('\r') {
-            fixed.push('\r');
-        }
-        fixed.push(ch);
-        prev = Some(ch);
-    }
-    fixed.push_str(tail);
-    fixed
-}
-
-fn insert_lf(c: &Chapter, new: &[Annotation]) -> String {
-    let text = &c.text;
-    let yaml = c.yaml.clone();
-    let lines = line_ranges(text, yaml.clone());
-    let key = lines
-        .iter()
-        .position(|r| text[r.clone()].starts_with("annotations:"));
-    let Some(k) = key else {
-        let mut out = String::with_capacity(text.len() + 256 * new.len());
-        out.push_str(&text[..yaml.end]);
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-        out.push_str("annotations:\n");
-        out.push_str(&items_yaml(new, "  "));
-        out.push_str(&text[yaml.end..]);
-        return out;
-    };
-    let key_line = lines[k].clone();
-    let after_key = text[key_line.clone()]["annotations:".len()..].trim();
-    if after_key.starts_with("[]") {
-        // `annotations: []` → a block list.
-        let start = key_line.start;
-        let end = key_line.start + text[key_line.clone()].trim_end_matches(['\n', '\r']).len();
-        let mut out = String::with_capacity(text.len() + 256 * new.len());
-        out.push_str(&text[..start]);
-        out.push_str("annotations:\n");
-        out.push_str(items_yaml(new, "  ").trim_end_matches('\n'));
-        out.push_str(&text[end..]);
-        return out;
-    }
-    // The list runs while lines are indented or start with `-`; the items'
-    // indentation is that of the first `-`.
-    let mut last = k;
-    let mut indent = "  ".to_string();
-    let mut found_item = false;
-    for (i, r) in lines.iter().enumerate().skip(k + 1) {
-        let line = &text[r.clone()];
-        let trimmed = line.trim_start();
-        if line.trim().is_empty() || (trimmed.starts_with('#') && !line.starts_with(['-', ' '])) {
-            continue;
-        }
-        if line.starts_with([' ', '-']) {
-            if !found_item && trimmed.starts_with('-') {
-                indent = line[..line.len() - trimmed.len()].to_string();
-                found_item = true;
-            }
-            last = i;
-        } else {
-            break;
-        }
-    }
-    let at = lines[last].end;
-    let mut out = String::with_capacity(text.len() + 256 * new.len());
-    out.push_str(&text[..at]);
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str(&items_yaml(new, &indent));
-    out.push_str(&text[at..]);
-    out
-}
-
-/// Byte ranges of the lines (with their line ends) within `range`.
-fn line_ranges(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut pos = range.start;
-    for line in text[range].split_inclusive('\n') {
-        out.push(pos..pos + line.len());
-        pos += line.len();
-    }
-    out
-}
-
-/// YAML block-sequence items, each line indented by `indent`.
-fn items_yaml(new: &[Annotation], indent: &str) -> String {
-    let yaml = crate::yaml::to_string(&new);
-    let mut out = String::with_capacity(yaml.len() + 16 * new.len());
-    for line in yaml.lines() {
-        if !line.is_empty() {
-            out.push_str(indent);
-        }
-        // Dates quoted, as editors write them (YAML 1.1 tools would read a bare
-        // 2024-05-07 as a timestamp).
-        let bare_date = line.trim_start_matches([' ', '-']).strip_prefix("date: ");
-        match bare_date {
-            Some(d) if d.bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
-                out.push_str(&line[..line.len() - d.len()]);
-                out.push('\'');
-                out.push_str(d);
-                out.push('\'');
-            }
-            _ => out.push_str(line),
-        }
-        out.push('\n');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::content::FrontMatter as _;
-    use crate::diag::Sources;
-    use std::path::Path;
-
-    fn chapter(text: &str) -> Chapter {
-        let mut sources = Sources::new();
-        let path = Path::new("01-one.md");
-        let file = sources.add(path, "01-one.md".into(), text.into());
-        crate::content::load::parse_chapter(path, file, text.into()).unwrap()
-    }
-
-    fn note(id: &str, quote: &str) -> Annotation {
-        Annotation {
-            id: id.into(),
-            quote: quote.into(),
-            prefix: None,
-            suffix: None,
-            occurrence: None,
-            kind: AnnotationKind::Note,
-            note: "多行\n注释。\n".into(),
-            sources: vec![],
-            refs: vec![],
-            date: Some("2024-05".into()),
-        }
-    }
-
-    /// Inserting keeps everything else byte for byte and parses back to old + new.
-    fn round_trip(text: &str) -> String {
-        let c = chapter(text);
-        let new = [note("new-one", "正文"), note("new-two", "一段")];
-        let out = insert_annotations(&c, &new);
-        let back = chapter(&out);
-        let expected: Vec<Annotation> = c.meta.annotations.iter().chain(&new).cloned().collect();
-        assert_eq!(back.meta.annotations, expected, "{out}");
-        assert_eq!(back.body(), c.body());
-        assert_eq!(back.meta.title, c.meta.title);
-        assert!(out.contains("date: '2024-05'"), "{out}");
-        out
-    }
-
-    #[test]
-    fn inserts_into_every_shape_of_front_matter() {
-        // No annotations key.
-        round_trip("---\ntitle: 一\norder: 1\n---\n\n正文一段。\n");
-        // `annotations: []` from `glossa new`, with comments after it.
-        let out = round_trip(
-            "---\ntitle: 一\norder: 1\nannotations: []\n# annotations:\n#   - id: example\n---\n\n正文一段。\n",
-        );
-        assert!(out.contains("# annotations:\n#   - id: example\n"), "{out}");
-        // Items at column 0, followed by another key.
-        let out = round_trip(
-            "---\ntitle: 一\nannotations:\n- id: old\n  quote: 正文\n  kind: note\n  note: 旧的\norder: 1\n---\n\n正文一段。\n",
-        );
-        assert!(out.contains("\n- id: new-one\n"), "{out}");
-        // Indented items with a comment inside the list, CRLF line ends (kept).
-        let out = round_trip(
-            "---\r\ntitle: 一\r\norder: 1\r\nannotations:\r\n  # first\r\n  - id: old\r\n    quote: 正文\r\n    kind: note\r\n---\r\n\r\n正文一段。\r\n",
-        );
-        assert_eq!(
-            out.matches('\n').count(),
-            out.matches("\r\n").count(),
-            "{out:?}"
-        );
-    }
 }
