@@ -20,6 +20,7 @@ pub const SCHEMA_MODELINE: &str =
     "# yaml-language-server: $schema=../schemas/edition.schema.json\n";
 
 pub mod chrome;
+pub mod html;
 pub mod plan;
 pub mod text;
 

@@ -1,0 +1,1 @@
+//! Saved web pages in: an HTML page → the article it holds (being written).
