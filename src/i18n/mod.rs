@@ -119,6 +119,7 @@ pub struct NewTexts {
     pub description: String,
     pub profile_body: String,
     pub whole_text: String,
+    pub opening: String,
 }
 
 /// The words of the preview's editing controls (`serve`'s authoring mode):

@@ -3,13 +3,16 @@
 //!
 //! Input: the seed's text and, optionally, its [`Plan`]. Output: the text of
 //! `edition.yaml` and of `chapters/NN-slug.md` (front matter serialized from the
-//! content model types, one Markdown paragraph per source paragraph), and the
-//! line ranges that were dropped as chrome, for the editor to review.
+//! content model types, one Markdown paragraph per source paragraph), every
+//! line's classification with the rule that decided it (for the report and
+//! `--dry-run`), and the plan glossa inferred (for `--plan-out`).
 //!
-//! Rules: chrome is recognised by [`chrome`] (or listed by the plan); the author
-//! line, lead summary and rights notice become edition metadata; a run of two or
-//! more fully quoted paragraphs (optionally followed by an ellipsis line) becomes
-//! one blockquote; text is escaped so it renders exactly as in the seed.
+//! Rules: lines are classified by the named rules of [`chrome`] (a plan's
+//! `lines:` and `drop:` override them); title, author, date, lead and rights
+//! lines become edition metadata; numbered headings open chapters when the
+//! plan lists none; a run of two or more fully quoted paragraphs (optionally
+//! followed by an ellipsis line) becomes one blockquote; text is escaped so it
+//! renders exactly as in the seed. Saved web pages go through [`html`] first.
 //! Deterministic: the same input gives byte-identical files.
 //!
 //! Must not render HTML or write files (`output` writes what this returns).
@@ -28,7 +31,7 @@ use crate::config::{Config, SourceMeta};
 use crate::content::{ChapterMeta, Provenance, is_slug};
 use crate::diag::{Code, Diagnostic, FileId};
 use crate::yaml;
-use chrome::{Reason, Role};
+use chrome::{Class, Line, Meta};
 pub use plan::Plan;
 
 /// A plan together with where it came from (for diagnostics).
@@ -38,7 +41,7 @@ pub struct PlanInput<'a> {
     pub text: &'a str,
 }
 
-/// A run of dropped lines.
+/// A run of lines that are not in the text, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dropped {
     pub first: u32,
@@ -46,14 +49,32 @@ pub struct Dropped {
     pub reason: String,
 }
 
+/// One line of the seed as import read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineReport {
+    /// 1-based.
+    pub number: u32,
+    pub class: Class,
+    /// The rule's id (`plan` when a plan decided).
+    pub rule: String,
+    /// Why (the rule's reason, or the plan's).
+    pub reason: String,
+    pub text: String,
+}
+
 /// What an import produces.
 #[derive(Debug, Clone)]
 pub struct Imported {
     /// `(path relative to the content folder, text)`, `edition.yaml` first.
     pub files: Vec<(String, String)>,
+    /// Every line's classification.
+    pub lines: Vec<LineReport>,
+    /// Runs of lines not in the text (metadata and furniture).
     pub dropped: Vec<Dropped>,
     pub chapters: usize,
     pub paragraphs: usize,
+    /// The plan this import followed, written out (`--plan-out`).
+    pub plan: String,
 }
 
 /// A body paragraph of the seed.
@@ -63,6 +84,8 @@ struct Para {
     text: String,
     /// Part of a blockquote run (the id of the run).
     quote_run: Option<usize>,
+    /// A heading inside the chapter (`##`).
+    heading: bool,
 }
 
 /// Converts a seed. `seed_name` is the file name recorded in provenance.
@@ -74,120 +97,157 @@ pub fn import(
     let seed_text = seed_text.strip_prefix('\u{feff}').unwrap_or(seed_text);
     let lines: Vec<&str> = seed_text.lines().map(str::trim_end).collect();
     let mut diags = Vec::new();
-    let (roles, reasons) = classify_lines(&lines, plan.as_ref(), &mut diags);
+    let (classes, reasons) = classify_lines(&lines, plan.as_ref(), &mut diags);
+    let meta = chrome::meta(&lines, &classes);
     let normalize = plan.as_ref().is_some_and(|p| p.plan.normalize_punctuation);
-    let paras = body_paragraphs(&lines, &roles, normalize);
-    if paras.is_empty() {
+    let paras = body_paragraphs(&lines, &classes, normalize);
+    if paras.iter().all(|p| p.heading) {
         diags.push(Diagnostic::new(
             Code::EmptySeed,
-            "the seed has no body text after dropping chrome",
-        ));
+            "the seed has no body text after dropping page furniture",
+        ).help("run `glossa import SEED --dry-run` to see how each line was classified, and correct it with a plan (`--plan-out`)"));
     }
-    let breaks: Vec<(usize, &plan::PlanChapter)> = match &plan {
-        Some(p) if !p.plan.chapters.is_empty() => find_breaks(&paras, p, &mut diags),
-        _ => Vec::new(),
-    };
+    let chapters = chapter_breaks(&lines, &classes, &paras, plan.as_ref(), &mut diags);
     if !diags.is_empty() {
         return Err(diags);
     }
-    let config = edition_config(&lines, &roles, seed_name, plan.as_ref(), &paras);
+    let config = edition_config(&meta, seed_name, plan.as_ref(), &paras);
     let mut files = vec![(
         "edition.yaml".to_string(),
         format!("{SCHEMA_MODELINE}{}", yaml::to_string(&config)),
     )];
-    // Chapter boundaries: (start index, title, slug, summary).
-    let chapters: Vec<(usize, String, String, Option<String>)> = if breaks.is_empty() {
-        let whole = &crate::i18n::pack_or_fallback(&config.language)
-            .new
-            .whole_text;
-        vec![(0, whole.clone(), "text".to_string(), None)]
-    } else {
-        breaks
-            .iter()
-            .map(|(i, c)| (*i, c.title.clone(), c.slug.clone(), c.summary.clone()))
-            .collect()
-    };
-    for (k, (start, title, slug, summary)) in chapters.iter().enumerate() {
-        let end = chapters.get(k + 1).map_or(paras.len(), |c| c.0);
-        let chunk = &paras[*start..end];
+    for (k, ch) in chapters.iter().enumerate() {
+        let end = chapters.get(k + 1).map_or(paras.len(), |c| c.start);
+        let chunk = &paras[ch.start..end];
         files.push((
-            format!("chapters/{:02}-{slug}.md", k + 1),
-            chapter_file(chunk, k, title, summary.as_deref(), seed_name),
+            format!("chapters/{:02}-{}.md", k + 1, ch.slug),
+            chapter_file(chunk, k, &ch.title, ch.summary.as_deref(), seed_name),
         ));
     }
+    let report = line_reports(&lines, &classes, &reasons);
+    let proposed = plan::propose(
+        &config,
+        &report,
+        &chapters_for_plan(&chapters, &paras),
+        normalize,
+    );
     Ok(Imported {
         files,
-        dropped: dropped_ranges(&roles, &reasons),
+        dropped: dropped_ranges(&report),
+        lines: report,
         chapters: chapters.len(),
-        paragraphs: paras.len(),
+        paragraphs: paras.iter().filter(|p| !p.heading).count(),
+        plan: proposed,
     })
 }
 
-/// Each line's role (by the built-in chrome rules, or by the plan's `drop`
-/// ranges when it has them) and, for dropped lines, why.
+/// Each line's classification (the built-in rules, then the plan's `lines:`
+/// and `drop:`) and, where a plan decided, its reason.
 fn classify_lines(
     lines: &[&str],
     plan: Option<&PlanInput<'_>>,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<Role>, Vec<Option<String>>) {
-    let mut roles = chrome::classify(lines);
-    let mut reasons: Vec<Option<String>> = roles
-        .iter()
-        .map(|r| match r {
-            Role::Chrome(reason) => Some(reason.describe().to_string()),
-            _ => None,
-        })
-        .collect();
-    let Some((p, ranges)) = plan.and_then(|p| p.plan.drop.as_ref().map(|d| (p, d))) else {
-        return (roles, reasons);
+) -> (Vec<Line>, Vec<Option<String>>) {
+    let titled = plan.is_some_and(|p| !p.plan.title.trim().is_empty());
+    let (mut classes, _) = chrome::classify(lines, titled);
+    let mut reasons: Vec<Option<String>> = vec![None; lines.len()];
+    let Some(p) = plan else {
+        return (classes, reasons);
     };
-    // The plan decides what is dropped; metadata lines stay metadata.
-    for (i, r) in roles.iter_mut().enumerate() {
-        if matches!(r, Role::Chrome(_)) {
-            *r = Role::Body;
-            reasons[i] = None;
+    if p.plan.chapters.iter().any(|_| true) {
+        // The plan decides the chapters: detected headings are text.
+        for c in classes.iter_mut().filter(|c| c.class == Class::Chapter) {
+            *c = Line {
+                class: Class::Text,
+                rule: chrome::TEXT,
+            };
         }
     }
-    for (k, range) in ranges.iter().enumerate() {
-        let [a, b] = range.lines;
-        if a == 0 || a > b || b as usize > lines.len() {
-            diags.push(
-                Diagnostic::new(
-                    Code::BadLineRange,
-                    format!(
-                        "drop range [{a}, {b}] is outside the seed's {} lines",
-                        lines.len()
-                    ),
-                )
-                .at(
-                    p.file,
-                    plan_span(p, &["drop".into(), k.into(), "lines".into()]),
-                )
-                .help(
-                    "write `lines: [first, last]` with 1 <= first <= last <= the seed's line count",
-                ),
-            );
+    for (k, range) in p.plan.lines.iter().flatten().enumerate() {
+        let Some(span) = plan_range(
+            p,
+            range.lines,
+            &["lines".into(), k.into(), "lines".into()],
+            lines.len(),
+            diags,
+        ) else {
             continue;
-        }
-        for i in (a as usize - 1)..(b as usize) {
-            if roles[i] == Role::Body {
-                roles[i] = Role::Chrome(Reason::PageChrome);
-                reasons[i] = Some(range.reason.clone());
+        };
+        for i in span {
+            if classes[i].class != Class::Blank {
+                classes[i] = Line {
+                    class: range.class.into(),
+                    rule: chrome::PLAN,
+                };
+                reasons[i] = range.rule.clone();
             }
         }
     }
-    (roles, reasons)
+    if let Some(ranges) = &p.plan.drop {
+        // The plan's drop ranges decide what is dropped; metadata lines stay metadata.
+        for c in classes.iter_mut() {
+            if c.class == Class::Furniture && c.rule != chrome::PLAN {
+                *c = Line {
+                    class: Class::Text,
+                    rule: chrome::TEXT,
+                };
+            }
+        }
+        for (k, range) in ranges.iter().enumerate() {
+            let Some(span) = plan_range(
+                p,
+                range.lines,
+                &["drop".into(), k.into(), "lines".into()],
+                lines.len(),
+                diags,
+            ) else {
+                continue;
+            };
+            for i in span {
+                if classes[i].class == Class::Text {
+                    classes[i] = Line {
+                        class: Class::Furniture,
+                        rule: chrome::PLAN,
+                    };
+                    reasons[i] = Some(range.reason.clone());
+                }
+            }
+        }
+    }
+    (classes, reasons)
 }
 
-/// The body lines as paragraphs (punctuation normalised if asked), with
-/// blockquote runs marked.
-fn body_paragraphs(lines: &[&str], roles: &[Role], normalize: bool) -> Vec<Para> {
+/// The 0-based lines of a plan range `[first, last]`, or a diagnostic.
+fn plan_range(
+    p: &PlanInput<'_>,
+    [a, b]: [u32; 2],
+    path: &[yaml::Step<'_>],
+    count: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<std::ops::Range<usize>> {
+    if a == 0 || a > b || b as usize > count {
+        diags.push(
+            Diagnostic::new(
+                Code::BadLineRange,
+                format!("line range [{a}, {b}] is outside the seed's {count} lines"),
+            )
+            .at(p.file, plan_span(p, path))
+            .help("write `lines: [first, last]` with 1 <= first <= last <= the seed's line count"),
+        );
+        return None;
+    }
+    Some(a as usize - 1..b as usize)
+}
+
+/// The text lines as paragraphs (punctuation normalised if asked) and the
+/// headings inside chapters, with blockquote runs marked.
+fn body_paragraphs(lines: &[&str], classes: &[Line], normalize: bool) -> Vec<Para> {
     let mut paras: Vec<Para> = lines
         .iter()
-        .zip(roles)
+        .zip(classes)
         .enumerate()
-        .filter(|(_, (_, r))| **r == Role::Body)
-        .map(|(i, (l, _))| Para {
+        .filter(|(_, (_, c))| matches!(c.class, Class::Text | Class::Heading))
+        .map(|(i, (l, c))| Para {
             line: i as u32 + 1,
             text: if normalize {
                 text::normalize_punctuation(l.trim())
@@ -195,41 +255,151 @@ fn body_paragraphs(lines: &[&str], roles: &[Role], normalize: bool) -> Vec<Para>
                 l.trim().to_string()
             },
             quote_run: None,
+            heading: c.class == Class::Heading,
         })
         .collect();
     mark_quote_runs(&mut paras);
     paras
 }
 
-/// `edition.yaml`: the plan's title and source metadata, and what the seed's
-/// author, lead and rights lines say.
-fn edition_config(
+/// Where a chapter starts, and what it is called.
+#[derive(Debug, Clone)]
+pub(crate) struct ChapterStart {
+    /// Index of its first paragraph.
+    start: usize,
+    title: String,
+    slug: String,
+    summary: Option<String>,
+    /// The seed line of its heading (detected or planned), if any.
+    heading_line: Option<u32>,
+}
+
+/// The chapters: the plan's breaks; else one per chapter heading (with an
+/// opening chapter for text before the first); else the whole text.
+fn chapter_breaks(
     lines: &[&str],
-    roles: &[Role],
+    classes: &[Line],
+    paras: &[Para],
+    plan: Option<&PlanInput<'_>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ChapterStart> {
+    if let Some(p) = plan.filter(|p| !p.plan.chapters.is_empty()) {
+        return find_breaks(paras, p, diags)
+            .into_iter()
+            .map(|(i, c)| ChapterStart {
+                start: i,
+                title: c.title.clone(),
+                slug: c.slug.clone(),
+                summary: c.summary.clone(),
+                heading_line: None,
+            })
+            .collect();
+    }
+    let language = plan
+        .and_then(|p| p.plan.language.clone())
+        .unwrap_or_else(|| guess_language(paras).to_string());
+    let pack = crate::i18n::pack_or_fallback(&language);
+    let mut out: Vec<ChapterStart> = Vec::new();
+    let mut slugs: Vec<String> = Vec::new();
+    for (i, c) in classes.iter().enumerate() {
+        if c.class != Class::Chapter {
+            continue;
+        }
+        let start = paras
+            .iter()
+            .position(|p| p.line as usize > i)
+            .unwrap_or(paras.len());
+        if out.is_empty() && start > 0 {
+            out.push(opening(&pack.new.opening, &mut slugs));
+        }
+        let title = lines[i].trim().to_string();
+        let slug = unique_slug(&text::slug_of(&title, out.len() + 1), &mut slugs);
+        out.push(ChapterStart {
+            start,
+            title,
+            slug,
+            summary: None,
+            heading_line: Some(i as u32 + 1),
+        });
+    }
+    if out.is_empty() {
+        out.push(ChapterStart {
+            start: 0,
+            title: pack.new.whole_text.clone(),
+            slug: "text".to_string(),
+            summary: None,
+            heading_line: None,
+        });
+    }
+    // A heading with no text after it (before the next one) has nothing to hold.
+    out.dedup_by(|b, a| a.start == b.start && a.heading_line.is_none());
+    out
+}
+
+/// The untitled opening chapter (text before the first heading).
+fn opening(title: &str, slugs: &mut Vec<String>) -> ChapterStart {
+    ChapterStart {
+        start: 0,
+        title: title.to_string(),
+        slug: unique_slug("opening", slugs),
+        summary: None,
+        heading_line: None,
+    }
+}
+
+/// `slug`, or `slug-2`, `slug-3`… when taken.
+fn unique_slug(slug: &str, taken: &mut Vec<String>) -> String {
+    let mut s = slug.to_string();
+    let mut n = 2;
+    while taken.contains(&s) {
+        s = format!("{slug}-{n}");
+        n += 1;
+    }
+    taken.push(s.clone());
+    s
+}
+
+/// The chapters as a plan writes them: the first words of their first paragraph.
+fn chapters_for_plan(chapters: &[ChapterStart], paras: &[Para]) -> Vec<plan::PlanChapter> {
+    chapters
+        .iter()
+        .filter_map(|c| {
+            let first = paras[c.start..].iter().find(|p| !p.heading)?;
+            Some(plan::PlanChapter {
+                starts: text::opening_words(&first.text),
+                title: c.title.clone(),
+                slug: c.slug.clone(),
+                summary: c.summary.clone(),
+            })
+        })
+        .collect()
+}
+
+/// `edition.yaml`: the plan's title and source metadata, and what the seed's
+/// title, author, date, lead and rights lines say (the plan wins).
+fn edition_config(
+    meta: &Meta,
     seed_name: &str,
     plan: Option<&PlanInput<'_>>,
     paras: &[Para],
 ) -> Config {
-    let with_role = |role: Role| {
-        lines
-            .iter()
-            .zip(roles)
-            .filter(move |(_, r)| **r == role)
-            .map(|(l, _)| l.trim())
-    };
-    let author = with_role(Role::Author)
-        .next()
-        .and_then(chrome::author_of)
-        .map(str::to_string);
     let normalize = plan.is_some_and(|p| p.plan.normalize_punctuation);
-    let lead = with_role(Role::Lead)
-        .next()
-        .map(|l| text::lead_markdown(l, normalize));
-    let rights: Vec<&str> = with_role(Role::Rights).collect();
-    let seed_stem = seed_name.strip_suffix(".txt").unwrap_or(seed_name);
+    let seed_stem = seed_name
+        .rsplit_once('.')
+        .map_or(seed_name, |(stem, _)| stem);
     let src = plan.map(|p| p.plan.source.clone()).unwrap_or_default();
+    let plan_title = plan
+        .map(|p| p.plan.title.clone())
+        .filter(|t| !t.trim().is_empty());
+    let lead = src.lead.clone().or_else(|| {
+        meta.lead
+            .as_deref()
+            .map(|l| text::lead_markdown(l, normalize))
+    });
     Config {
-        title: plan.map_or_else(|| seed_stem.to_string(), |p| p.plan.title.clone()),
+        title: plan_title
+            .or_else(|| meta.title.clone())
+            .unwrap_or_else(|| seed_stem.to_string()),
         subtitle: plan.and_then(|p| p.plan.subtitle.clone()),
         language: plan
             .and_then(|p| p.plan.language.clone())
@@ -237,14 +407,14 @@ fn edition_config(
         base_url: plan.and_then(|p| p.plan.base_url.clone()),
         updated: None,
         source: SourceMeta {
-            title: src.title,
-            author: src.author.or(author),
-            publication: src.publication,
+            title: src.title.or_else(|| meta.title.clone()),
+            author: src.author.or_else(|| meta.author.clone()),
+            publication: src.publication.or_else(|| meta.publication.clone()),
             url: src.url,
-            date: src.date,
+            date: src.date.or_else(|| meta.date.clone()),
             seed: Some(seed_name.to_string()),
             lead,
-            rights: (!rights.is_empty()).then(|| rights.join("\n")),
+            rights: src.rights.or_else(|| meta.rights.clone()),
         },
         mentions: Default::default(),
         ui_overrides: Default::default(),
@@ -287,6 +457,7 @@ fn chapter_file(
     summary: Option<&str>,
     seed_name: &str,
 ) -> String {
+    let first = chunk.iter().find(|p| !p.heading).unwrap_or(&chunk[0]);
     let meta = ChapterMeta {
         title: title.to_string(),
         order: k as u32 + 1,
@@ -294,7 +465,7 @@ fn chapter_file(
         summary: Some(
             summary
                 .map(str::to_string)
-                .unwrap_or_else(|| text::first_sentence(&chunk[0].text, 60)),
+                .unwrap_or_else(|| text::first_sentence(&first.text, 60)),
         ),
         source: Some(Provenance {
             seed: seed_name.to_string(),
@@ -308,6 +479,23 @@ fn chapter_file(
     out.push_str("---\n\n");
     out.push_str(&chunk_markdown(chunk));
     out
+}
+
+/// Every line as the report and `--dry-run` show it.
+fn line_reports(lines: &[&str], classes: &[Line], reasons: &[Option<String>]) -> Vec<LineReport> {
+    lines
+        .iter()
+        .zip(classes)
+        .zip(reasons)
+        .enumerate()
+        .map(|(i, ((l, c), r))| LineReport {
+            number: i as u32 + 1,
+            class: c.class,
+            rule: c.rule.id.to_string(),
+            reason: r.clone().unwrap_or_else(|| c.rule.reason.to_string()),
+            text: l.trim().to_string(),
+        })
+        .collect()
 }
 
 /// Marks runs of two or more quoted paragraphs (plus a trailing ellipsis line)
@@ -343,6 +531,15 @@ fn chunk_markdown(chunk: &[Para]) -> String {
     let mut out = String::new();
     for (k, p) in chunk.iter().enumerate() {
         let md = text::escape_markdown(&p.text);
+        if p.heading {
+            if k > 0 {
+                out.push('\n');
+            }
+            out.push_str("## ");
+            out.push_str(&md);
+            out.push('\n');
+            continue;
+        }
         match p.quote_run {
             Some(run) => {
                 let continues = k > 0 && chunk[k - 1].quote_run == Some(run);
@@ -498,31 +695,36 @@ fn opening_paragraph(
     }
 }
 
-/// Consecutive dropped lines with the same reason, as ranges (blank lines join runs).
-fn dropped_ranges(roles: &[Role], reasons: &[Option<String>]) -> Vec<Dropped> {
+/// Consecutive lines not in the text with the same class and rule, as
+/// ranges (blank lines join runs).
+fn dropped_ranges(report: &[LineReport]) -> Vec<Dropped> {
     let mut out: Vec<Dropped> = Vec::new();
-    for (i, r) in roles.iter().enumerate() {
-        let line = i as u32 + 1;
-        let reason = match r {
-            Role::Chrome(_) => reasons[i].clone().unwrap_or_default(),
-            Role::Author => "author line (kept in edition.yaml)".into(),
-            Role::Lead => "lead summary (kept in edition.yaml)".into(),
-            Role::Rights => "rights notice (kept in edition.yaml)".into(),
-            Role::Blank | Role::Body => continue,
+    let mut last_kept: Option<usize> = None;
+    for (i, l) in report.iter().enumerate() {
+        let reason = match l.class {
+            Class::Blank | Class::Text | Class::Heading => continue,
+            Class::Furniture => format!("{}: {}", l.rule, l.reason),
+            c => format!("{} (kept in edition.yaml)", c.as_str()),
         };
-        match out.last_mut() {
-            Some(d)
+        let reason = if l.class == Class::Chapter {
+            "chapter heading (the chapter's title)".to_string()
+        } else {
+            reason
+        };
+        match (out.last_mut(), last_kept) {
+            (Some(d), Some(k))
                 if d.reason == reason
-                    && roles[d.last as usize..i].iter().all(|r| *r == Role::Blank) =>
+                    && report[k + 1..i].iter().all(|r| r.class == Class::Blank) =>
             {
-                d.last = line;
+                d.last = l.number;
             }
             _ => out.push(Dropped {
-                first: line,
-                last: line,
+                first: l.number,
+                last: l.number,
                 reason,
             }),
         }
+        last_kept = Some(i);
     }
     out
 }
@@ -536,6 +738,7 @@ mod tests {
             line,
             text: text.into(),
             quote_run: None,
+            heading: false,
         }
     }
 
@@ -581,17 +784,21 @@ mod tests {
         let reasons: Vec<_> = r
             .dropped
             .iter()
-            .map(|d| (d.first, d.last, d.reason.as_str()))
+            .map(|d| (d.first, d.last, d.reason.split(':').next().unwrap_or("")))
             .collect();
         assert_eq!(
             reasons,
             vec![
-                (1, 1, "page chrome"),
-                (2, 2, "author line (kept in edition.yaml)"),
-                (6, 6, "follow prompt"),
-                (7, 7, "related articles and dates"),
+                (1, 1, "nav"),
+                (2, 2, "author (kept in edition.yaml)"),
+                (6, 6, "follow-prompt"),
+                (7, 7, "after-article"),
             ]
         );
+        // Every line is accounted for, with its rule.
+        assert_eq!(r.lines.len(), 7);
+        assert_eq!(r.lines[0].rule, "nav");
+        assert_eq!(r.lines[2].class, Class::Text);
         assert!(r.files[0].1.contains("author: 某人"));
     }
 }

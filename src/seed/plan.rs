@@ -1,61 +1,147 @@
-//! The import plan an editor writes next to a seed (`SEED.plan.yaml`).
+//! The import plan (`SEED.plan.yaml`): what an editor tells `glossa import`
+//! about a seed, and the plan glossa proposes (`--plan-out`).
 //!
 //! Input: the plan's YAML text. Output: a typed [`Plan`]: edition title and
-//! source metadata, chapter breaks (by the first words of the paragraph that
-//! opens each chapter) with titles and slugs, optional explicit chrome ranges,
-//! and the punctuation choice. Must not read the seed or write files.
+//! source metadata (lead and rights included), every line's classification
+//! (`lines:`, optional: it overrides the built-in rules line by line),
+//! explicit furniture ranges (`drop:`, the older form), chapter breaks (by
+//! the first words of the paragraph that opens each chapter) with titles and
+//! slugs, and the punctuation choice. [`propose`] writes the plan an import
+//! followed, so an editor can correct a line or two and import again with
+//! `--plan`. Must not read the seed or write files.
 
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
+use super::LineReport;
+use super::chrome::Class;
+use crate::config::Config;
 use crate::diag::{Diagnostic, FileId};
 use crate::yaml;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     /// The seed file this plan is for (file name in `seeds/`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<String>,
     /// Edition title.
     pub title: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     #[serde(default)]
     pub source: PlanSource,
-    /// Turn half-width `,:;?!()` between Chinese characters into full-width forms.
+    /// Turn half-width `,:;?!()` and ASCII quotation marks between Chinese
+    /// characters into full-width forms (in the text, the lead and the
+    /// chapter summaries).
     #[serde(default)]
     pub normalize_punctuation: bool,
-    /// Explicit chrome ranges; when present they replace the built-in rules for
-    /// what is dropped (author line, lead and rights notice are still detected).
-    #[serde(default)]
+    /// Every line's classification (`[first, last]`, 1-based, inclusive);
+    /// lines not listed keep the built-in rules' classification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<PlanLines>>,
+    /// Explicit furniture ranges; when present they replace the built-in rules
+    /// for what is dropped (title, author, date, lead and rights lines are
+    /// still detected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drop: Option<Vec<DropRange>>,
     #[serde(default)]
     pub chapters: Vec<PlanChapter>,
 }
 
-/// Metadata of the source that the seed text does not carry.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+/// Metadata of the source that the seed text does not carry (or that the
+/// plan corrects).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PlanSource {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Overrides the author found on the author line.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publication: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// The lead (Markdown); overrides the lead line of the seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
+    /// The rights notice; overrides the seed's rights lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights: Option<String>,
+}
+
+/// What a range of lines is.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanClass {
+    /// Paragraphs of the text.
+    Text,
+    /// A line that opens a chapter (its title).
+    Chapter,
+    /// A heading inside a chapter (`##`).
+    Heading,
+    Title,
+    Lead,
+    Author,
+    Date,
+    Rights,
+    /// Page furniture, not in the text.
+    Chrome,
+}
+
+impl From<PlanClass> for Class {
+    fn from(c: PlanClass) -> Class {
+        match c {
+            PlanClass::Text => Class::Text,
+            PlanClass::Chapter => Class::Chapter,
+            PlanClass::Heading => Class::Heading,
+            PlanClass::Title => Class::Title,
+            PlanClass::Lead => Class::Lead,
+            PlanClass::Author => Class::Author,
+            PlanClass::Date => Class::Date,
+            PlanClass::Rights => Class::Rights,
+            PlanClass::Chrome => Class::Furniture,
+        }
+    }
+}
+
+impl PlanClass {
+    fn of(c: Class) -> Option<PlanClass> {
+        Some(match c {
+            Class::Blank => return None,
+            Class::Text => PlanClass::Text,
+            Class::Chapter => PlanClass::Chapter,
+            Class::Heading => PlanClass::Heading,
+            Class::Title => PlanClass::Title,
+            Class::Lead => PlanClass::Lead,
+            Class::Author => PlanClass::Author,
+            Class::Date => PlanClass::Date,
+            Class::Rights => PlanClass::Rights,
+            Class::Furniture => PlanClass::Chrome,
+        })
+    }
+}
+
+/// Lines `[first, last]` and what they are.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlanLines {
+    pub lines: [u32; 2],
+    pub class: PlanClass,
+    /// The rule that decided (or the editor's reason), shown in the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// Lines `[first, last]` (1-based, inclusive) to drop, and why.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DropRange {
     pub lines: [u32; 2],
@@ -63,7 +149,7 @@ pub struct DropRange {
 }
 
 /// One chapter break.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PlanChapter {
     /// The first words of the paragraph that opens the chapter.
@@ -71,7 +157,7 @@ pub struct PlanChapter {
     pub title: String,
     pub slug: String,
     /// Overrides the default summary (the chapter's first sentence).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 }
 
@@ -79,4 +165,75 @@ impl Plan {
     pub fn parse(file: FileId, text: &str) -> Result<Plan, Diagnostic> {
         yaml::parse(file, 0, text)
     }
+}
+
+/// The plan an import followed, as YAML: the edition's title and source
+/// metadata, every non-blank line's class in runs (with the rule that
+/// decided), and the chapter breaks.
+pub fn propose(
+    config: &Config,
+    report: &[LineReport],
+    chapters: &[PlanChapter],
+    normalize_punctuation: bool,
+) -> String {
+    let mut runs: Vec<PlanLines> = Vec::new();
+    for l in report {
+        let Some(class) = PlanClass::of(l.class) else {
+            continue;
+        };
+        let rule = (class != PlanClass::Text).then(|| l.rule.clone());
+        match runs.last_mut() {
+            Some(r)
+                if r.class == class
+                    && r.rule == rule
+                    && r.lines[1] + 1 >= l.number - blank_gap(report, r.lines[1], l.number) =>
+            {
+                r.lines[1] = l.number;
+            }
+            _ => runs.push(PlanLines {
+                lines: [l.number, l.number],
+                class,
+                rule,
+            }),
+        }
+    }
+    let src = &config.source;
+    let plan = Plan {
+        seed: src.seed.clone(),
+        title: config.title.clone(),
+        subtitle: config.subtitle.clone(),
+        language: Some(config.language.clone()),
+        base_url: config.base_url.clone(),
+        source: PlanSource {
+            title: src.title.clone(),
+            author: src.author.clone(),
+            publication: src.publication.clone(),
+            url: src.url.clone(),
+            date: src.date.clone(),
+            lead: src.lead.clone(),
+            rights: src.rights.clone(),
+        },
+        normalize_punctuation,
+        lines: Some(runs),
+        drop: None,
+        chapters: chapters.to_vec(),
+    };
+    format!(
+        "# yaml-language-server: $schema=../schemas/plan.schema.json\n\
+         # The plan `glossa import` followed. Correct a line's class (text, chapter,\n\
+         # heading, title, lead, author, date, rights, chrome) or a chapter, then\n\
+         # import again with --plan.\n{}",
+        yaml::to_string(&plan)
+    )
+}
+
+/// How many blank lines lie between line `a` and line `b` (1-based).
+fn blank_gap(report: &[LineReport], a: u32, b: u32) -> u32 {
+    (a..b.saturating_sub(1))
+        .filter(|&n| {
+            report
+                .get(n as usize)
+                .is_some_and(|l| l.class == Class::Blank)
+        })
+        .count() as u32
 }

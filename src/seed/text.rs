@@ -98,11 +98,102 @@ pub fn normalize_punctuation(text: &str) -> String {
     for o in open {
         convert[o] = attached(o);
     }
-    chars
+    let mut out: Vec<char> = chars
         .iter()
         .zip(convert)
         .map(|(&c, conv)| if conv { full_width(c).unwrap_or(c) } else { c })
-        .collect()
+        .collect();
+    curly_quotes(&mut out);
+    out.into_iter().collect()
+}
+
+/// ASCII `"` marks used as Chinese quotation marks become `“` and `”`: in
+/// pairs, where the opening or the closing mark touches a Chinese character.
+fn curly_quotes(chars: &mut [char]) {
+    let at: Vec<usize> = (0..chars.len()).filter(|&i| chars[i] == '"').collect();
+    if at.len() % 2 != 0 {
+        return; // unbalanced: leave them as they are
+    }
+    for pair in at.chunks(2) {
+        let (o, c) = (pair[0], pair[1]);
+        let cjk_at = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_some_and(|c| is_cjk(*c));
+        let touches = cjk_at(o.checked_sub(1))
+            || cjk_at(Some(o + 1))
+            || cjk_at(c.checked_sub(1))
+            || cjk_at(Some(c + 1));
+        if touches {
+            chars[o] = '“';
+            chars[c] = '”';
+        }
+    }
+}
+
+/// The first words of a paragraph, enough to find it again (a plan's
+/// `starts`): up to the first comma or 12 characters, whichever is shorter,
+/// at least 6 characters.
+pub fn opening_words(text: &str) -> String {
+    let t = text.trim();
+    let cut = t
+        .char_indices()
+        .enumerate()
+        .find(|(n, (_, c))| (*n >= 6 && matches!(c, '，' | ',' | '。' | '：' | ':')) || *n >= 12)
+        .map_or(t.len(), |(_, (i, _))| i);
+    t[..cut].trim_end().to_string()
+}
+
+/// A slug for a chapter title: its Latin words, or the pinyin of its Chinese
+/// characters (numbering dropped), at most five words; `chapter-N` when
+/// nothing is left.
+pub fn slug_of(title: &str, n: usize) -> String {
+    use pinyin::ToPinyin;
+    let t = strip_numbering(title);
+    let mut words: Vec<String> = Vec::new();
+    let mut latin = String::new();
+    for c in t.chars() {
+        if c.is_ascii_alphanumeric() {
+            latin.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if !latin.is_empty() {
+            words.push(std::mem::take(&mut latin));
+        }
+        if let Some(p) = c.to_pinyin() {
+            words.push(p.plain().to_string());
+        }
+    }
+    if !latin.is_empty() {
+        words.push(latin);
+    }
+    words.truncate(5);
+    let slug = words.join("-");
+    if slug.is_empty() {
+        format!("chapter-{n}")
+    } else {
+        slug
+    }
+}
+
+/// A heading without its numbering (`一、`, `1. `, `01 `, `Part I: `).
+fn strip_numbering(title: &str) -> &str {
+    let t = title.trim();
+    if let Some((n, rest)) = t.split_once('、')
+        && n.chars()
+            .all(|c| "一二三四五六七八九十0123456789".contains(c))
+    {
+        return rest.trim();
+    }
+    for p in ["Part ", "Chapter ", "Section "] {
+        if let Some(rest) = t.strip_prefix(p)
+            && let Some((_, title)) = rest.split_once([':', '.'])
+        {
+            return title.trim();
+        }
+    }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && digits <= 2 {
+        return t[digits..].trim_start_matches(['.', '．', ' ']).trim();
+    }
+    t
 }
 
 /// The first sentence of `text` (up to and including `。！？!?`), at most
@@ -187,6 +278,31 @@ pub fn is_ellipsis(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_quotes_between_chinese_become_curly() {
+        assert_eq!(normalize_punctuation("他说\"好的\"。"), "他说“好的”。");
+        assert_eq!(
+            normalize_punctuation("say \"hi\" twice"),
+            "say \"hi\" twice"
+        );
+        assert_eq!(normalize_punctuation("一个\"引号"), "一个\"引号");
+    }
+
+    #[test]
+    fn slugs_and_opening_words() {
+        assert_eq!(slug_of("一、为什么选了有轨电车", 1), "wei-shen-me-xuan-le");
+        assert_eq!(
+            slug_of("Part I: Who actually rides at night", 2),
+            "who-actually-rides-at-night"
+        );
+        assert_eq!(slug_of("1. 一辆车能装多少", 3), "yi-liang-che-neng-zhuang");
+        assert_eq!(slug_of("——", 4), "chapter-4");
+        assert_eq!(
+            opening_words("早在十年前，澜湾就讨论过要不要修地铁。"),
+            "早在十年前，澜湾就讨论过"
+        );
+    }
 
     #[test]
     fn leads_become_markdown_with_their_points_as_a_list() {
