@@ -412,16 +412,41 @@ pub struct ImportOptions {
     /// The content folder to write into.
     pub out: PathBuf,
     pub force: bool,
+    /// Classify and report; write nothing.
+    pub dry_run: bool,
+    /// Write the plan import would follow there, and no content.
+    pub plan_out: Option<PathBuf>,
 }
 
-/// The result of an import.
-#[derive(Debug)]
+/// What an import found, and what it wrote or would write.
+#[derive(Debug, Default)]
 pub struct ImportReport {
     pub written: Vec<PathBuf>,
+    /// Every line's classification (text seeds).
+    pub lines: Vec<crate::seed::LineReport>,
     pub dropped: Vec<crate::seed::Dropped>,
     pub plan: Option<PathBuf>,
     pub chapters: usize,
     pub paragraphs: usize,
+    /// The encoding the seed was converted from (not UTF-8).
+    pub converted_from: Option<&'static str>,
+    /// The seed was a saved web page.
+    pub html: bool,
+    /// Where the proposed plan was written (`--plan-out`).
+    pub plan_out: Option<PathBuf>,
+    /// Existing files that are replaced (each kept as a numbered backup).
+    pub replaced: Vec<PathBuf>,
+    /// Chapter files of an earlier import that the new one does not produce
+    /// (moved to numbered backups).
+    pub moved_aside: Vec<PathBuf>,
+    pub backups: Vec<PathBuf>,
+    /// Annotations carried over: (id, the chapter that now has it).
+    pub carried: Vec<(String, String)>,
+    /// Annotations whose passage is gone, and the file that keeps them.
+    pub unanchored: Vec<crate::edit::Unanchored>,
+    pub unanchored_file: Option<PathBuf>,
+    /// `edition.yaml` keys whose existing (hand-set) value won over the import's.
+    pub kept_keys: Vec<String>,
 }
 
 /// The plan file conventionally paired with a seed: `NAME.txt` → `NAME.plan.yaml`.
@@ -433,13 +458,21 @@ pub fn default_plan_path(seed: &std::path::Path) -> PathBuf {
     seed.with_file_name(format!("{stem}.plan.yaml"))
 }
 
-/// Reads a seed (and its plan), converts it, and writes the content files.
-pub fn import(opts: &ImportOptions, sources: &mut Sources) -> Result<ImportReport, BuildError> {
-    use crate::content::load::read_source;
-    use crate::seed::{Plan, PlanInput};
-
-    let (_, seed_text) =
-        read_source(&opts.paths, &opts.seed, sources).map_err(|d| BuildError::Content(vec![d]))?;
+/// Reads a seed (and its plan) and converts it; with `plan_out`, writes
+/// the plan it followed; else, unless `dry_run`, writes the content files —
+/// into an edition imported before, without losing the editors' work:
+/// annotations are carried over to the new text ([`crate::edit::carry_over`];
+/// those whose passage is gone are kept in `unanchored-annotations.yaml`),
+/// hand-set `edition.yaml` values win, chapter files the new import does not
+/// produce are moved aside, and every replaced file keeps a numbered backup.
+/// `announce` sees the report before anything is written.
+pub fn import(
+    opts: &ImportOptions,
+    sources: &mut Sources,
+    announce: &mut dyn FnMut(&ImportReport),
+) -> Result<ImportReport, BuildError> {
+    let content = |d| BuildError::Content(vec![d]);
+    let seed = content::load::read_seed(&opts.paths, &opts.seed, sources).map_err(content)?;
     let plan_path = opts.plan.clone().or_else(|| {
         let p = default_plan_path(&opts.seed);
         p.is_file().then_some(p)
@@ -447,8 +480,8 @@ pub fn import(opts: &ImportOptions, sources: &mut Sources) -> Result<ImportRepor
     let plan = match &plan_path {
         Some(p) => {
             let (file, text) =
-                read_source(&opts.paths, p, sources).map_err(|d| BuildError::Content(vec![d]))?;
-            let plan = Plan::parse(file, &text).map_err(|d| BuildError::Content(vec![d]))?;
+                content::load::read_source(&opts.paths, p, sources).map_err(content)?;
+            let plan = crate::seed::Plan::parse(file, &text).map_err(content)?;
             Some((plan, file, text))
         }
         None => None,
@@ -458,25 +491,181 @@ pub fn import(opts: &ImportOptions, sources: &mut Sources) -> Result<ImportRepor
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let imported = crate::seed::import(
-        &seed_text,
-        &seed_name,
-        plan.as_ref().map(|(plan, file, text)| PlanInput {
+    let plan_input = plan
+        .as_ref()
+        .map(|(plan, file, text)| crate::seed::PlanInput {
             plan,
             file: *file,
             text,
-        }),
-    )
+        });
+    let html = crate::seed::looks_like_html(&seed.text);
+    let imported = if html {
+        crate::seed::import_html(&seed.text, seed.file, &seed_name, plan_input)
+    } else {
+        crate::seed::import(&seed.text, &seed_name, plan_input)
+    }
     .map_err(BuildError::Content)?;
-    let written = output::write_new_files(&opts.out, &imported.files, opts.force)
-        .map_err(BuildError::Output)?;
-    Ok(ImportReport {
-        written,
-        dropped: imported.dropped,
+    let mut report = ImportReport {
+        lines: imported.lines.clone(),
+        dropped: imported.dropped.clone(),
         plan: plan_path,
         chapters: imported.chapters,
         paragraphs: imported.paragraphs,
-    })
+        converted_from: seed.converted_from,
+        html,
+        ..ImportReport::default()
+    };
+    if let Some(out) = &opts.plan_out {
+        announce(&report);
+        if out.exists() && !opts.force {
+            return Err(OutputError::WouldOverwrite {
+                paths: vec![out.clone()],
+            }
+            .into());
+        }
+        output::write_atomic(out, imported.plan.as_bytes()).map_err(|error| OutputError::Io {
+            path: out.clone(),
+            error,
+        })?;
+        report.plan_out = Some(out.clone());
+        return Ok(report);
+    }
+    let files = merge_with_existing(&opts.out, imported.files, &mut report)?;
+    if !opts.force && !opts.dry_run && !report.replaced.is_empty() {
+        return Err(OutputError::WouldOverwrite {
+            paths: report.replaced.clone(),
+        }
+        .into());
+    }
+    announce(&report);
+    if opts.dry_run {
+        return Ok(report);
+    }
+    let aside = report.moved_aside.clone();
+    report.backups = output::replace_files(&opts.out, &files, &aside)?;
+    report.written = files.iter().map(|(rel, _)| opts.out.join(rel)).collect();
+    if !report.unanchored.is_empty() {
+        let path = output::fresh_path(&opts.out.join("unanchored-annotations.yaml"));
+        let text = unanchored_yaml(&report.unanchored, &seed_name);
+        output::write_atomic(&path, text.as_bytes()).map_err(|error| OutputError::Io {
+            path: path.clone(),
+            error,
+        })?;
+        report.unanchored_file = Some(path);
+    }
+    Ok(report)
+}
+
+/// The files of a new import merged with what `out` holds from an earlier
+/// one: the old chapters' annotations carried over into the new chapter
+/// texts, hand-set `edition.yaml` values kept; the report says what is
+/// replaced, moved aside, carried and kept.
+fn merge_with_existing(
+    out: &std::path::Path,
+    mut files: Vec<(String, String)>,
+    report: &mut ImportReport,
+) -> Result<Vec<(String, String)>, BuildError> {
+    let mut sources = Sources::new();
+    // The earlier import's chapters and their annotations.
+    let chapters_dir = out.join("chapters");
+    let mut old_files: Vec<PathBuf> = std::fs::read_dir(&chapters_dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    old_files.sort();
+    let mut old: Vec<(String, crate::content::Annotation)> = Vec::new();
+    for path in &old_files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let file = sources.add(path, path.display().to_string(), text.clone().into());
+        if let Ok(c) = content::load::parse_chapter(path, file, text.into()) {
+            old.extend(
+                c.meta
+                    .annotations
+                    .iter()
+                    .map(|a| (c.slug.clone(), a.clone())),
+            );
+        }
+    }
+    report.moved_aside = old_files
+        .iter()
+        .filter(|p| !files.iter().any(|(rel, _)| out.join(rel) == **p))
+        .cloned()
+        .collect();
+    // The new chapters, parsed, receive the old annotations.
+    let mut new_chapters = Vec::new();
+    for (rel, text) in files.iter().filter(|(rel, _)| rel.starts_with("chapters/")) {
+        let path = out.join(rel);
+        let file = sources.add(&path, rel.clone(), text.as_str().into());
+        let c = content::load::parse_chapter(&path, file, text.as_str().into())
+            .map_err(BuildError::Content)?;
+        new_chapters.push((rel.clone(), c));
+    }
+    let chapters: Vec<crate::content::Chapter> =
+        new_chapters.iter().map(|(_, c)| c.clone()).collect();
+    let (carried, lost) = crate::edit::carry_over(&old, &chapters);
+    for ((rel, c), anns) in new_chapters.iter().zip(&carried) {
+        if anns.is_empty() {
+            continue;
+        }
+        let text = crate::edit::insert_annotations(c, anns);
+        if let Some(f) = files.iter_mut().find(|(r, _)| r == rel) {
+            f.1 = text;
+        }
+        report
+            .carried
+            .extend(anns.iter().map(|a| (a.id.clone(), c.slug.clone())));
+    }
+    report.unanchored = lost;
+    // edition.yaml: the existing file's values win.
+    if let Ok(existing) = std::fs::read_to_string(out.join("edition.yaml"))
+        && let Some(f) = files.iter_mut().find(|(r, _)| r == "edition.yaml")
+    {
+        let (merged, kept) = crate::seed::merge_edition(&existing, &f.1);
+        f.1 = merged;
+        report.kept_keys = kept;
+    }
+    // Files that would be written exactly as they are need no writing.
+    files.retain(|(rel, text)| {
+        std::fs::read(out.join(rel)).map_or(true, |old| old != text.as_bytes())
+    });
+    report.replaced = files
+        .iter()
+        .map(|(rel, _)| out.join(rel))
+        .filter(|p| p.exists())
+        .collect();
+    Ok(files)
+}
+
+/// The annotations that no longer anchor, as a YAML file an editor works
+/// through (nothing is ever dropped).
+fn unanchored_yaml(lost: &[crate::edit::Unanchored], seed: &str) -> String {
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        chapter: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        closest: Option<&'a str>,
+        annotation: &'a crate::content::Annotation,
+    }
+    let entries: Vec<Entry> = lost
+        .iter()
+        .map(|u| Entry {
+            chapter: &u.chapter,
+            closest: u.closest.as_deref(),
+            annotation: &u.annotation,
+        })
+        .collect();
+    format!(
+        "# Annotations whose passage is not in the text imported from {seed}.\n\
+         # Nothing was dropped: correct each quote (`closest` is the most similar\n\
+         # passage found) and move the annotation into its chapter's annotations:.\n{}",
+        crate::yaml::to_string(&entries)
+    )
 }
 
 /// What `glossa annotations import` did.

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::annotate::Linked;
 use crate::annotate::anchor::{self, Candidate, Disambiguator, Fit, Outcome, Query};
-use crate::content::{Annotation, AnnotationKind, Chapter, SourceRef, is_slug};
+use crate::content::{Annotation, AnnotationKind, Chapter, FrontMatter as _, SourceRef, is_slug};
 use crate::diag::{Code, Diagnostic};
 use crate::yaml::{Step, Tree};
 
@@ -409,6 +409,110 @@ pub fn propose_id(quote: &str, taken: &HashSet<&str>, linked: &Linked<'_>) -> St
         .map(|n| format!("{base}-{n}"))
         .find(|id| !taken.contains(id.as_str()))
         .expect("some number is free")
+}
+
+/// An annotation of an earlier import whose passage is not in the new text.
+#[derive(Debug, Clone)]
+pub struct Unanchored {
+    /// The chapter it was in.
+    pub chapter: String,
+    pub annotation: Annotation,
+    /// The most similar passage of the new text, if any is close.
+    pub closest: Option<String>,
+}
+
+/// Carries the annotations of an earlier import (`old`: chapter slug and
+/// annotation) over to re-imported chapters: each goes to the chapter with
+/// its old slug when its quote anchors there, else to the first other
+/// chapter where it anchors. Its own `prefix`/`suffix`/`occurrence` are kept
+/// when they still single out one place; otherwise they are read as context
+/// and replaced by the shortest disambiguator. Returns, per new chapter, the
+/// annotations it receives, and those that anchor nowhere (never dropped).
+pub fn carry_over(
+    old: &[(String, Annotation)],
+    new: &[Chapter],
+) -> (Vec<Vec<Annotation>>, Vec<Unanchored>) {
+    let texts: Vec<crate::text::Doc<'_>> =
+        new.iter().map(|c| crate::text::parse(c.body())).collect();
+    let blocks: Vec<Vec<anchor::BlockText>> = texts.iter().map(anchor::block_texts).collect();
+    let mut carried = vec![Vec::new(); new.len()];
+    let mut lost = Vec::new();
+    for (slug, a) in old {
+        let own = new.iter().position(|c| &c.slug == slug);
+        let order = own
+            .into_iter()
+            .chain((0..new.len()).filter(|&i| Some(i) != own));
+        let placed = order
+            .clone()
+            .find_map(|i| re_anchor(&blocks[i], &texts[i].text, a).map(|a| (i, a)));
+        match placed {
+            Some((i, a)) => carried[i].push(a),
+            None => {
+                let alone = Query {
+                    quote: &a.quote,
+                    prefix: None,
+                    suffix: None,
+                    occurrence: None,
+                };
+                let closest = order
+                    .filter_map(|i| match anchor::anchor(&blocks[i], &alone) {
+                        Outcome::NotFound {
+                            closest: Some(cl), ..
+                        } => Some(cl),
+                        _ => None,
+                    })
+                    .max_by(|x, y| x.similarity.total_cmp(&y.similarity))
+                    .filter(|cl| cl.similarity >= 0.5)
+                    .map(|cl| cl.text);
+                lost.push(Unanchored {
+                    chapter: slug.clone(),
+                    annotation: a.clone(),
+                    closest,
+                });
+            }
+        }
+    }
+    (carried, lost)
+}
+
+/// The annotation anchored in one chapter's blocks, or `None`.
+fn re_anchor(blocks: &[anchor::BlockText], text: &str, a: &Annotation) -> Option<Annotation> {
+    let all = anchor::occurrences_of_all(blocks, &[anchor::quote_key(&a.quote)]).remove(0);
+    if all.is_empty() {
+        return None;
+    }
+    let q = Query {
+        quote: &a.quote,
+        prefix: a.prefix.as_deref(),
+        suffix: a.suffix.as_deref(),
+        occurrence: a.occurrence,
+    };
+    if matches!(
+        anchor::anchor_among(blocks, &q, all.clone()),
+        Outcome::Anchored(_)
+    ) {
+        return Some(a.clone());
+    }
+    let prefix = a.prefix.as_deref().unwrap_or("");
+    let suffix = a.suffix.as_deref().unwrap_or("");
+    let Fit::Best(i) = anchor::by_context(&all, text, prefix, suffix) else {
+        return None;
+    };
+    if all.len() > 1 && prefix.is_empty() && suffix.is_empty() {
+        return None; // nothing says which
+    }
+    let mut out = a.clone();
+    out.prefix = None;
+    out.suffix = None;
+    out.occurrence = None;
+    if all.len() > 1 {
+        match anchor::disambiguate(blocks, &all, i) {
+            Disambiguator::Prefix(p) => out.prefix = Some(p),
+            Disambiguator::Suffix(s) => out.suffix = Some(s),
+            Disambiguator::Occurrence(n) => out.occurrence = u32::try_from(n).ok(),
+        }
+    }
+    Some(out)
 }
 
 /// The form field a diagnostic at byte `at` of a chapter's new text is

@@ -389,16 +389,88 @@ pub fn write_new_files<B: AsRef<[u8]>>(
         }
         let parent = target.parent().unwrap_or(dir);
         std::fs::create_dir_all(parent).map_err(io(parent))?;
-        // With --force, an existing file is kept as NAME.bak (the loader ignores it),
-        // so editors' annotations can always be recovered.
+        // With --force, an existing file is kept as NAME.bak (numbered, never
+        // over an earlier backup; the loader ignores them).
         if target.exists() {
-            let mut backup = target.clone().into_os_string();
-            backup.push(".bak");
-            std::fs::copy(target, &backup).map_err(io(target))?;
+            std::fs::copy(target, backup_path(target)).map_err(io(target))?;
         }
         write_atomic(target, text.as_ref()).map_err(io(target))?;
     }
     Ok(targets)
+}
+
+/// Where to keep a copy of `target` before it is replaced: `NAME.bak`, or
+/// `NAME.bak.2`, `NAME.bak.3`… — never a backup that exists already.
+pub fn backup_path(target: &Path) -> PathBuf {
+    let mut base = target.as_os_str().to_owned();
+    base.push(".bak");
+    let first = PathBuf::from(&base);
+    if !first.exists() {
+        return first;
+    }
+    (2u32..)
+        .map(|n| {
+            let mut p = base.clone();
+            p.push(format!(".{n}"));
+            PathBuf::from(p)
+        })
+        .find(|p| !p.exists())
+        .expect("some number is free")
+}
+
+/// `path` if no such file exists, else `NAME.2.EXT`, `NAME.3.EXT`… (a new
+/// file that never replaces an earlier one).
+pub fn fresh_path(path: &Path) -> PathBuf {
+    if !path.exists() {
+        return path.to_path_buf();
+    }
+    let stem = path
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (2u32..)
+        .map(|n| path.with_file_name(format!("{stem}.{n}{ext}")))
+        .find(|p| !p.exists())
+        .expect("some number is free")
+}
+
+/// Writes `files` into `dir`, keeping a numbered backup of every file it
+/// replaces, and moves `aside` files to numbered backups; returns the
+/// backups made. Paths outside `dir` are refused before anything is written.
+pub fn replace_files<B: AsRef<[u8]>>(
+    dir: &Path,
+    files: &[(String, B)],
+    aside: &[PathBuf],
+) -> Result<Vec<PathBuf>, OutputError> {
+    if let Some((rel, _)) = files.iter().find(|(rel, _)| !is_safe_relative(rel)) {
+        return Err(OutputError::Protected {
+            path: dir.join(rel),
+            what: "a path outside the content folder".into(),
+        });
+    }
+    let mut backups = Vec::new();
+    for (rel, text) in files {
+        let target = dir.join(rel);
+        let parent = target.parent().unwrap_or(dir);
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        if target.exists() {
+            let backup = backup_path(&target);
+            std::fs::copy(&target, &backup).map_err(io(&target))?;
+            backups.push(backup);
+        }
+        write_atomic(&target, text.as_ref()).map_err(io(&target))?;
+    }
+    for old in aside {
+        let backup = backup_path(old);
+        std::fs::rename(old, &backup).map_err(io(old))?;
+        backups.push(backup);
+    }
+    Ok(backups)
 }
 
 /// Replaces one file's bytes atomically: a temporary file beside it, renamed

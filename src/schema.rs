@@ -1,8 +1,9 @@
 //! JSON Schemas of the front matter, generated from the Rust types.
 //!
-//! Input: nothing but the types in [`crate::content`] and [`crate::config`].
-//! Output: pretty-printed JSON Schema documents (draft 2020-12) for chapter,
-//! company and person front matter and for `edition.yaml`, which editors'
+//! Input: nothing but the types in [`crate::content`], [`crate::config`] and
+//! [`crate::seed::plan`]. Output: pretty-printed JSON Schema documents (draft
+//! 2020-12) for chapter, company and person front matter, `edition.yaml` and
+//! import plans, which editors'
 //! YAML language servers use for completion and validation while typing.
 //! `glossa schema` writes them into `schemas/`; a test keeps the shipped copies
 //! equal to these. Must not read or write files (the CLI does that).
@@ -39,6 +40,13 @@ pub fn all() -> Vec<(&'static str, String)> {
         (
             "edition.schema.json",
             render::<Config>("edition", "The edition's settings (content/edition.yaml)"),
+        ),
+        (
+            "plan.schema.json",
+            render::<crate::seed::Plan>(
+                "plan",
+                "An import plan (seeds/NAME.plan.yaml, or written by `glossa import --plan-out`)",
+            ),
         ),
     ]
 }

@@ -43,6 +43,57 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
     serde_yaml::to_string(value).expect("content types always serialize")
 }
 
+/// `new`'s mappings with `existing`'s values kept wherever `existing` sets a
+/// key (mappings merged key by key), except the dotted paths in `take`,
+/// which come from `new`. Returns the merged document — `None` when it holds
+/// exactly `existing`'s values (keep the file, comments and all) — and the
+/// dotted keys where `existing`'s value won over a different new one. A
+/// document that does not parse is left alone.
+pub fn merge_keep_existing(
+    existing: &str,
+    new: &str,
+    take: &[&str],
+) -> (Option<String>, Vec<String>) {
+    use serde_yaml::Value;
+    let (Ok(old), Ok(mut merged)) = (
+        serde_yaml::from_str::<Value>(existing),
+        serde_yaml::from_str::<Value>(new),
+    ) else {
+        return (None, Vec::new());
+    };
+    let mut kept = Vec::new();
+    fn walk(old: &Value, new: &mut Value, path: &str, take: &[&str], kept: &mut Vec<String>) {
+        let (Value::Mapping(o), Value::Mapping(n)) = (old, &mut *new) else {
+            return;
+        };
+        for (k, ov) in o {
+            let name = k.as_str().unwrap_or_default();
+            let here = if path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            if take.contains(&here.as_str()) && n.contains_key(k) {
+                continue;
+            }
+            match n.get_mut(k) {
+                Some(nv @ Value::Mapping(_)) if ov.is_mapping() => walk(ov, nv, &here, take, kept),
+                Some(nv) => {
+                    if nv != ov {
+                        kept.push(here);
+                        *nv = ov.clone();
+                    }
+                }
+                None => {
+                    n.insert(k.clone(), ov.clone());
+                }
+            }
+        }
+    }
+    walk(&old, &mut merged, "", take, &mut kept);
+    ((merged != old).then(|| to_string(&merged)), kept)
+}
+
 /// One step of a path into a YAML document: a mapping key or a sequence index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step<'a> {

@@ -229,3 +229,207 @@ fn every_article_imports_with_full_precision_and_recall() {
         failures.join("\n")
     );
 }
+
+/// Runs `glossa import FILE --out DIR/content` in `dir`.
+fn import_file(dir: &Path, file: &Path) -> std::process::Output {
+    glossa(dir)
+        .arg("import")
+        .arg(file)
+        .arg("--out")
+        .arg(dir.join("content"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn legacy_chinese_encodings_are_converted() {
+    // GB18030: a simplified-Chinese article, as saved by older Windows tools.
+    let fixture = repo().join("tests/fixtures/import-corpus/wechat-a/source.txt");
+    let text = std::fs::read_to_string(&fixture).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let gbk = dir.path().join("article.txt");
+    std::fs::write(&gbk, encoding_rs::GB18030.encode(&text).0).unwrap();
+    let o = import_file(dir.path(), &gbk);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("as gb18030") || stdout.contains("as GB18030"),
+        "{stdout}"
+    );
+    let utf8 = tempfile::tempdir().unwrap();
+    let plain = utf8.path().join("article.txt");
+    std::fs::write(&plain, &text).unwrap();
+    assert!(import_file(utf8.path(), &plain).status.success());
+    assert_eq!(
+        common::snapshot_dir(&dir.path().join("content/chapters")),
+        common::snapshot_dir(&utf8.path().join("content/chapters")),
+        "the same chapters as from UTF-8"
+    );
+    // Big5: a traditional-Chinese text.
+    let big5_text = "在小鎮讀書節上擺攤的那三天\n每年十月，河埠鎮都會在老糧倉裡辦一場讀書節。今年是第七屆，我第一次以攤主的身份參加。\n我的攤位很簡單：一張摺疊桌，兩箱舊書，一塊手寫的紙板。\n";
+    let dir = tempfile::tempdir().unwrap();
+    let big5 = dir.path().join("big5.txt");
+    std::fs::write(&big5, encoding_rs::BIG5.encode(big5_text).0).unwrap();
+    let o = import_file(dir.path(), &big5);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.to_lowercase().contains("as big5"), "{stdout}");
+    let chapters: String = common::snapshot_dir(&dir.path().join("content/chapters"))
+        .values()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(chapters.contains("我的攤位很簡單"), "{chapters}");
+}
+
+#[test]
+fn bad_input_is_a_diagnostic_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "binary.txt",
+            b"\x7fELF\x02\x01\x01\x00\x00\x00binary".to_vec(),
+            "error[binary-file]",
+        ),
+        (
+            "latin1.txt",
+            b"caf\xe9 \xff\xfe\xfd".to_vec(),
+            "error[not-utf8]",
+        ),
+        (
+            "only-furniture.txt",
+            "分享\n收藏\n点赞\n在看\n".as_bytes().to_vec(),
+            "error[empty-seed]",
+        ),
+        ("huge.txt", vec![b'a'; 17 * 1024 * 1024], "the limit is"),
+    ];
+    for (name, bytes, said) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let o = import_file(dir.path(), &path);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(said), "{name}: {stderr}");
+        assert!(
+            !dir.path().join("content").exists(),
+            "{name}: nothing written"
+        );
+        std::fs::remove_file(&path).unwrap();
+    }
+}
+
+#[test]
+fn the_proposed_plan_validates_and_imports_the_same() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schemas/plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let as_json = |yaml: &str| -> serde_json::Value { serde_yaml::from_str(yaml).unwrap() };
+    // The shipped plan is valid.
+    let shipped =
+        std::fs::read_to_string(repo().join("seeds/000_126d5811f3c286f1.plan.yaml")).unwrap();
+    let errs: Vec<String> = validator
+        .iter_errors(&as_json(&shipped))
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errs.is_empty(), "{errs:?}");
+    for fixture in fixtures() {
+        let source = source_of(&fixture);
+        if source.extension().is_some_and(|e| e == "html") {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let seed = dir.path().join("article.txt");
+        std::fs::copy(&source, &seed).unwrap();
+        let plan = dir.path().join("proposed.yaml");
+        let o = glossa(dir.path())
+            .arg("import")
+            .arg(&seed)
+            .arg("--plan-out")
+            .arg(&plan)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            !dir.path().join("content").exists(),
+            "--plan-out writes no content"
+        );
+        let text = std::fs::read_to_string(&plan).unwrap();
+        let errs: Vec<String> = validator
+            .iter_errors(&as_json(&text))
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errs.is_empty(), "{}: {errs:?}", fixture.display());
+        // Imported with it, the same files as without it.
+        let with = dir.path().join("with");
+        let o = glossa(dir.path())
+            .args(["import"])
+            .arg(&seed)
+            .arg("--plan")
+            .arg(&plan)
+            .arg("--out")
+            .arg(&with)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(import_file(dir.path(), &seed).status.success());
+        assert_eq!(
+            common::snapshot_dir(&with),
+            common::snapshot_dir(&dir.path().join("content")),
+            "{}",
+            fixture.display()
+        );
+    }
+}
+
+#[test]
+fn dry_run_prints_every_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("article.txt");
+    std::fs::copy(
+        repo().join("tests/fixtures/import-corpus/wechat-a/source.txt"),
+        &seed,
+    )
+    .unwrap();
+    let o = glossa(dir.path())
+        .arg("import")
+        .arg(&seed)
+        .arg("--dry-run")
+        .arg("--out")
+        .arg(dir.path().join("content"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}");
+    assert!(!dir.path().join("content").exists());
+    let lines = std::fs::read_to_string(&seed).unwrap();
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with(char::is_numeric))
+        .collect();
+    assert_eq!(
+        rows.len(),
+        lines.lines().filter(|l| !l.trim().is_empty()).count(),
+        "{stdout}"
+    );
+    for (want, rule) in [
+        ("14", "image-credit"),
+        ("15", "rights"),
+        ("20", "related"),
+        ("2", "dateline"),
+    ] {
+        assert!(
+            rows.iter()
+                .any(|r| r.trim_start().starts_with(&format!("{want} ")) && r.contains(rule)),
+            "line {want} by {rule}: {stdout}"
+        );
+    }
+}

@@ -147,9 +147,9 @@ pub enum Command {
         #[command(subcommand)]
         action: ThemeAction,
     },
-    /// Convert a raw seed text into content files (edition.yaml and chapters).
+    /// Convert a source (an article's text, or a saved web page) into content files.
     Import {
-        /// The seed text, e.g. seeds/000_126d5811f3c286f1.txt.
+        /// The seed: a text file (UTF-8, GB18030 or Big5) or a saved .html page.
         seed: PathBuf,
         /// The import plan [default: SEED.plan.yaml next to the seed, if it exists].
         #[arg(long, value_name = "PLAN")]
@@ -157,9 +157,16 @@ pub enum Command {
         /// Content folder to write [default: ROOT/content].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Overwrite existing content files.
+        /// Replace the content of an earlier import (annotations are carried
+        /// over, hand-set edition.yaml values kept, numbered backups made).
         #[arg(long)]
         force: bool,
+        /// Print how every line is classified, and what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the plan glossa infers to PLAN (to correct and pass to --plan); no content is written.
+        #[arg(long, value_name = "PLAN")]
+        plan_out: Option<PathBuf>,
     },
     /// Build the site.
     Build(BuildArgs),
@@ -247,7 +254,20 @@ pub fn run() -> ExitCode {
             plan,
             out: dir,
             force,
-        } => import::run(paths, seed, plan, dir, force, &mut out),
+            dry_run,
+            plan_out,
+        } => {
+            let opts = crate::build::ImportOptions {
+                out: dir.unwrap_or_else(|| paths.content.clone()),
+                paths,
+                seed,
+                plan,
+                force,
+                dry_run,
+                plan_out,
+            };
+            import::run(&opts, &mut out)
+        }
         Command::Build(args) => build::run(paths, args, &mut out),
         Command::Serve {
             port,

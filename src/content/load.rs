@@ -468,6 +468,94 @@ pub(crate) fn read_source(
     register(paths, path, bytes, sources)
 }
 
+/// A seed as read: its text (UTF-8, converted when it was GB18030 or Big5)
+/// and the encoding it was converted from.
+pub struct SeedText {
+    pub file: FileId,
+    pub text: Arc<str>,
+    pub converted_from: Option<&'static str>,
+}
+
+/// Reads a seed for `glossa import`: at most [`MAX_FILE_BYTES`]; binary
+/// files refused; UTF-8 (with or without BOM) as is, else GB18030 or Big5
+/// when the bytes decode without error in one of them (GB18030 first), else
+/// a `not-utf8` diagnostic. Nothing is guessed silently: the caller reports
+/// a conversion.
+pub fn read_seed(
+    paths: &Paths,
+    path: &Path,
+    sources: &mut Sources,
+) -> Result<SeedText, Diagnostic> {
+    let bytes = read_limited(path).map_err(|e| io_diag(paths, path, &e))?;
+    let binary = bytes.iter().take(8192).any(|&b| b == 0);
+    if binary {
+        let id = sources.add(path, paths.display(path), Arc::from(""));
+        return Err(Diagnostic::new(
+            Code::BinaryFile,
+            format!(
+                "{} is not a text file (it holds NUL bytes)",
+                paths.display(path)
+            ),
+        )
+        .at(id, 0..0)
+        .help(
+            "give glossa the article as text (copied from the page) or as the saved .html page",
+        ));
+    }
+    if std::str::from_utf8(&bytes).is_ok() {
+        let (file, text) = register(paths, path, bytes, sources)?;
+        return Ok(SeedText {
+            file,
+            text,
+            converted_from: None,
+        });
+    }
+    for encoding in legacy_chinese(&bytes) {
+        if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(&bytes) {
+            let text: Arc<str> = text.into_owned().into();
+            let file = sources.add(path, paths.display(path), text.clone());
+            return Ok(SeedText {
+                file,
+                text,
+                converted_from: Some(encoding.name()),
+            });
+        }
+    }
+    register(paths, path, bytes, sources)
+        .map_err(|d| d.note("the seed is not UTF-8, GB18030 or Big5"))
+        .map(|(file, text)| SeedText {
+            file,
+            text,
+            converted_from: None,
+        })
+}
+
+/// The legacy Chinese encodings to try, most likely first. Both GB18030 and
+/// Big5 accept most double-byte sequences, so the bytes decide: GB2312's
+/// characters (nearly all of simplified Chinese text) have a second byte of
+/// 0xA1 or more, while a third or more of Big5's characters (and its
+/// full-width punctuation) have a second byte below 0xA1.
+fn legacy_chinese(bytes: &[u8]) -> [&'static encoding_rs::Encoding; 2] {
+    let (mut pairs, mut low) = (0usize, 0usize);
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] >= 0x81 {
+            pairs += 1;
+            if bytes[i + 1] < 0xA1 {
+                low += 1;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    if pairs > 0 && low * 10 >= pairs * 2 {
+        [encoding_rs::BIG5, encoding_rs::GB18030]
+    } else {
+        [encoding_rs::GB18030, encoding_rs::BIG5]
+    }
+}
+
 /// Registers file bytes; invalid UTF-8 becomes a diagnostic at the first bad byte.
 fn register(
     paths: &Paths,

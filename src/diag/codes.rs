@@ -103,6 +103,8 @@ codes! {
     Template = "template", Error, "A template does not compile or render (in `check --format json`).";
     // Seed import.
     EmptySeed = "empty-seed", Error, "The seed has no text left after the page furniture is dropped.";
+    BinaryFile = "binary-file", Error, "The seed is not text (NUL bytes): neither an article's text nor a saved page.";
+    Unreadable = "unreadable-page", Error, "No article could be found in a saved web page.";
     BreakNotFound = "break-not-found", Error, "A plan's chapter break matches no paragraph.";
     BreakAmbiguous = "break-ambiguous", Error, "A plan's chapter break matches several paragraphs.";
     BreakOrder = "break-order", Error, "A plan's chapter breaks are not in the order of the text.";

@@ -371,14 +371,20 @@ fn weight(l: &str) -> usize {
 /// Without a byline: a short first line that is no sentence is the title
 /// (unless a plan gives one); returns where the body starts.
 fn untitled_start(lines: &[&str], out: &mut [Line], titled: bool) -> usize {
-    let Some(first) = (0..lines.len()).find(|&i| !lines[i].is_empty()) else {
-        return lines.len();
-    };
-    if !titled && title_like(lines[first]) && !is_chapter_heading(lines[first]) {
-        out[first] = Line::new(Class::Title, TITLE);
-        return first + 1;
+    let title = (0..lines.len()).find(|&i| !lines[i].is_empty() && !is_interface_word(lines[i]));
+    if let Some(t) = title
+        && !titled
+        && title_like(lines[t])
+        && !is_chapter_heading(lines[t])
+    {
+        // Interface words above the title are the page's.
+        for i in (0..t).filter(|&i| !lines[i].is_empty()) {
+            out[i] = Line::new(Class::Furniture, NAV);
+        }
+        out[t] = Line::new(Class::Title, TITLE);
+        return t + 1;
     }
-    first
+    0
 }
 
 /// The body: image credits and placeholders, ads and related links are
@@ -398,6 +404,8 @@ fn body_zone(lines: &[&str], out: &mut [Line], start: usize) {
             Line::new(Class::Furniture, IMAGE_CREDIT)
         } else if is_related_link(l) {
             Line::new(Class::Furniture, RELATED)
+        } else if is_interface_word(l) {
+            Line::new(Class::Furniture, NAV)
         } else if is_rights(l) {
             Line::new(Class::Rights, RIGHTS)
         } else if is_ad_label(l) {

@@ -141,16 +141,64 @@ pub fn import(
     })
 }
 
+/// Whether a seed is a saved web page (by its content, not its name).
+pub fn looks_like_html(text: &str) -> bool {
+    let head: String = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.starts_with("<head")
+        || head.starts_with("<meta charset")
+}
+
+/// Converts a saved web page (see [`html`]).
+pub fn import_html(
+    _page: &str,
+    _file: FileId,
+    _seed_name: &str,
+    _plan: Option<PlanInput>,
+) -> Result<Imported, Vec<Diagnostic>> {
+    Err(vec![Diagnostic::new(
+        Code::Unreadable,
+        "saved web pages are not imported yet",
+    )])
+}
+
+/// `edition.yaml` of a re-import: the existing file's values win (they may
+/// have been set by hand), the seed's file name is the new one, keys the
+/// existing file lacks are added. Returns the text to write (the existing
+/// text itself when nothing changes) and the keys whose existing value won
+/// over a different imported one.
+pub fn merge_edition(existing: &str, new: &str) -> (String, Vec<String>) {
+    match yaml::merge_keep_existing(existing, new, &["source.seed"]) {
+        (Some(merged), kept) => (format!("{SCHEMA_MODELINE}{merged}"), kept),
+        (None, kept) => (existing.to_string(), kept),
+    }
+}
+
+/// What a plan said about a line: the rule it names (`lines:`) or the
+/// reason it gives (`drop:`).
+#[derive(Debug, Clone)]
+enum Said {
+    Rule(String),
+    Reason(String),
+}
+
 /// Each line's classification (the built-in rules, then the plan's `lines:`
-/// and `drop:`) and, where a plan decided, its reason.
+/// and `drop:`) and, where a plan decided, what it said.
 fn classify_lines(
     lines: &[&str],
     plan: Option<&PlanInput<'_>>,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<Line>, Vec<Option<String>>) {
+) -> (Vec<Line>, Vec<Option<Said>>) {
     let titled = plan.is_some_and(|p| !p.plan.title.trim().is_empty());
     let (mut classes, _) = chrome::classify(lines, titled);
-    let mut reasons: Vec<Option<String>> = vec![None; lines.len()];
+    let mut reasons: Vec<Option<Said>> = vec![None; lines.len()];
     let Some(p) = plan else {
         return (classes, reasons);
     };
@@ -179,7 +227,7 @@ fn classify_lines(
                     class: range.class.into(),
                     rule: chrome::PLAN,
                 };
-                reasons[i] = range.rule.clone();
+                reasons[i] = range.rule.clone().map(Said::Rule);
             }
         }
     }
@@ -209,7 +257,7 @@ fn classify_lines(
                         class: Class::Furniture,
                         rule: chrome::PLAN,
                     };
-                    reasons[i] = Some(range.reason.clone());
+                    reasons[i] = Some(Said::Reason(range.reason.clone()));
                 }
             }
         }
@@ -482,18 +530,33 @@ fn chapter_file(
 }
 
 /// Every line as the report and `--dry-run` show it.
-fn line_reports(lines: &[&str], classes: &[Line], reasons: &[Option<String>]) -> Vec<LineReport> {
+fn line_reports(lines: &[&str], classes: &[Line], said: &[Option<Said>]) -> Vec<LineReport> {
     lines
         .iter()
         .zip(classes)
-        .zip(reasons)
+        .zip(said)
         .enumerate()
-        .map(|(i, ((l, c), r))| LineReport {
-            number: i as u32 + 1,
-            class: c.class,
-            rule: c.rule.id.to_string(),
-            reason: r.clone().unwrap_or_else(|| c.rule.reason.to_string()),
-            text: l.trim().to_string(),
+        .map(|(i, ((l, c), said))| {
+            let (rule, reason) = match said {
+                // A built-in rule's id named in the plan keeps its reason.
+                Some(Said::Rule(r)) => (
+                    r.clone(),
+                    chrome::RULES
+                        .iter()
+                        .find(|x| x.id == r)
+                        .map_or(chrome::PLAN.reason, |x| x.reason)
+                        .to_string(),
+                ),
+                Some(Said::Reason(r)) => (c.rule.id.to_string(), r.clone()),
+                None => (c.rule.id.to_string(), c.rule.reason.to_string()),
+            };
+            LineReport {
+                number: i as u32 + 1,
+                class: c.class,
+                rule,
+                reason,
+                text: l.trim().to_string(),
+            }
         })
         .collect()
 }

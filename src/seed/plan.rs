@@ -223,8 +223,39 @@ pub fn propose(
          # The plan `glossa import` followed. Correct a line's class (text, chapter,\n\
          # heading, title, lead, author, date, rights, chrome) or a chapter, then\n\
          # import again with --plan.\n{}",
-        yaml::to_string(&plan)
+        compact_ranges(&yaml::to_string(&plan))
     )
+}
+
+/// `lines:` ranges on one line (`lines: [3, 7]`), as editors write them.
+fn compact_ranges(yaml: &str) -> String {
+    let rows: Vec<&str> = yaml.lines().collect();
+    let mut out = String::with_capacity(yaml.len());
+    let mut i = 0;
+    while i < rows.len() {
+        let row = rows[i];
+        let key = row.trim_start_matches(['-', ' ']);
+        let indent = row.len() - key.len();
+        let item = |k: usize| {
+            rows.get(k).and_then(|r| {
+                let t = r.trim_start();
+                (r.len() - t.len() == indent && t.starts_with("- ")).then(|| t[2..].trim())
+            })
+        };
+        if key == "lines:"
+            && let (Some(a), Some(b)) = (item(i + 1), item(i + 2))
+            && a.parse::<u32>().is_ok()
+            && b.parse::<u32>().is_ok()
+        {
+            out.push_str(&format!("{row} [{a}, {b}]\n"));
+            i += 3;
+            continue;
+        }
+        out.push_str(row);
+        out.push('\n');
+        i += 1;
+    }
+    out
 }
 
 /// How many blank lines lie between line `a` and line `b` (1-based).
