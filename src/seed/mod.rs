@@ -864,4 +864,31 @@ mod tests {
         assert_eq!(r.lines[2].class, Class::Text);
         assert!(r.files[0].1.contains("author: 某人"));
     }
+
+    #[test]
+    fn a_plan_can_make_a_line_a_heading_inside_a_chapter() {
+        let seed = "标题行\n作者丨某人\n一、第一部分\n第一段正文。\n二、第二部分\n第二段正文。\n";
+        let plan_text = "title: 标题\nlines:\n  - lines: [5, 5]\n    class: heading\n";
+        let mut sources = crate::diag::Sources::new();
+        let file = sources.add(std::path::Path::new("p.yaml"), "p.yaml".into(), plan_text.into());
+        let plan = Plan::parse(file, plan_text).unwrap();
+        let r = import(
+            seed,
+            "s.txt",
+            Some(PlanInput {
+                plan: &plan,
+                file,
+                text: plan_text,
+            }),
+        )
+        .unwrap();
+        assert_eq!(r.chapters, 1, "{:?}", r.files);
+        assert!(r.files[1].0.ends_with(".md"));
+        assert!(
+            r.files[1].1.ends_with("第一段正文。\n\n## 二、第二部分\n\n第二段正文。\n"),
+            "{}",
+            r.files[1].1
+        );
+        assert!(r.files[1].1.contains("title: 一、第一部分"), "{}", r.files[1].1);
+    }
 }
