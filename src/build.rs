@@ -498,7 +498,7 @@ pub fn import(
             file: *file,
             text,
         });
-    let html = crate::seed::looks_like_html(&seed.text);
+    let html = crate::seed::html::is_html(seed.text.as_bytes());
     let imported = if html {
         crate::seed::import_html(&seed.text, seed.file, &seed_name, plan_input)
     } else {
@@ -1070,6 +1070,7 @@ pub fn write_bench_corpus(
     chapters: usize,
     out: &std::path::Path,
     seed: u64,
+    plain: bool,
 ) -> Result<usize, OutputError> {
     let empty = std::fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
     if !empty && !out.join(CORPUS_MARKER).exists() {
@@ -1084,7 +1085,11 @@ pub fn write_bench_corpus(
     if !empty {
         std::fs::remove_dir_all(out).map_err(io)?;
     }
-    let files = crate::corpus::generate(chapters, seed);
+    let files = if plain {
+        crate::corpus::generate_plain(chapters, seed)
+    } else {
+        crate::corpus::generate(chapters, seed)
+    };
     let write = || -> std::io::Result<()> {
         std::fs::create_dir_all(out)?;
         std::fs::write(

@@ -211,6 +211,37 @@ pub fn generate(chapters: usize, seed: u64) -> Vec<(String, String)> {
     files
 }
 
+/// The "plain" corpus: the same chapters' text with only a title and an
+/// order in their front matter — no annotations, no profiles — so that other
+/// static-site generators can build the very same files (`scripts/bench-peers`).
+pub fn generate_plain(chapters: usize, seed: u64) -> Vec<(String, String)> {
+    let people = profiles();
+    let mut files = Vec::with_capacity(chapters + 1);
+    files.push((
+        "edition.yaml".to_string(),
+        "title: 合成版本\nlanguage: zh-CN\ncheck:\n  names: []\n".to_string(),
+    ));
+    let mut w = Writer {
+        rng: Rng::new(seed),
+        people: &people,
+        quoted: vec![None; people.len()],
+        serial: 0,
+        mentions: 0,
+    };
+    for ch in 0..chapters {
+        let slug = format!("s{:05}", ch + 1);
+        let (body, _) = w.chapter_body(ch, &slug);
+        let topic = TOPICS[ch % TOPICS.len()];
+        let text = format!(
+            "---\ntitle: '第 {} 章：{topic}'\norder: {}\n---\n\n{body}",
+            ch + 1,
+            ch + 1
+        );
+        files.push((format!("chapters/{:05}-{slug}.md", ch + 1), text));
+    }
+    files
+}
+
 /// The state of the generator across chapters.
 struct Writer<'p> {
     rng: Rng,

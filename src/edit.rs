@@ -789,7 +789,6 @@ fn items_yaml(new: &[Annotation], indent: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::FrontMatter as _;
     use crate::diag::Sources;
     use std::path::Path;
 

@@ -119,6 +119,29 @@ pub struct Query<'q> {
     pub occurrence: Option<u32>,
 }
 
+/// Where each of `needles` occurs in `haystack` (byte offsets of every,
+/// possibly overlapping, occurrence, in order): one scan for all of them.
+pub fn find_all(haystack: &str, needles: &[&str]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); needles.len()];
+    let patterns: Vec<(usize, &str)> = needles
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| !n.is_empty())
+        .map(|(i, n)| (i, *n))
+        .collect();
+    if patterns.is_empty() {
+        return out;
+    }
+    let ac = aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .build(patterns.iter().map(|(_, n)| *n))
+        .expect("plain strings");
+    for m in ac.find_overlapping_iter(haystack) {
+        out[patterns[m.pattern().as_usize()].0].push(m.start());
+    }
+    out
+}
+
 /// Anchors a query in the chapter's blocks.
 pub fn anchor(blocks: &[BlockText], q: &Query) -> Outcome {
     let quote = normalize(q.quote.trim());

@@ -4,9 +4,9 @@ use std::path::Path;
 
 use super::shown;
 
-pub(super) fn run(chapters: usize, out: &Path, seed: u64) -> bool {
+pub(super) fn run(chapters: usize, out: &Path, seed: u64, plain: bool) -> bool {
     let t = std::time::Instant::now();
-    match crate::build::write_bench_corpus(chapters, out, seed) {
+    match crate::build::write_bench_corpus(chapters, out, seed, plain) {
         Ok(files) => {
             println!(
                 "wrote {files} content files ({chapters} chapters) into {} in {} ms",

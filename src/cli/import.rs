@@ -34,6 +34,11 @@ fn announce(opts: &ImportOptions, r: &ImportReport) {
     }
     if opts.dry_run {
         print_table(r);
+    } else if r.html {
+        for l in &r.lines {
+            let start: String = l.text.chars().take(40).collect();
+            println!("not in the text: {} “{start}”", l.rule);
+        }
     } else {
         for d in &r.dropped {
             let lines = if d.first == d.last {

@@ -217,6 +217,10 @@ pub enum Command {
         /// Seed of the generator (same seed, same corpus).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The same chapters with only a title and an order: no annotations,
+        /// no profiles (what other generators can build; scripts/bench-peers).
+        #[arg(long)]
+        plain: bool,
     },
     /// Write the JSON Schemas of the front matter (for editors' YAML language servers).
     Schema {
@@ -293,7 +297,8 @@ pub fn run() -> ExitCode {
             chapters,
             out: dir,
             seed,
-        } => corpus::run(chapters, &dir, seed),
+            plain,
+        } => corpus::run(chapters, &dir, seed, plain),
         Command::Schema { out: dir } => {
             schema::run(&dir.unwrap_or_else(|| paths.root.join("schemas")))
         }

@@ -11,6 +11,7 @@
 
 use super::markdown::NoteView;
 use super::pagetext::PageText;
+use crate::annotate::anchor::find_all;
 use crate::text::Doc;
 use crate::webanno::export::PageAnchor;
 
@@ -20,28 +21,74 @@ const WIDER: [usize; 3] = [32, 64, 128];
 
 /// The anchors of a page's notes (in the notes' order); `None` for a note
 /// whose passage is not found on the page (a theme that drops the text).
+/// One pass over the page for all quotes, one for the code-point offsets.
 pub fn page_anchors(html: &str, doc: &Doc<'_>, notes: &[NoteView<'_>]) -> Vec<Option<PageAnchor>> {
     let page = PageText::of(html, "m-");
-    // Code points before each byte of the body text.
-    let mut cps = vec![0u32; page.text.len() + 1];
-    let mut n = 0u32;
-    for (i, c) in page.text.char_indices() {
-        cps[i] = n;
-        n += 1;
-        for k in 1..c.len_utf8() {
-            cps[i + k] = n;
-        }
-    }
-    cps[page.text.len()] = n;
-    notes
+    let exacts: Vec<&str> = notes.iter().map(|n| &doc.text[n.range.clone()]).collect();
+    let hits = find_all(&page.text, &exacts);
+    let found: Vec<Option<Found>> = notes
         .iter()
-        .map(|note| anchor(&page, &cps, doc, note))
+        .zip(&exacts)
+        .zip(&hits)
+        .map(|((n, exact), hits)| context(&page, doc, n, exact, hits))
+        .collect();
+    // Code points before each passage's start and end, in one sweep.
+    let mut offsets: Vec<usize> = found
+        .iter()
+        .flatten()
+        .flat_map(|f| [f.at, f.at + f.len])
+        .collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    let cps = code_points(&page.text, &offsets);
+    let cp = |byte: usize| cps[offsets.binary_search(&byte).expect("offset listed")];
+    found
+        .into_iter()
+        .map(|f| {
+            let f = f?;
+            Some(PageAnchor {
+                start: cp(f.at),
+                end: cp(f.at + f.len),
+                prefix: f.prefix.into(),
+                suffix: f.suffix.into(),
+                paragraph: f.paragraph,
+            })
+        })
         .collect()
 }
 
-fn anchor(page: &PageText, cps: &[u32], doc: &Doc<'_>, n: &NoteView<'_>) -> Option<PageAnchor> {
+/// A passage found on the page: where (bytes), and its quote context.
+struct Found {
+    at: usize,
+    len: usize,
+    prefix: String,
+    suffix: String,
+    paragraph: Option<(u32, Option<crate::webanno::export::Context>)>,
+}
+
+/// The number of code points of `text` before each of `offsets` (sorted
+/// byte offsets at character boundaries).
+fn code_points(text: &str, offsets: &[usize]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(offsets.len());
+    let (mut n, mut from) = (0u32, 0usize);
+    for &o in offsets {
+        n += text[from..o].chars().count() as u32;
+        from = o;
+        out.push(n);
+    }
+    out
+}
+
+/// The context that makes the passage unique on the page, given every
+/// place (`hits`, byte offsets) its quote occurs there.
+fn context(
+    page: &PageText,
+    doc: &Doc<'_>,
+    n: &NoteView<'_>,
+    exact: &str,
+    hits: &[usize],
+) -> Option<Found> {
     let at = *page.ids.get(n.id)?;
-    let exact = &doc.text[n.range.clone()];
     let text = &page.text;
     if !text[at..].starts_with(exact) {
         return None;
@@ -50,10 +97,8 @@ fn anchor(page: &PageText, cps: &[u32], doc: &Doc<'_>, n: &NoteView<'_>) -> Opti
     // The paragraph's text around the passage, where the page has it whole.
     let b = &doc.blocks[n.block];
     let block = b.text(&doc.text);
-    let (bs, be) = (
-        b.block_offset(n.range.start),
-        b.block_offset(n.range.start) + exact.len(),
-    );
+    let bs = b.block_offset(n.range.start);
+    let be = bs + exact.len();
     let in_page = at >= bs && text[at - bs..].starts_with(block.as_ref());
     let (para_prefix, para_suffix) = if in_page {
         (
@@ -63,7 +108,11 @@ fn anchor(page: &PageText, cps: &[u32], doc: &Doc<'_>, n: &NoteView<'_>) -> Opti
     } else {
         ("", "")
     };
-    let unique = |p: &str, s: &str| text.matches(&format!("{p}{exact}{s}")).count() == 1;
+    // Unique: among the quote's occurrences, only this one has the context.
+    let fits = |h: usize, p: &str, s: &str| {
+        text[..h].ends_with(p) && text[h + exact.len()..].starts_with(s)
+    };
+    let unique = |p: &str, s: &str| hits.iter().filter(|&&h| fits(h, p, s)).count() == 1;
     let (prefix, suffix, wider) = if in_page && unique(para_prefix, para_suffix) {
         (para_prefix, para_suffix, false)
     } else {
@@ -85,11 +134,11 @@ fn anchor(page: &PageText, cps: &[u32], doc: &Doc<'_>, n: &NoteView<'_>) -> Opti
                 .matches(&format!("{para_prefix}{exact}{para_suffix}"))
                 .count()
                 == 1);
-    Some(PageAnchor {
-        start: cps[at],
-        end: cps[end],
-        prefix: prefix.into(),
-        suffix: suffix.into(),
+    Some(Found {
+        at,
+        len: exact.len(),
+        prefix: prefix.to_string(),
+        suffix: suffix.to_string(),
         paragraph: b.para.filter(|_| refinable).map(|p| {
             let inner = wider.then(|| (Box::from(para_prefix), Box::from(para_suffix)));
             (p, inner)

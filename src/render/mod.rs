@@ -706,7 +706,8 @@ fn page_anchors(
     job: &Job,
 ) -> Vec<Option<PageAnchor>> {
     let html = String::from_utf8_lossy(&job.bytes);
-    anchors::page_anchors(&html, &linked.chapters[i].page_doc(), notes)
+    // The reading text and blocks only: kept after linking (no re-parse).
+    anchors::page_anchors(&html, &linked.chapters[i].doc, notes)
 }
 
 /// A note as the Web Annotation export carries it: its HTML, then its sources.

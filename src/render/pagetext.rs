@@ -58,17 +58,24 @@ impl PageText {
                 }
                 continue;
             }
-            let name: String = tag
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect::<String>()
-                .to_ascii_lowercase();
+            let name_len = tag
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                .count();
+            let name = &tag[..name_len];
             if let Some(id) = attribute(tag, "id").and_then(|v| v.strip_prefix(id_prefix)) {
                 out.ids.insert(id.to_string(), out.text.len());
             }
-            if matches!(name.as_str(), "script" | "style") {
-                let close = format!("</{name}");
-                let end = find_ci(rest, &close).unwrap_or(rest.len());
+            let raw_text = ["script", "style"]
+                .into_iter()
+                .find(|r| name.eq_ignore_ascii_case(r));
+            if let Some(raw) = raw_text {
+                let close = if raw == "script" {
+                    "</script"
+                } else {
+                    "</style"
+                };
+                let end = find_ci(rest, close).unwrap_or(rest.len());
                 out.text.push_str(&rest[..end]);
                 rest = &rest[end..];
             }

@@ -523,7 +523,7 @@ pub fn author_of(line: &str) -> Option<&str> {
         let capitalised = name
             .split_whitespace()
             .all(|w| w.starts_with(|c: char| c.is_uppercase()));
-        return (words >= 1 && words <= 5 && capitalised).then_some(name);
+        return ((1..=5).contains(&words) && capitalised).then_some(name);
     }
     for prefix in ["作者", "文", "撰文", "记者"] {
         if let Some(rest) = l.strip_prefix(prefix) {

@@ -141,32 +141,113 @@ pub fn import(
     })
 }
 
-/// Whether a seed is a saved web page (by its content, not its name).
-pub fn looks_like_html(text: &str) -> bool {
-    let head: String = text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .chars()
-        .take(512)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    head.starts_with("<!doctype html")
-        || head.starts_with("<html")
-        || head.starts_with("<head")
-        || head.starts_with("<meta charset")
-}
-
-/// Converts a saved web page (see [`html`]).
+/// Converts a saved web page: the article [`html::extract`] finds, as
+/// `edition.yaml` (the page's metadata; a plan's title and `source:` win) and
+/// one chapter file per chapter of the article (`<h2>` sections; text before
+/// the first is an opening chapter). The report lists what was moved to the
+/// metadata or dropped, with the rule that did it (no line numbers: a page
+/// has none). A plan's `lines:`, `drop:` and `chapters:` do not apply to a
+/// page.
 pub fn import_html(
-    _page: &str,
-    _file: FileId,
-    _seed_name: &str,
-    _plan: Option<PlanInput>,
+    page: &str,
+    file: FileId,
+    seed_name: &str,
+    plan: Option<PlanInput>,
 ) -> Result<Imported, Vec<Diagnostic>> {
-    Err(vec![Diagnostic::new(
-        Code::Unreadable,
-        "saved web pages are not imported yet",
-    )])
+    let article = html::extract(page).map_err(|u| {
+        vec![Diagnostic::new(
+            Code::Unreadable,
+            format!("no article text in {seed_name}: {}", u.why),
+        )
+        .at(file, 0..0)
+        .help("save the page again once it has loaded completely, or copy the article's text into a .txt seed")]
+    })?;
+    let paras: Vec<Para> = article
+        .chapters
+        .iter()
+        .flat_map(|c| crate::text::visible_blocks(&c.markdown))
+        .map(|text| Para {
+            line: 0,
+            text,
+            quote_run: None,
+            heading: false,
+        })
+        .collect();
+    let meta = Meta {
+        title: article.title.clone(),
+        author: article.author.clone(),
+        publication: article.publication.clone(),
+        date: article.date.clone(),
+        lead: article.lead.clone(),
+        rights: article.rights.clone(),
+    };
+    let mut config = edition_config(&meta, seed_name, plan.as_ref(), &paras);
+    if config.source.url.is_none() {
+        config.source.url = article.url.clone();
+    }
+    let pack = crate::i18n::pack_or_fallback(&config.language);
+    let mut files = vec![(
+        "edition.yaml".to_string(),
+        format!("{SCHEMA_MODELINE}{}", yaml::to_string(&config)),
+    )];
+    let mut slugs = Vec::new();
+    let single = article.chapters.len() == 1;
+    let mut planned = Vec::new();
+    for (k, ch) in article.chapters.iter().enumerate() {
+        let (title, slug) = match &ch.title {
+            Some(t) => (t.clone(), unique_slug(&text::slug_of(t, k + 1), &mut slugs)),
+            None if single => (pack.new.whole_text.clone(), unique_slug("text", &mut slugs)),
+            None => (pack.new.opening.clone(), unique_slug("opening", &mut slugs)),
+        };
+        let blocks = crate::text::visible_blocks(&ch.markdown);
+        let first = blocks
+            .iter()
+            .find(|b| !b.trim().is_empty())
+            .cloned()
+            .unwrap_or_default();
+        let meta = ChapterMeta {
+            title: title.clone(),
+            order: k as u32 + 1,
+            slug: None,
+            summary: Some(text::first_sentence(&first, 60)),
+            source: None,
+            annotations: Vec::new(),
+        };
+        files.push((
+            format!("chapters/{:02}-{slug}.md", k + 1),
+            format!(
+                "---\n{}---\n\n{}",
+                yaml::to_string(&meta),
+                ch.markdown.trim_start()
+            ),
+        ));
+        planned.push(plan::PlanChapter {
+            starts: text::opening_words(&first),
+            title,
+            slug,
+            summary: None,
+        });
+    }
+    let lines: Vec<LineReport> = article
+        .dropped
+        .iter()
+        .map(|(rule, what)| LineReport {
+            number: 0,
+            class: Class::Furniture,
+            rule: rule.clone(),
+            reason: "dropped from the saved page".to_string(),
+            text: what.clone(),
+        })
+        .collect();
+    let proposed = plan::propose(&config, &[], &planned, false);
+    Ok(Imported {
+        files,
+        dropped: Vec::new(),
+        lines,
+        chapters: article.chapters.len(),
+        paragraphs: paras.len(),
+        plan: proposed,
+    })
 }
 
 /// `edition.yaml` of a re-import: the existing file's values win (they may
@@ -870,7 +951,11 @@ mod tests {
         let seed = "标题行\n作者丨某人\n一、第一部分\n第一段正文。\n二、第二部分\n第二段正文。\n";
         let plan_text = "title: 标题\nlines:\n  - lines: [5, 5]\n    class: heading\n";
         let mut sources = crate::diag::Sources::new();
-        let file = sources.add(std::path::Path::new("p.yaml"), "p.yaml".into(), plan_text.into());
+        let file = sources.add(
+            std::path::Path::new("p.yaml"),
+            "p.yaml".into(),
+            plan_text.into(),
+        );
         let plan = Plan::parse(file, plan_text).unwrap();
         let r = import(
             seed,
@@ -885,10 +970,16 @@ mod tests {
         assert_eq!(r.chapters, 1, "{:?}", r.files);
         assert!(r.files[1].0.ends_with(".md"));
         assert!(
-            r.files[1].1.ends_with("第一段正文。\n\n## 二、第二部分\n\n第二段正文。\n"),
+            r.files[1]
+                .1
+                .ends_with("第一段正文。\n\n## 二、第二部分\n\n第二段正文。\n"),
             "{}",
             r.files[1].1
         );
-        assert!(r.files[1].1.contains("title: 一、第一部分"), "{}", r.files[1].1);
+        assert!(
+            r.files[1].1.contains("title: 一、第一部分"),
+            "{}",
+            r.files[1].1
+        );
     }
 }

@@ -111,7 +111,7 @@ pub fn normalize_punctuation(text: &str) -> String {
 /// pairs, where the opening or the closing mark touches a Chinese character.
 fn curly_quotes(chars: &mut [char]) {
     let at: Vec<usize> = (0..chars.len()).filter(|&i| chars[i] == '"').collect();
-    if at.len() % 2 != 0 {
+    if !at.len().is_multiple_of(2) {
         return; // unbalanced: leave them as they are
     }
     for pair in at.chunks(2) {

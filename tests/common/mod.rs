@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub mod cdp;
+pub mod shown;
 
 use assert_cmd::Command;
 use scraper::{Html, Selector};
