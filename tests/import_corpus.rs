@@ -304,6 +304,11 @@ fn bad_input_is_a_diagnostic_and_writes_nothing() {
             "error[empty-seed]",
         ),
         ("huge.txt", vec![b'a'; 17 * 1024 * 1024], "the limit is"),
+        (
+            "empty-page.html",
+            b"<!doctype html><html><head><title>Nothing here</title></head><body><nav>Home</nav></body></html>".to_vec(),
+            "error[unreadable-page]",
+        ),
     ];
     for (name, bytes, said) in cases {
         let path = dir.path().join(name);
