@@ -189,13 +189,7 @@ pub fn generate(chapters: usize, seed: u64) -> Vec<(String, String)> {
         "edition.yaml".to_string(),
         "title: 合成版本\nsubtitle: 用于基准测试的合成语料\nlanguage: zh-CN\nsource:\n  author: 基准测试\n  publication: glossa\n  rights: 合成文本，仅供测试。\n".to_string(),
     ));
-    let mut w = Writer {
-        rng: Rng::new(seed),
-        people: &people,
-        quoted: vec![None; people.len()],
-        serial: 0,
-        mentions: 0,
-    };
+    let mut w = Writer::new(&people, seed);
     for ch in 0..chapters {
         let slug = format!("s{:05}", ch + 1);
         let (body, passages) = w.chapter_body(ch, &slug);
@@ -221,13 +215,7 @@ pub fn generate_plain(chapters: usize, seed: u64) -> Vec<(String, String)> {
         "edition.yaml".to_string(),
         "title: 合成版本\nlanguage: zh-CN\ncheck:\n  names: []\n".to_string(),
     ));
-    let mut w = Writer {
-        rng: Rng::new(seed),
-        people: &people,
-        quoted: vec![None; people.len()],
-        serial: 0,
-        mentions: 0,
-    };
+    let mut w = Writer::new(&people, seed);
     for ch in 0..chapters {
         let slug = format!("s{:05}", ch + 1);
         let (body, _) = w.chapter_body(ch, &slug);
@@ -254,7 +242,17 @@ struct Writer<'p> {
     mentions: usize,
 }
 
-impl Writer<'_> {
+impl<'p> Writer<'p> {
+    fn new(people: &'p [Profile], seed: u64) -> Writer<'p> {
+        Writer {
+            rng: Rng::new(seed),
+            people,
+            quoted: vec![None; people.len()],
+            serial: 0,
+            mentions: 0,
+        }
+    }
+
     /// A chapter's Markdown (12 paragraphs of ~250 CJK characters, with bold,
     /// links, a blockquote, two footnotes, every fifth chapter a code block)
     /// and the passages that can carry an annotation.

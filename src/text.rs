@@ -314,6 +314,49 @@ pub fn visible_blocks(markdown: &str) -> Vec<String> {
         .collect()
 }
 
+/// Appends `s` with its HTML character references decoded (numeric ones and
+/// the named ones that escaping produces: `&amp;` `&lt;` `&gt;` `&quot;`
+/// `&apos;` `&nbsp;`); anything else is kept as written.
+pub fn decode_references_into(s: &str, out: &mut String) {
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let end = rest.get(..33).unwrap_or(rest)[1..].find(';').map(|e| e + 1);
+        match end.and_then(|e| char_reference(&rest[1..e]).map(|c| (c, e))) {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+/// The character a reference (without `&` and `;`) stands for.
+fn char_reference(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let n = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(n);
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => return None,
+    })
+}
+
 /// The last `n` characters of `s` (context before a passage).
 pub fn last_chars(s: &str, n: usize) -> &str {
     let from = s

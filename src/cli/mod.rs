@@ -171,26 +171,7 @@ pub enum Command {
     /// Build the site.
     Build(BuildArgs),
     /// Serve the edition locally with live reload (builds into memory, never into public/).
-    Serve {
-        /// Port to listen on (the next free one is used if taken; 0 = any free port).
-        #[arg(long, default_value_t = 1111)]
-        port: u16,
-        /// Address to bind; anything other than loopback exposes the preview to the network.
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: std::net::IpAddr,
-        /// Open the preview in a browser.
-        #[arg(long)]
-        open: bool,
-        /// Poll for changes instead of using file-system notifications.
-        #[arg(long)]
-        poll: bool,
-        /// No editing from the preview (no editing controls, the editing API refuses).
-        #[arg(long)]
-        read_only: bool,
-        /// Allow editing from the preview although --bind is not a loopback address.
-        #[arg(long)]
-        allow_remote_edit: bool,
-    },
+    Serve(serve::Flags),
     /// Create a new chapter, company or person file with the required keys.
     New {
         #[arg(value_enum)]
@@ -273,24 +254,7 @@ pub fn run() -> ExitCode {
             import::run(&opts, &mut out)
         }
         Command::Build(args) => build::run(paths, args, &mut out),
-        Command::Serve {
-            port,
-            bind,
-            open,
-            poll,
-            read_only,
-            allow_remote_edit,
-        } => serve::run(
-            paths,
-            serve::Flags {
-                port,
-                bind,
-                open,
-                poll,
-                read_only,
-                allow_remote_edit,
-            },
-        ),
+        Command::Serve(flags) => serve::run(paths, flags),
         Command::New { kind, id, title } => new::run(&paths, kind, &id, title.as_deref()),
         Command::Annotations { action } => annotations::run(&paths, action, &mut out),
         Command::BenchCorpus {

@@ -1,17 +1,28 @@
 //! `glossa serve`: bind, build into memory, serve until interrupted.
 
-use std::net::IpAddr;
-
 use crate::content::Paths;
 use crate::serve::{self, ServeOptions, Server};
 
 /// The command line of `glossa serve`.
-pub(super) struct Flags {
+#[derive(Debug, clap::Args)]
+pub struct Flags {
+    /// Port to listen on (the next free one is used if taken; 0 = any free port).
+    #[arg(long, default_value_t = 1111)]
     pub port: u16,
-    pub bind: IpAddr,
+    /// Address to bind; anything other than loopback exposes the preview to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the preview in a browser.
+    #[arg(long)]
     pub open: bool,
+    /// Poll for changes instead of using file-system notifications.
+    #[arg(long)]
     pub poll: bool,
+    /// No editing from the preview (no editing controls, the editing API refuses).
+    #[arg(long)]
     pub read_only: bool,
+    /// Allow editing from the preview although --bind is not a loopback address.
+    #[arg(long)]
     pub allow_remote_edit: bool,
 }
 

@@ -38,10 +38,10 @@ impl PageText {
         }
         while !rest.is_empty() {
             let Some(lt) = rest.find('<') else {
-                decode_into(rest, &mut out.text);
+                crate::text::decode_references_into(rest, &mut out.text);
                 break;
             };
-            decode_into(&rest[..lt], &mut out.text);
+            crate::text::decode_references_into(&rest[..lt], &mut out.text);
             rest = &rest[lt..];
             if rest.starts_with("<!--") {
                 rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
@@ -145,48 +145,6 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
         i = at + name.len();
     }
     None
-}
-
-/// Appends `s` with its character references decoded.
-fn decode_into(s: &str, out: &mut String) {
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let end = rest[1..].find(';').map(|e| e + 1).filter(|&e| e <= 32);
-        let decoded = end.and_then(|e| reference(&rest[1..e]).map(|c| (c, e)));
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &rest[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-}
-
-/// The character a reference (without `&` and `;`) stands for.
-fn reference(name: &str) -> Option<char> {
-    if let Some(num) = name.strip_prefix('#') {
-        let n = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse().ok()?,
-        };
-        return char::from_u32(n);
-    }
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{a0}',
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::LineReport;
 use super::chrome::Class;
-use crate::config::Config;
+use crate::config::{Config, SourceMeta};
 use crate::diag::{Diagnostic, FileId};
 use crate::yaml;
 
@@ -33,8 +33,10 @@ pub struct Plan {
     pub language: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+    /// Metadata of the source that the seed does not carry, or that the plan
+    /// corrects (each given key wins over what the seed says).
     #[serde(default)]
-    pub source: PlanSource,
+    pub source: SourceMeta,
     /// Turn half-width `,:;?!()` and ASCII quotation marks between Chinese
     /// characters into full-width forms (in the text, the lead and the
     /// chapter summaries).
@@ -51,30 +53,6 @@ pub struct Plan {
     pub drop: Option<Vec<DropRange>>,
     #[serde(default)]
     pub chapters: Vec<PlanChapter>,
-}
-
-/// Metadata of the source that the seed text does not carry (or that the
-/// plan corrects).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct PlanSource {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// Overrides the author found on the author line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub publication: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-    /// The lead (Markdown); overrides the lead line of the seed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lead: Option<String>,
-    /// The rights notice; overrides the seed's rights lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rights: Option<String>,
 }
 
 /// What a range of lines is.
@@ -204,14 +182,9 @@ pub fn propose(
         subtitle: config.subtitle.clone(),
         language: Some(config.language.clone()),
         base_url: config.base_url.clone(),
-        source: PlanSource {
-            title: src.title.clone(),
-            author: src.author.clone(),
-            publication: src.publication.clone(),
-            url: src.url.clone(),
-            date: src.date.clone(),
-            lead: src.lead.clone(),
-            rights: src.rights.clone(),
+        source: SourceMeta {
+            seed: None,
+            ..src.clone()
         },
         normalize_punctuation,
         lines: Some(runs),

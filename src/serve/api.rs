@@ -61,6 +61,14 @@ fn refuse(status: &'static str, why: &str) -> Response {
     reply(status, &json!({"ok": false, "error": why}))
 }
 
+/// The edition does not build: nothing can be edited until it does.
+fn not_building() -> Response {
+    refuse(
+        "409 Conflict",
+        "the edition does not build at the moment: fix the errors the preview shows first",
+    )
+}
+
 /// A 64-bit FNV-1a hash (file versions, the API's own writes).
 pub(super) fn hash(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf29ce484222325, |h, b| {
@@ -313,22 +321,9 @@ fn session(server: &Server) -> Response {
 /// text, the selectors the export gives them; `ETag` is the file's version.
 fn list(server: &Server, slug: &str) -> Response {
     let mut last = server.last.lock().expect("edition lock");
-    let Some(kept) = last.as_mut() else {
-        return refuse(
-            "409 Conflict",
-            "the edition does not build at the moment: fix the errors the preview shows first",
-        );
-    };
-    let Some(ci) = chapter_index(kept, slug) else {
-        return unknown_chapter(kept, slug);
-    };
-    let file = kept.edition.chapters[ci].file;
-    let path = kept.sources.get(file).path.clone();
-    let Ok(bytes) = std::fs::read(&path) else {
-        return refuse(
-            "500 Internal Server Error",
-            "the chapter file cannot be read",
-        );
+    let (kept, ci, file, path, bytes) = match on_disk(last.as_mut(), slug) {
+        Ok(found) => found,
+        Err(r) => return r,
     };
     let version = etag(&bytes);
     let shown = kept.sources.get(file).text.as_bytes() == bytes.as_slice();
@@ -390,6 +385,29 @@ fn list(server: &Server, slug: &str) -> Response {
     r
 }
 
+/// The kept edition, chapter `slug`'s index, file id and path, and the
+/// file's bytes as they are on disk now; or the response saying why not.
+fn on_disk<'k>(
+    kept: Option<&'k mut Kept>,
+    slug: &str,
+) -> Result<(&'k mut Kept, usize, FileId, PathBuf, Vec<u8>), Response> {
+    let Some(kept) = kept else {
+        return Err(not_building());
+    };
+    let Some(ci) = chapter_index(kept, slug) else {
+        return Err(unknown_chapter(kept, slug));
+    };
+    let file = kept.edition.chapters[ci].file;
+    let path = kept.sources.get(file).path.clone();
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok((kept, ci, file, path, bytes)),
+        Err(_) => Err(refuse(
+            "500 Internal Server Error",
+            "the chapter file cannot be read",
+        )),
+    }
+}
+
 fn chapter_index(kept: &Kept, slug: &str) -> Option<usize> {
     kept.edition.chapters.iter().position(|c| c.slug == slug)
 }
@@ -416,24 +434,11 @@ fn unknown_chapter(kept: &Kept, slug: &str) -> Response {
 fn author(server: &Server, req: &Request, slug: &str, change: Change, dry_run: bool) -> Response {
     let writing = server.writing.lock().expect("write lock");
     let mut last = server.last.lock().expect("edition lock");
-    let Some(kept) = last.as_mut() else {
-        return refuse(
-            "409 Conflict",
-            "the edition does not build at the moment: fix the errors the preview shows first",
-        );
+    let (kept, ci, file, path, disk) = match on_disk(last.as_mut(), slug) {
+        Ok(found) => found,
+        Err(r) => return r,
     };
-    let Some(ci) = chapter_index(kept, slug) else {
-        return unknown_chapter(kept, slug);
-    };
-    let file = kept.edition.chapters[ci].file;
-    let path = kept.sources.get(file).path.clone();
     let display = kept.sources.get(file).display.clone();
-    let Ok(disk) = std::fs::read(&path) else {
-        return refuse(
-            "500 Internal Server Error",
-            "the chapter file cannot be read",
-        );
-    };
     let version = etag(&disk);
     match req.header("if-match") {
         Some(m) if !matches(m, &version) => {
@@ -615,10 +620,7 @@ fn new_profile(server: &Server, p: NewProfile) -> Response {
     let (rel, text, content_dir) = {
         let last = server.last.lock().expect("edition lock");
         let Some(kept) = last.as_ref() else {
-            return refuse(
-                "409 Conflict",
-                "the edition does not build at the moment: fix the errors the preview shows first",
-            );
+            return not_building();
         };
         let mut errors: Vec<(Option<String>, Diagnostic)> = Vec::new();
         let kind = match p.kind.as_str() {
