@@ -791,3 +791,58 @@ fn closing_punctuation_never_starts_a_line() {
         );
     }
 }
+
+/// axe-core (the npm package `.ci/run` installs into target/annotators), or
+/// `None` (skipped) outside CI when it is not installed.
+fn axe_source() -> Option<String> {
+    let path = common::repo().join("target/annotators/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+            assert!(
+                !ci,
+                "axe-core is required under CI (.ci/run installs it into target/annotators)"
+            );
+            eprintln!("axe-core not installed: skipping");
+            None
+        }
+    }
+}
+
+#[test]
+fn landmarks_pass_axe_on_every_kind_of_page() {
+    let Some(mut b) = Browser::launch(1280, 900) else {
+        return;
+    };
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let (_p, site) = built_site();
+    let rules = "['landmark-unique', 'landmark-one-main', 'landmark-no-duplicate-banner', \
+                 'landmark-no-duplicate-contentinfo', 'landmark-no-duplicate-main', \
+                 'landmark-main-is-top-level', 'landmark-complementary-is-top-level']";
+    let mut problems = Vec::new();
+    for page in [
+        "index.html",
+        "chapters/two-extremes/index.html",
+        "companies/deepseek/index.html",
+        "people/liang-wenfeng/index.html",
+        "companies/index.html",
+        "annotations/index.html",
+        "timeline/index.html",
+        "glossary/index.html",
+        "search/index.html",
+        "404.html",
+    ] {
+        b.open(&site.join(page));
+        b.eval(&format!("{axe}; true"));
+        let r = b.eval_async(&format!(
+            "axe.run(document, {{runOnly: {{type: 'rule', values: {rules}}}}}).then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
+        ));
+        for v in r.as_array().unwrap() {
+            problems.push(format!("{page}: {}", v.as_str().unwrap()));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

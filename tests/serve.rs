@@ -462,7 +462,14 @@ fn the_browser_reloads_and_shows_the_overlay() {
         ),
         "recovered"
     );
-    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+    // The editing API rightly answers 409 for the chapter while it does not
+    // parse (the page's editing controls may ask in that moment).
+    let errors: Vec<String> = b
+        .errors()
+        .into_iter()
+        .filter(|e| !(e.contains("/__glossa/api/") && e.contains("409")))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
 #[test]

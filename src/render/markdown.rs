@@ -611,10 +611,14 @@ pub fn attach_notes<'a>(
 
 fn aside_html(notes: &[&NoteView<'_>], doc: &Doc<'_>, ui: &Ui) -> String {
     let mut s = String::new();
+    // Named by its notes' numbers, so every aside of a page has its own
+    // accessible name (axe's landmark-unique).
+    let numbers: Vec<String> = notes.iter().map(|n| n.number.to_string()).collect();
     let _ = write!(
         s,
-        "<aside class=\"notes\" aria-label=\"{}\">",
-        escape(&ui.notes)
+        "<aside class=\"notes\" aria-label=\"{} {}\">",
+        escape(&ui.notes),
+        escape(&numbers.join(&ui.enum_comma))
     );
     for n in notes {
         note_element(&mut s, n, doc, ui);

@@ -417,7 +417,11 @@ impl<'r, 'a> SiteRender<'r, 'a> {
                         // Finished one by one, so a page's unminified bytes
                         // never wait for the whole edition.
                         let mut job = self.final_chapter(i)?;
-                        let anchors = page_anchors(linked, i, &notes[i], &job);
+                        let anchors = if notes[i].is_empty() {
+                            Vec::new()
+                        } else {
+                            page_anchors(linked, i, &notes[i], &job)
+                        };
                         self.found.lock().expect("anchors").push((i, anchors));
                         (self.raw)(&mut job);
                         Ok(job)
