@@ -61,6 +61,28 @@ pub struct Config {
     pub groups: Vec<String>,
 }
 
+impl Config {
+    /// A configuration with this title and language, everything else at its
+    /// default (the pack and its strings resolved when the file is loaded).
+    pub fn new(title: impl Into<String>, language: impl Into<String>) -> Config {
+        Config {
+            title: title.into(),
+            subtitle: None,
+            language: language.into(),
+            base_url: None,
+            updated: None,
+            source: SourceMeta::default(),
+            mentions: Mentions::default(),
+            ui_overrides: UiOverrides::default(),
+            ui: Ui::default(),
+            pack: PackRef::default(),
+            check: CheckSettings::default(),
+            minify: Minify::default(),
+            groups: Vec::new(),
+        }
+    }
+}
+
 /// `minify:` in `edition.yaml`.
 #[derive(
     Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, clap::ValueEnum,

@@ -491,21 +491,7 @@ mod tests {
 
     fn edition(entities: Vec<Entity>) -> Edition {
         Edition {
-            config: Config {
-                title: "t".into(),
-                subtitle: None,
-                language: "zh-CN".into(),
-                base_url: None,
-                updated: None,
-                source: Default::default(),
-                mentions: Default::default(),
-                ui_overrides: Default::default(),
-                ui: Default::default(),
-                pack: Default::default(),
-                check: Default::default(),
-                minify: Default::default(),
-                groups: Vec::new(),
-            },
+            config: Config::new("t", "zh-CN"),
             config_file: Sources::new().add(Path::new("e"), "e".into(), "".into()),
             chapters: vec![],
             entities,

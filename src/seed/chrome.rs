@@ -65,10 +65,14 @@ rules! {
     PLAN = "plan", "as the plan says";
 }
 
-/// What a line is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a line is (also the `class:` of a plan's `lines:`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Class {
     Blank,
+    /// Paragraphs of the text.
     Text,
     /// Opens a chapter (its text is the chapter's title).
     Chapter,
@@ -80,6 +84,7 @@ pub enum Class {
     Date,
     Rights,
     /// Not part of the article (the rule says which furniture).
+    #[serde(rename = "chrome")]
     Furniture,
 }
 

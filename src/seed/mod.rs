@@ -305,7 +305,7 @@ fn classify_lines(
         for i in span {
             if classes[i].class != Class::Blank {
                 classes[i] = Line {
-                    class: range.class.into(),
+                    class: range.class,
                     rule: chrome::PLAN,
                 };
                 reasons[i] = range.rule.clone().map(Said::Rule);
@@ -525,16 +525,15 @@ fn edition_config(
             .as_deref()
             .map(|l| text::lead_markdown(l, normalize))
     });
+    let title = plan_title
+        .or_else(|| meta.title.clone())
+        .unwrap_or_else(|| seed_stem.to_string());
+    let language = plan
+        .and_then(|p| p.plan.language.clone())
+        .unwrap_or_else(|| guess_language(paras).to_string());
     Config {
-        title: plan_title
-            .or_else(|| meta.title.clone())
-            .unwrap_or_else(|| seed_stem.to_string()),
         subtitle: plan.and_then(|p| p.plan.subtitle.clone()),
-        language: plan
-            .and_then(|p| p.plan.language.clone())
-            .unwrap_or_else(|| guess_language(paras).to_string()),
         base_url: plan.and_then(|p| p.plan.base_url.clone()),
-        updated: None,
         source: SourceMeta {
             title: src.title.or_else(|| meta.title.clone()),
             author: src.author.or_else(|| meta.author.clone()),
@@ -545,13 +544,7 @@ fn edition_config(
             lead,
             rights: src.rights.or_else(|| meta.rights.clone()),
         },
-        mentions: Default::default(),
-        ui_overrides: Default::default(),
-        ui: Default::default(),
-        pack: Default::default(),
-        check: Default::default(),
-        minify: Default::default(),
-        groups: Vec::new(),
+        ..Config::new(title, language)
     }
 }
 

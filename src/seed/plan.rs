@@ -55,64 +55,12 @@ pub struct Plan {
     pub chapters: Vec<PlanChapter>,
 }
 
-/// What a range of lines is.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum PlanClass {
-    /// Paragraphs of the text.
-    Text,
-    /// A line that opens a chapter (its title).
-    Chapter,
-    /// A heading inside a chapter (`##`).
-    Heading,
-    Title,
-    Lead,
-    Author,
-    Date,
-    Rights,
-    /// Page furniture, not in the text.
-    Chrome,
-}
-
-impl From<PlanClass> for Class {
-    fn from(c: PlanClass) -> Class {
-        match c {
-            PlanClass::Text => Class::Text,
-            PlanClass::Chapter => Class::Chapter,
-            PlanClass::Heading => Class::Heading,
-            PlanClass::Title => Class::Title,
-            PlanClass::Lead => Class::Lead,
-            PlanClass::Author => Class::Author,
-            PlanClass::Date => Class::Date,
-            PlanClass::Rights => Class::Rights,
-            PlanClass::Chrome => Class::Furniture,
-        }
-    }
-}
-
-impl PlanClass {
-    fn of(c: Class) -> Option<PlanClass> {
-        Some(match c {
-            Class::Blank => return None,
-            Class::Text => PlanClass::Text,
-            Class::Chapter => PlanClass::Chapter,
-            Class::Heading => PlanClass::Heading,
-            Class::Title => PlanClass::Title,
-            Class::Lead => PlanClass::Lead,
-            Class::Author => PlanClass::Author,
-            Class::Date => PlanClass::Date,
-            Class::Rights => PlanClass::Rights,
-            Class::Furniture => PlanClass::Chrome,
-        })
-    }
-}
-
 /// Lines `[first, last]` and what they are.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PlanLines {
     pub lines: [u32; 2],
-    pub class: PlanClass,
+    pub class: Class,
     /// The rule that decided (or the editor's reason), shown in the report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
@@ -155,11 +103,9 @@ pub fn propose(
     normalize_punctuation: bool,
 ) -> String {
     let mut runs: Vec<PlanLines> = Vec::new();
-    for l in report {
-        let Some(class) = PlanClass::of(l.class) else {
-            continue;
-        };
-        let rule = (class != PlanClass::Text).then(|| l.rule.clone());
+    for l in report.iter().filter(|l| l.class != Class::Blank) {
+        let class = l.class;
+        let rule = (class != Class::Text).then(|| l.rule.clone());
         match runs.last_mut() {
             Some(r)
                 if r.class == class

@@ -139,6 +139,18 @@
     bar.style.left = left + 'px';
   }
 
+  // A request's outcome in a form: on success close it and let live reload
+  // show the change (reload anyway if it does not come); else show why.
+  function settle(form, r) {
+    if (r.ok) {
+      if (r.etag) version = r.etag;
+      closeForm();
+      setTimeout(() => location.reload(), 2000);
+    } else {
+      showProblems(form, r.data);
+    }
+  }
+
   // ---------- the annotation form ----------
   let dialog = null;
 
@@ -297,14 +309,7 @@
         ? await call('PUT', `chapters/${encodeURIComponent(slug)}/annotations/${encodeURIComponent(existing.id)}`, draft, version)
         : await call('POST', `chapters/${encodeURIComponent(slug)}/annotations`, draft, version);
       save.disabled = false;
-      if (r.ok) {
-        version = r.etag;
-        closeForm();
-        // Live reload shows the change; reload anyway if it does not come.
-        setTimeout(() => location.reload(), 2000);
-      } else {
-        showProblems(form, r.data);
-      }
+      settle(form, r);
     });
     dialog.showModal();
     note.focus();
@@ -346,12 +351,7 @@
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const r = await call('POST', 'profiles', { kind, id: id.value, name: name.value });
-      if (r.ok) {
-        closeForm();
-        setTimeout(() => location.reload(), 2000);
-      } else {
-        showProblems(form, r.data);
-      }
+      settle(form, r);
     });
     dialog.showModal();
     (latin ? name : id).focus();
@@ -374,13 +374,7 @@
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const r = await call('DELETE', `chapters/${encodeURIComponent(slug)}/annotations/${encodeURIComponent(a.id)}`, undefined, version);
-      if (r.ok) {
-        version = r.etag;
-        closeForm();
-        setTimeout(() => location.reload(), 2000);
-      } else {
-        showProblems(form, r.data);
-      }
+      settle(form, r);
     });
     dialog.showModal();
     form.querySelector('.glossa-cancel').focus();
