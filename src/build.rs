@@ -505,12 +505,20 @@ pub fn import(
         crate::seed::import(&seed.text, &seed_name, plan_input)
     }
     .map_err(BuildError::Content)?;
+    let crate::seed::Imported {
+        files,
+        lines,
+        dropped,
+        chapters,
+        paragraphs,
+        plan: proposed,
+    } = imported;
     let mut report = ImportReport {
-        lines: imported.lines.clone(),
-        dropped: imported.dropped.clone(),
+        lines,
+        dropped,
         plan: plan_path,
-        chapters: imported.chapters,
-        paragraphs: imported.paragraphs,
+        chapters,
+        paragraphs,
         converted_from: seed.converted_from,
         html,
         ..ImportReport::default()
@@ -523,14 +531,14 @@ pub fn import(
             }
             .into());
         }
-        output::write_atomic(out, imported.plan.as_bytes()).map_err(|error| OutputError::Io {
+        output::write_atomic(out, proposed.as_bytes()).map_err(|error| OutputError::Io {
             path: out.clone(),
             error,
         })?;
         report.plan_out = Some(out.clone());
         return Ok(report);
     }
-    let files = merge_with_existing(&opts.out, imported.files, &mut report)?;
+    let files = merge_with_existing(&opts.out, files, &mut report)?;
     if !opts.force && !opts.dry_run && !report.replaced.is_empty() {
         return Err(OutputError::WouldOverwrite {
             paths: report.replaced.clone(),

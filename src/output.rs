@@ -380,22 +380,9 @@ pub fn write_new_files<B: AsRef<[u8]>>(
             return Err(OutputError::WouldOverwrite { paths: existing });
         }
     }
-    for ((rel, text), target) in files.iter().zip(&targets) {
-        if !is_safe_relative(rel) {
-            return Err(OutputError::Protected {
-                path: target.clone(),
-                what: "a path outside the content folder".into(),
-            });
-        }
-        let parent = target.parent().unwrap_or(dir);
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-        // With --force, an existing file is kept as NAME.bak (numbered, never
-        // over an earlier backup; the loader ignores them).
-        if target.exists() {
-            std::fs::copy(target, backup_path(target)).map_err(io(target))?;
-        }
-        write_atomic(target, text.as_ref()).map_err(io(target))?;
-    }
+    // With --force, an existing file is kept as NAME.bak (numbered, never
+    // over an earlier backup; the loader ignores them).
+    replace_files(dir, files, &[])?;
     Ok(targets)
 }
 

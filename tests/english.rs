@@ -169,22 +169,7 @@ fn every_page_type_loads_cleanly_at_every_width() {
                 serde_json::json!({"url": format!("{base}{path}")}),
             );
             assert!(b.wait("document.readyState === 'complete'", 20), "{name}");
-            let overflow = b.eval(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-            );
-            assert!(
-                overflow.as_f64().unwrap() <= 0.0,
-                "{name} at {width}px scrolls sideways by {overflow}"
-            );
-            let errors: Vec<String> = b
-                .errors()
-                .into_iter()
-                .filter(|e| !e.contains("/no-such-page/"))
-                .collect();
-            assert!(
-                errors.is_empty(),
-                "{name} at {width}px: console errors {errors:?}"
-            );
+            b.assert_fits_without_errors(&format!("{name} at {width}px"), "/no-such-page/");
             if matches!(name, "chapter" | "company") {
                 b.screenshot(&artifacts().join(format!("en-{name}-{width}.png")));
             }

@@ -478,7 +478,7 @@ fn trailer_zone(lines: &[&str], out: &mut [Line], start: usize) {
         } else {
             f(AFTER)
         };
-        if !matches!(out[i].rule.id, "related") {
+        if out[i].rule != RELATED {
             in_related = false;
         }
     }
@@ -937,15 +937,13 @@ pub fn meta(lines: &[&str], out: &[Line]) -> Meta {
             // A name line (a profile header) is the author as written.
             of(Class::Author).next().map(|(_, l)| l.to_string())
         });
-    for (i, l) in of(Class::Date) {
+    for (_, l) in of(Class::Date) {
         if let Some(d) = published_date(l) {
             m.date = Some(d); // an explicit publication date wins
         } else if let Some((author, publication, date)) = dateline(l) {
             m.date.get_or_insert(date);
             m.publication = m.publication.or(publication);
-            if m.author.is_none()
-                || out[i].rule == DATELINE && author.is_some() && m.author.is_none()
-            {
+            if m.author.is_none() {
                 m.author = author;
             }
         } else if let Some(d) = english_date(l) {

@@ -162,13 +162,17 @@ pub fn import_html(
         .at(file, 0..0)
         .help("save the page again once it has loaded completely, or copy the article's text into a .txt seed")]
     })?;
-    let paras: Vec<Para> = article
+    let blocks: Vec<Vec<String>> = article
         .chapters
         .iter()
-        .flat_map(|c| crate::text::visible_blocks(&c.markdown))
+        .map(|c| crate::text::visible_blocks(&c.markdown))
+        .collect();
+    let paras: Vec<Para> = blocks
+        .iter()
+        .flatten()
         .map(|text| Para {
             line: 0,
-            text,
+            text: text.clone(),
             quote_run: None,
             heading: false,
         })
@@ -193,13 +197,12 @@ pub fn import_html(
     let mut slugs = Vec::new();
     let single = article.chapters.len() == 1;
     let mut planned = Vec::new();
-    for (k, ch) in article.chapters.iter().enumerate() {
+    for (k, (ch, blocks)) in article.chapters.iter().zip(&blocks).enumerate() {
         let (title, slug) = match &ch.title {
             Some(t) => (t.clone(), unique_slug(&text::slug_of(t, k + 1), &mut slugs)),
             None if single => (pack.new.whole_text.clone(), unique_slug("text", &mut slugs)),
             None => (pack.new.opening.clone(), unique_slug("opening", &mut slugs)),
         };
-        let blocks = crate::text::visible_blocks(&ch.markdown);
         let first = blocks
             .iter()
             .find(|b| !b.trim().is_empty())
@@ -283,7 +286,7 @@ fn classify_lines(
     let Some(p) = plan else {
         return (classes, reasons);
     };
-    if p.plan.chapters.iter().any(|_| true) {
+    if !p.plan.chapters.is_empty() {
         // The plan decides the chapters: detected headings are text.
         for c in classes.iter_mut().filter(|c| c.class == Class::Chapter) {
             *c = Line {

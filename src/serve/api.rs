@@ -541,9 +541,7 @@ fn try_change(
         Ok(c) => edition.chapters[ci] = c,
         Err(d) => {
             let d: Vec<_> = d.into_iter().map(|d| (None, d)).collect();
-            let mut r = problems("409 Conflict", &d, sources);
-            r.status = "409 Conflict";
-            return Err(r);
+            return Err(problems("409 Conflict", &d, sources));
         }
     }
     let edited = {

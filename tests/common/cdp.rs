@@ -252,6 +252,23 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
+    /// Asserts the open page neither scrolls sideways nor logged a console
+    /// error (errors mentioning `allowed` excepted); `what` names the page.
+    pub fn assert_fits_without_errors(&mut self, what: &str, allowed: &str) {
+        let overflow = self
+            .eval("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        assert!(
+            overflow.as_f64().unwrap() <= 0.0,
+            "{what} scrolls sideways by {overflow}"
+        );
+        let errors: Vec<String> = self
+            .errors()
+            .into_iter()
+            .filter(|e| !e.contains(allowed))
+            .collect();
+        assert!(errors.is_empty(), "{what}: console errors {errors:?}");
+    }
+
     /// Evaluates an expression whose value is a promise and returns the JSON
     /// value it resolves to.
     pub fn eval_async(&mut self, expr: &str) -> Value {
