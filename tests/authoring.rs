@@ -308,6 +308,15 @@ fn repeated_passages_and_quotes_across_markup() {
             "{id} anchored on the page"
         );
     }
+    // A passage that is a profile's alias proposes the profile's id.
+    let (status, _, body) = p.api(
+        "POST",
+        "chapters/one/annotations?dry-run",
+        Some(json!({"quote": "雷峰网", "kind": "note", "note": ""})),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["annotation"]["id"], "leiphone", "{body}");
     // A passage that is not in the chapter: positioned on the quote, with the closest one.
     let (status, _, body) = p.api(
         "POST",
@@ -584,28 +593,7 @@ fn read_only_and_non_loopback_previews_do_not_edit() {
     drop(p);
     // Bound to every address without --allow-remote-edit: the same.
     let dir = common::project(Some(&repo().join("tests/fixtures/authoring/content")));
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("glossa"))
-        .arg("--root")
-        .arg(dir.path())
-        .args(["serve", "--port", "0", "--bind", "0.0.0.0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    // "serving the edition at http://0.0.0.0:PORT/ …"
-    let port: u16 = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .and_then(|host| host.rsplit(':').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    let (mut child, port) = spawn_on_all_addresses(dir.path(), &[]);
     let before = common::snapshot_dir(&dir.path().join("content"));
     let (_, _, page) = http(port, "GET", "/chapters/one/", &[], None);
     assert!(token_of(&page).is_none(), "no token on 0.0.0.0");
@@ -627,6 +615,51 @@ fn read_only_and_non_loopback_previews_do_not_edit() {
     assert_eq!(common::snapshot_dir(&dir.path().join("content")), before);
     let _ = child.kill();
     let _ = child.wait();
+    // With --allow-remote-edit: editing is on, and the terminal says what that means.
+    let (mut child, port) = spawn_on_all_addresses(dir.path(), &["--allow-remote-edit"]);
+    let (_, _, page) = http(port, "GET", "/chapters/one/", &[], None);
+    let token = token_of(&page).expect("a token with --allow-remote-edit");
+    let (status, _, _) = http(
+        port,
+        "GET",
+        "/__glossa/api/session",
+        &[("X-Glossa-Token", &token)],
+        None,
+    );
+    assert_eq!(status, 200);
+    let _ = child.kill();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let _ = child.wait();
+    assert!(stderr.contains("warning: --allow-remote-edit"), "{stderr}");
+}
+
+/// `glossa serve --bind 0.0.0.0` on a free port, with `extra` arguments.
+fn spawn_on_all_addresses(root: &std::path::Path, extra: &[&str]) -> (std::process::Child, u16) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("glossa"))
+        .arg("--root")
+        .arg(root)
+        .args(["serve", "--port", "0", "--bind", "0.0.0.0"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    // "serving the edition at http://0.0.0.0:PORT/ …"
+    let port: u16 = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|host| host.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    (child, port)
 }
 
 #[test]

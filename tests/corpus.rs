@@ -189,3 +189,34 @@ fn long_lists_are_paginated_for_large_editions() {
         common::broken_links(&site)
     );
 }
+
+#[test]
+fn the_plain_corpus_is_the_same_chapters_without_notes_or_profiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = corpus(&dir.path().join("full"), 3);
+    let plain = dir.path().join("plain");
+    glossa(dir.path())
+        .args(["bench-corpus", "--plain", "--chapters", "3", "--out"])
+        .arg(&plain)
+        .assert()
+        .success();
+    let body = |root: &Path| -> Vec<String> {
+        snapshot_dir(&root.join("content/chapters"))
+            .values()
+            .map(|b| {
+                let t = String::from_utf8(b.clone()).unwrap();
+                let split = glossa::content::frontmatter::split(&t).unwrap();
+                t[split.body].to_string()
+            })
+            .collect()
+    };
+    assert_eq!(body(&plain), body(&full), "the same chapter text");
+    assert!(!plain.join("content/companies").exists() && !plain.join("content/people").exists());
+    let chapters: String = snapshot_dir(&plain.join("content/chapters"))
+        .values()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(!chapters.contains("annotations:"), "no notes");
+    let site = build(&plain);
+    assert!(site.join("chapters/s00003/index.html").is_file());
+}

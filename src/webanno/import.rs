@@ -608,3 +608,29 @@ fn fnv(s: &str) -> u64 {
         (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hypothesis_text_and_tags_become_note_kind_and_refs() {
+        let row = serde_json::json!({
+            "id": "Qx3f",
+            "uri": "https://example.org/chapters/one/",
+            "text": "A **reader's** note.",
+            "tags": ["Definition", "leiphone", "unrelated"],
+            "target": [{"selector": [{"type": "TextQuoteSelector", "exact": "雷峰网"}]}]
+        });
+        let sel = quote_selector(target(&row).unwrap()).unwrap();
+        let entities: HashSet<&str> = ["leiphone", "zhipu"].into_iter().collect();
+        let a = to_annotation(&row, &sel, &entities);
+        assert_eq!(a.kind, AnnotationKind::Definition);
+        assert_eq!(a.refs, vec!["leiphone".to_string()]);
+        assert_eq!(a.note.trim(), "A **reader's** note.");
+        assert_eq!(a.quote, "雷峰网");
+        // A search result's rows are its annotations.
+        let result = serde_json::json!({"total": 2, "rows": [row.clone(), row]});
+        assert_eq!(items(&result).len(), 2);
+    }
+}
