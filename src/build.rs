@@ -7,14 +7,15 @@
 //!
 //! Must not parse arguments or print; `cli` does that.
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::annotate;
 use crate::config::Minify;
 use crate::content::FrontMatter as _;
 use crate::content::{self, Edition, Paths};
-use crate::diag::{Code, Diagnostic, Sources};
+use crate::diag::{Code, Diagnostic, FileId, Sources};
 use crate::output::{self, OutputError};
 use crate::render::{self, Job, TemplateError, Templates};
 use crate::theme::Theme;
@@ -705,18 +706,18 @@ pub fn import_annotations(
         sources,
         &mut Timings::default(),
         |linked, _, sources, _| {
-            let json = std::fs::read_to_string(file).map_err(|error| {
-                BuildError::Output(OutputError::Io {
-                    path: file.to_path_buf(),
-                    error,
-                })
-            })?;
-            let json_id = sources.add(file, file.display().to_string(), json.as_str().into());
+            let (docs, missing) = annotation_documents(file, sources)?;
             let chapter_index = match chapter {
                 None => None,
                 Some(slug) => Some(chapter_by_slug(linked.edition, slug)?),
             };
-            let plan = crate::webanno::import::plan(linked, json_id, &json, chapter_index);
+            let texts: Vec<(FileId, std::sync::Arc<str>)> = docs
+                .iter()
+                .map(|&id| (id, sources.get(id).text.clone()))
+                .collect();
+            let texts: Vec<(FileId, &str)> = texts.iter().map(|(id, t)| (*id, &**t)).collect();
+            let mut plan = crate::webanno::import::plan_documents(linked, &texts, chapter_index);
+            plan.diagnostics.extend(missing);
             let mut report = AnnotationImport {
                 unchanged: plan.unchanged,
                 diagnostics: plan.diagnostics,
@@ -734,6 +735,79 @@ pub fn import_annotations(
             Ok(report)
         },
     )
+}
+
+/// Pages read at most by one import (a loop of `next` links stops there).
+const MAX_IMPORT_PAGES: usize = 100_000;
+
+/// The documents of an import, registered in `sources`: the file, then each
+/// page its `next` links lead to (as `build` writes them: beside the
+/// collection, under `annotations/`), and an error where the chain leads to
+/// a page that is not there.
+fn annotation_documents(
+    file: &Path,
+    sources: &mut Sources,
+) -> Result<(Vec<FileId>, Option<Diagnostic>), BuildError> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|error| {
+            BuildError::Output(OutputError::Io {
+                path: path.to_path_buf(),
+                error,
+            })
+        })
+    };
+    let root = file.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut ids = vec![];
+    let mut seen = HashSet::new();
+    let mut path = file.to_path_buf();
+    let mut json = read(file)?;
+    loop {
+        let next = crate::webanno::import::next_page(&json);
+        let id = sources.add(&path, path.display().to_string(), json.as_str().into());
+        ids.push(id);
+        let Some(next) = next else { break };
+        let Some(found) = page_path(&root, &path, &next) else {
+            let at = sources.get(id).text.find(&next).unwrap_or(0);
+            let d = Diagnostic::new(
+                Code::MissingPage,
+                format!("the collection continues in `{next}`, which is not beside this file"),
+            )
+            .at(id, at..at + next.len())
+            .help("copy the build's `annotations/` folder next to `annotations.jsonld`, or export one file with `glossa annotations export`");
+            return Ok((ids, Some(d)));
+        };
+        if !seen.insert(found.clone()) || ids.len() >= MAX_IMPORT_PAGES {
+            break;
+        }
+        json = read(&found)?;
+        path = found;
+    }
+    Ok((ids, None))
+}
+
+/// The file a page reference names: a relative one from the file that holds
+/// it; a URL by the end of its path, looked for under the collection's
+/// folder (`…/annotations/page-2.jsonld` → `annotations/page-2.jsonld`,
+/// then `page-2.jsonld`).
+fn page_path(root: &Path, from: &Path, reference: &str) -> Option<PathBuf> {
+    let reference = reference.split('#').next().unwrap_or_default();
+    if reference.is_empty() || reference.starts_with("urn:") {
+        return None;
+    }
+    if let Some((_, rest)) = reference.split_once("://") {
+        let path = rest.split_once('/').map_or("", |(_, p)| p);
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        return (0..segments.len())
+            .map(|k| {
+                segments[k..]
+                    .iter()
+                    .fold(root.to_path_buf(), |p, s| p.join(s))
+            })
+            .find(|p| p.is_file());
+    }
+    let here = from.parent().unwrap_or(Path::new(""));
+    let p = here.join(reference);
+    p.is_file().then_some(p)
 }
 
 /// The index of the chapter with this slug, or an `unknown-chapter` error.

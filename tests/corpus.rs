@@ -123,13 +123,36 @@ fn long_lists_are_paginated_for_large_editions() {
         );
         out
     };
-    // The Web Annotation export is written in parts (64 chapters each): the
-    // file is still one valid collection, the same as `annotations export`.
-    let jsonld = std::fs::read(site.join("annotations.jsonld")).unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&jsonld).expect("one JSON document");
-    let items = v["first"]["items"].as_array().unwrap();
-    assert_eq!(items.len(), 200 * 20);
-    assert_eq!(v["total"], 200 * 20);
+    // The Web Annotation export is paged: the collection holds the first
+    // 500 annotations, each further page is a file of its own, linked by
+    // `next`/`prev`; the items, in order, are the one-file export's.
+    let (collection, pages) = common::export_pages(&site);
+    assert_eq!(collection["total"], 200 * 20);
+    assert_eq!(pages.len(), 8);
+    assert_eq!(
+        collection["last"], "annotations/page-8.jsonld",
+        "relative to the collection"
+    );
+    let mut start = 0;
+    for (k, page) in pages.iter().enumerate() {
+        assert_eq!(page["type"], "AnnotationPage");
+        assert_eq!(page["startIndex"], start, "page {k}");
+        let n = page["items"].as_array().unwrap().len();
+        assert!(n > 0 && n <= 500, "page {k}: {n} items");
+        start += n;
+        if k > 0 {
+            assert_eq!(page["partOf"], collection["id"]);
+            assert_eq!(page["@context"], collection["@context"]);
+            // Relative links resolve against the file that holds them.
+            let prev = page["prev"].as_str().unwrap();
+            let prev_id = pages[k - 1]["id"].as_str().unwrap();
+            assert!(
+                prev == prev_id || prev_id.ends_with(prev),
+                "{prev} {prev_id}"
+            );
+        }
+    }
+    let items = common::export_items(&site);
     let mut item_ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
     item_ids.sort_unstable();
     item_ids.dedup();
@@ -141,7 +164,43 @@ fn long_lists_are_paginated_for_large_editions() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read(&exported).unwrap(), jsonld);
+    let one: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&exported).unwrap()).unwrap();
+    assert_eq!(
+        one["first"]["items"].as_array().unwrap(),
+        &items,
+        "one file, same items"
+    );
+    assert!(one["first"].get("next").is_none());
+    // Importing the paged collection reads every page: all already present.
+    let o = glossa(&root)
+        .args(["annotations", "import", "--dry-run"])
+        .arg(site.join("annotations.jsonld"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("0 would add, 4000 already present, 0 not imported"),
+        "{out}"
+    );
+    // A page that is not there is an error, positioned where it is named.
+    std::fs::remove_file(site.join("annotations/page-5.jsonld")).unwrap();
+    let o = glossa(&root)
+        .args(["annotations", "import", "--dry-run"])
+        .arg(site.join("annotations.jsonld"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("error[missing-page]") && err.contains("page-4.jsonld:"),
+        "{err}"
+    );
 
     let notes = list("annotations", 8, ".annotation-list li.entry");
     let mut ids = notes.clone();
@@ -219,4 +278,69 @@ fn the_plain_corpus_is_the_same_chapters_without_notes_or_profiles() {
     assert!(!chapters.contains("annotations:"), "no notes");
     let site = build(&plain);
     assert!(site.join("chapters/s00003/index.html").is_file());
+}
+
+/// The table of contents of a long edition is split every 500 chapters: the
+/// home page, then `contents/2/` …, each chapter on exactly one page, in
+/// order, numbered on, the pages linked to each other; no list on any page of
+/// the site holds more than 500 items.
+#[test]
+fn the_contents_of_a_long_edition_are_paged() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("plain");
+    glossa(dir.path())
+        .args(["bench-corpus", "--plain", "--chapters", "1001", "--out"])
+        .arg(&root)
+        .assert()
+        .success();
+    let site = build(&root);
+    let item = scraper::Selector::parse("nav.toc > ol > li > a").unwrap();
+    let list = scraper::Selector::parse("nav.toc > ol").unwrap();
+    let nav =
+        scraper::Selector::parse("nav.toc nav.pages a, nav.toc nav.pages [aria-current]").unwrap();
+    let mut all = Vec::new();
+    for (k, path) in [
+        "index.html",
+        "contents/2/index.html",
+        "contents/3/index.html",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let doc = scraper::Html::parse_document(&std::fs::read_to_string(site.join(path)).unwrap());
+        let hrefs: Vec<String> = doc
+            .select(&item)
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect();
+        assert_eq!(hrefs.len(), [500, 500, 1][k], "{path}");
+        let start = doc.select(&list).next().unwrap().value().attr("start");
+        assert_eq!(start, Some(["1", "501", "1001"][k]), "{path}");
+        let links: Vec<String> = doc.select(&nav).map(|a| a.text().collect()).collect();
+        assert_eq!(links, ["1", "2", "3"], "{path}");
+        all.extend(hrefs.into_iter().map(|h| {
+            h.trim_start_matches("../")
+                .trim_start_matches("./")
+                .to_string()
+        }));
+    }
+    assert!(!site.join("contents/4").exists());
+    let want: Vec<String> = (1..=1001).map(|n| format!("chapters/s{n:05}/")).collect();
+    assert_eq!(all, want, "every chapter once, in order");
+    // No list anywhere holds more than 500 items.
+    let lists = scraper::Selector::parse("ol, ul").unwrap();
+    let li = scraper::Selector::parse(":scope > li").unwrap();
+    for (path, bytes) in common::snapshot_dir(&site) {
+        if path.ends_with(".html") {
+            let doc = scraper::Html::parse_document(&String::from_utf8_lossy(&bytes));
+            for l in doc.select(&lists) {
+                let n = l.select(&li).count();
+                assert!(n <= 500, "{path}: a list of {n} items");
+            }
+        }
+    }
+    assert!(
+        common::broken_links(&site).is_empty(),
+        "{:?}",
+        common::broken_links(&site)
+    );
 }

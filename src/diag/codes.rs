@@ -113,6 +113,7 @@ codes! {
     // Annotation import.
     BadJson = "bad-json", Error, "The annotation file is not valid JSON.";
     NoAnnotationsFound = "no-annotations-found", Error, "The file holds no Web Annotation.";
+    MissingPage = "missing-page", Error, "An annotation collection continues (`next`) in a page that is not beside the file.";
     NoQuoteSelector = "no-quote-selector", Error, "An imported annotation has no TextQuoteSelector to anchor it by.";
     NoTargetChapter = "no-target-chapter", Error, "An imported annotation's target names no chapter of the edition (and no `--chapter` was given).";
     OtherChapter = "other-chapter", Error, "An imported annotation targets another chapter than `--chapter`.";

@@ -37,7 +37,7 @@ use crate::annotate::{Linked, LinkedChapter};
 use crate::config::SourceMeta;
 use crate::content::{AnnotationKind, Chapter, Edition, Provenance};
 use crate::i18n::Ui;
-use crate::webanno::export::PageAnchor;
+use crate::webanno::export::{ANNOTATIONS_PER_PAGE, PageAnchor, page_file};
 use markdown::NoteView;
 pub use templates::{PageContext, TemplateError, Templates};
 
@@ -222,7 +222,7 @@ pub fn render_site(
         anchors[i] = Some(a);
     }
     if only.is_none_or(|o| o.lists) {
-        jobs.extend(site.export(anchors)?);
+        jobs.extend(site.export(anchors, Some(ANNOTATIONS_PER_PAGE))?);
         stages.lap("annotations.jsonld");
     }
     if only.is_some() {
@@ -260,19 +260,19 @@ fn set_globals(edition: &Edition, templates: &mut Templates, generator: &str) {
         },
     );
     templates.set_global("ui", &config.ui);
-    let links: Vec<ChapterLink> = edition
-        .chapters
-        .iter()
-        .map(|c| ChapterLink {
-            order: c.meta.order,
-            slug: &c.slug,
-            title: c.title(),
-            summary: summary(c),
-            url: chapter_url(&c.slug),
-        })
-        .collect();
+    let links: Vec<ChapterLink> = edition.chapters.iter().map(chapter_link).collect();
     templates.set_global("chapters", &links);
     templates.set_global("generator", generator);
+}
+
+fn chapter_link(c: &Chapter) -> ChapterLink<'_> {
+    ChapterLink {
+        order: c.meta.order,
+        slug: &c.slug,
+        title: c.title(),
+        summary: summary(c),
+        url: chapter_url(&c.slug),
+    }
 }
 
 /// Notes of every chapter, rendered once and shared by every output (only
@@ -371,11 +371,15 @@ impl<'r, 'a> SiteRender<'r, 'a> {
             tasks.push((
                 "home, 404, search page",
                 Box::new(move || {
-                    let mut jobs = vec![
-                        render_index(edition, templates, base)?,
-                        render_404(edition, templates, base)?,
-                        section_page::<()>(templates, base, "search", &config.ui.search, None)?,
-                    ];
+                    let mut jobs = render_index(edition, templates, base)?;
+                    jobs.push(render_404(edition, templates, base)?);
+                    jobs.push(section_page::<()>(
+                        templates,
+                        base,
+                        "search",
+                        &config.ui.search,
+                        None,
+                    )?);
                     jobs.iter_mut().for_each(finish);
                     Ok(jobs)
                 }),
@@ -443,10 +447,15 @@ impl<'r, 'a> SiteRender<'r, 'a> {
         Ok(job)
     }
 
-    /// The Web Annotation export, written part by part (the file grows with
-    /// the edition and must not sit in memory whole). Chapters whose anchors
-    /// are not known yet are rendered (not written) to find them.
-    fn export(self, anchors: &mut PageAnchors) -> Result<Vec<Job>, TemplateError> {
+    /// The Web Annotation export, written part by part (it grows with the
+    /// edition and must not sit in memory whole), `per_page` annotations per
+    /// file (`None`: one file). Chapters whose anchors are not known yet are
+    /// rendered (not written) to find them.
+    fn export(
+        self,
+        anchors: &mut PageAnchors,
+        per_page: Option<usize>,
+    ) -> Result<Vec<Job>, TemplateError> {
         let (linked, notes, _, base, finish) = self.parts();
         let missing: Vec<usize> = (0..anchors.len())
             .filter(|&i| anchors[i].is_none())
@@ -467,15 +476,18 @@ impl<'r, 'a> SiteRender<'r, 'a> {
             .collect();
         let mut jobs = Vec::new();
         let bodies = |ci: usize, k: usize| export_body(&notes[ci][k], &linked.edition.config.ui);
-        crate::webanno::export::export_parts(linked, &bodies, &all, base, &mut |bytes| {
+        let mut page = usize::MAX;
+        let parts = &mut |k: usize, bytes| {
             let mut job = Job {
-                path: "annotations.jsonld".into(),
+                path: page_file(k),
                 bytes,
-                append: !jobs.is_empty(),
+                append: k == page,
             };
+            page = k;
             finish(&mut job);
             jobs.push(job);
-        });
+        };
+        crate::webanno::export::export_parts(linked, &bodies, &all, base, per_page, parts);
         let mut whole: Vec<Job> = Vec::new();
         for job in jobs {
             match whole.last_mut() {
@@ -542,11 +554,15 @@ pub(crate) fn canonical(base: Option<&str>, path: &str) -> Option<String> {
     base.map(|b| format!("{b}{path}"))
 }
 
+/// The home page: the edition's header, lead and table of contents, the
+/// contents split every [`ENTRIES_PER_PAGE`] chapters into `contents/2/` …
+/// (the template gets the page's chapters as `toc`, the number of its first
+/// as `toc_start`, and `pages`; `chapters`, a global, still holds them all).
 fn render_index(
     edition: &Edition,
     t: &Templates,
     base: Option<&str>,
-) -> Result<Job, TemplateError> {
+) -> Result<Vec<Job>, TemplateError> {
     let config = &edition.config;
     // The lead as plain text, for the page's description.
     let lead = config
@@ -554,21 +570,53 @@ fn render_index(
         .lead
         .as_deref()
         .map(|l| crate::text::visible_blocks(l).join(" "));
-    let mut ctx = PageContext::new();
-    ctx.insert("root", "./").insert(
-        "page",
-        &PageView {
-            kind: "index",
-            title: &config.title,
-            description: config.subtitle.as_deref().or(lead.as_deref()),
-            canonical: canonical(base, ""),
-            jsonld: Some(meta::website(edition, base)),
-        },
-    );
-    Ok(Job::new(
-        "index.html",
-        t.render("index.html", &ctx)?.into_bytes(),
-    ))
+    let links: Vec<ChapterLink> = edition.chapters.iter().map(chapter_link).collect();
+    let chunks: Vec<&[ChapterLink]> = if links.is_empty() {
+        vec![&[]]
+    } else {
+        links.chunks(ENTRIES_PER_PAGE).collect()
+    };
+    let url = |k: usize| {
+        if k == 1 {
+            String::new()
+        } else {
+            format!("contents/{k}/")
+        }
+    };
+    chunks
+        .iter()
+        .enumerate()
+        .map(|(i, toc)| {
+            let k = i + 1;
+            let pages: Vec<PageLink> = (1..=chunks.len())
+                .map(|n| PageLink {
+                    number: n,
+                    url: url(n),
+                    current: n == k,
+                })
+                .collect();
+            let here = url(k);
+            let mut ctx = PageContext::new();
+            ctx.insert("root", if k == 1 { "./" } else { "../../" })
+                .insert(
+                    "page",
+                    &PageView {
+                        kind: "index",
+                        title: &config.title,
+                        description: config.subtitle.as_deref().or(lead.as_deref()),
+                        canonical: canonical(base, &here),
+                        jsonld: (k == 1).then(|| meta::website(edition, base)),
+                    },
+                )
+                .insert("toc", toc)
+                .insert("toc_start", &(i * ENTRIES_PER_PAGE + 1))
+                .insert("pages", &pages);
+            Ok(Job::new(
+                format!("{here}index.html"),
+                t.render("index.html", &ctx)?.into_bytes(),
+            ))
+        })
+        .collect()
 }
 
 fn render_404(edition: &Edition, t: &Templates, base: Option<&str>) -> Result<Job, TemplateError> {
@@ -698,7 +746,7 @@ pub fn annotations_jsonld(
         found: &found,
     };
     let mut anchors: PageAnchors = vec![None; linked.chapters.len()];
-    let jobs = site.export(&mut anchors)?;
+    let jobs = site.export(&mut anchors, None)?;
     Ok(jobs.into_iter().flat_map(|j| j.bytes).collect())
 }
 

@@ -202,7 +202,7 @@ pub fn selectors(exact: &str, a: &PageAnchor) -> Vec<serde_json::Value> {
     out
 }
 
-/// The items of one chapter, one compact JSON object per line (`<` escaped).
+/// The items of one chapter: one compact JSON object each (`<` escaped).
 #[allow(clippy::too_many_arguments)]
 fn chapter_items(
     ci: usize,
@@ -212,7 +212,7 @@ fn chapter_items(
     names: &Names<'_>,
     lang: &str,
     context: &serde_json::Value,
-    out: &mut String,
+    out: &mut Vec<String>,
 ) {
     let slug = &lc.chapter.slug;
     let page = names.page(slug);
@@ -259,27 +259,92 @@ fn chapter_items(
         // `<` only occurs inside strings: escaping it keeps the file inert even
         // if someone pastes it into an HTML page (`</script>` in a note), and
         // any JSON parser reads the same value.
-        if !out.is_empty() {
-            out.push_str(",\n");
-        }
-        out.push_str(&json.replace('<', "\\u003c"));
+        out.push(escape_lt(json));
     }
 }
+
+/// `<` as `\u003c` (it only occurs inside JSON strings).
+fn escape_lt(json: String) -> String {
+    if json.contains('<') {
+        json.replace('<', "\\u003c")
+    } else {
+        json
+    }
+}
+
+/// Annotations per `AnnotationPage` of the build's export: each page is a
+/// file of its own after the first, so no file grows with the edition.
+pub const ANNOTATIONS_PER_PAGE: usize = 500;
 
 /// Chapters serialized together, in parallel, per part of [`export_parts`].
 const CHAPTERS_PER_PART: usize = 64;
 
-/// Serializes every note of the edition — a collection with one page whose
-/// items are one annotation per line — in consecutive parts, handing each to `emit` as soon
-/// as it exists: the head, then the annotations of [`CHAPTERS_PER_PART`]
-/// chapters at a time (serialized in parallel), then the tail. Concatenated,
-/// the parts are the file.
+/// The file of the export's page `k` (0-based): the collection itself holds
+/// the first page; page `k` ≥ 1 is `annotations/page-{k+1}.jsonld`.
+pub fn page_file(k: usize) -> String {
+    if k == 0 {
+        "annotations.jsonld".to_string()
+    } else {
+        format!("annotations/page-{}.jsonld", k + 1)
+    }
+}
+
+/// How one page refers to another: with a base URL the absolute URL (the
+/// first page, held by the collection, is `…/annotations.jsonld#page1`);
+/// without one the first page has a `urn:uuid:` name and the others a path
+/// relative to the file that names them (the collection at the site's root,
+/// or a page in `annotations/`), so a client that fetched one follows
+/// `next` to the rest.
+fn page_ref(names: &Names<'_>, k: usize, from_page_file: bool) -> String {
+    match (names.base, k) {
+        (Some(_), 0) => format!("{}#page1", names.collection()),
+        (Some(b), _) => format!("{b}{}", page_file(k)),
+        (None, 0) => urn(&[names.title, "annotations", "page1"]),
+        (None, _) if from_page_file => format!("page-{}.jsonld", k + 1),
+        (None, _) => page_file(k),
+    }
+}
+
+/// The opening of page `k` of `pages` (up to its `"items":[` and a line
+/// break): inside the collection for the first, a document of its own
+/// (`@context`, `partOf`) for the others.
+fn page_head(names: &Names<'_>, k: usize, pages: usize, per_page: usize) -> String {
+    let own = k > 0;
+    let mut page = serde_json::Map::new();
+    if own {
+        page.insert("@context".into(), context());
+    }
+    page.insert("id".into(), page_ref(names, k, own).into());
+    page.insert("type".into(), "AnnotationPage".into());
+    if own {
+        page.insert("partOf".into(), names.collection().into());
+    }
+    page.insert("startIndex".into(), (k * per_page).into());
+    if k > 0 {
+        page.insert("prev".into(), page_ref(names, k - 1, own).into());
+    }
+    if k + 1 < pages {
+        page.insert("next".into(), page_ref(names, k + 1, own).into());
+    }
+    let page = escape_lt(serde_json::Value::Object(page).to_string());
+    format!("{},\"items\":[\n", &page[..page.len() - 1])
+}
+
+/// Serializes every note of the edition as an `AnnotationCollection`, one
+/// annotation per line, handing the bytes to `emit(k, bytes)` as soon as they
+/// exist (`k`: the page, written to [`page_file`]`(k)`; the parts of a page
+/// come in order and, concatenated, are its file). The annotations of
+/// [`CHAPTERS_PER_PART`] chapters are serialized at a time, in parallel.
+/// `per_page`: annotations per page (the build's [`ANNOTATIONS_PER_PAGE`]);
+/// `None` puts every annotation in the first page (one file, for
+/// `glossa annotations export`).
 pub fn export_parts(
     linked: &Linked<'_>,
     bodies: &Bodies<'_>,
     anchors: &Anchors,
     base: Option<&str>,
-    emit: &mut dyn FnMut(Vec<u8>),
+    per_page: Option<usize>,
+    emit: &mut dyn FnMut(usize, Vec<u8>),
 ) {
     let edition = linked.edition;
     let names = Names {
@@ -288,57 +353,62 @@ pub fn export_parts(
     };
     let lang = edition.config.language.as_str();
     let total = linked.note_count();
-    let collection = names.collection();
-    let head = serde_json::json!({
+    let per_page = per_page.unwrap_or(usize::MAX).max(1);
+    let pages = total.div_ceil(per_page).max(1);
+    let mut head = serde_json::json!({
         "@context": context(),
-        "id": collection,
+        "id": names.collection(),
         "type": "AnnotationCollection",
         "label": edition.config.title,
         "total": total,
     });
-    let head = serde_json::to_string(&head).expect("JSON values always serialize");
-    let page = serde_json::json!({
-        "id": match base {
-            Some(_) => format!("{collection}#page1"),
-            None => urn(&[&edition.config.title, "annotations", "page1"]),
-        },
-        "type": "AnnotationPage",
-        "startIndex": 0,
-    });
-    let page = serde_json::to_string(&page).expect("JSON values always serialize");
+    if pages > 1 {
+        head["last"] = page_ref(&names, pages - 1, false).into();
+    }
+    let head = escape_lt(head.to_string());
     let mut out = String::new();
-    let head = head.replace('<', "\\u003c");
     out.push_str(&head[..head.len() - 1]);
     out.push_str(",\n\"first\":");
-    out.push_str(&page[..page.len() - 1]);
-    out.push_str(",\"items\":[\n");
-    emit(out.into_bytes());
-    let mut first = true;
+    out.push_str(&page_head(&names, 0, pages, per_page));
+    emit(0, out.into_bytes());
+    // The page being written, and how many items it holds so far.
+    let (mut page, mut held) = (0, 0);
     let context = context();
     for (part, lcs) in linked.chapters.chunks(CHAPTERS_PER_PART).enumerate() {
-        let parts: Vec<String> = lcs
+        let items: Vec<Vec<String>> = lcs
             .par_iter()
             .enumerate()
             .map(|(i, lc)| {
-                let mut out = String::with_capacity(lc.notes.len() * 1024);
+                let mut out = Vec::with_capacity(lc.notes.len());
                 let ci = part * CHAPTERS_PER_PART + i;
                 let mine = anchors.get(ci).map_or(&[][..], Vec::as_slice);
                 chapter_items(ci, lc, mine, bodies, &names, lang, &context, &mut out);
                 out
             })
             .collect();
-        let size = parts.iter().map(|p| p.len() + 2).sum();
-        let mut out = String::with_capacity(size);
-        for p in parts.iter().filter(|p| !p.is_empty()) {
-            if !first {
+        let mut out = String::new();
+        for item in items.iter().flatten() {
+            if held == per_page {
+                out.push_str(page_tail(page));
+                emit(page, std::mem::take(&mut out).into_bytes());
+                page += 1;
+                held = 0;
+                out.push_str(&page_head(&names, page, pages, per_page));
+            } else if held > 0 {
                 out.push_str(",\n");
             }
-            first = false;
-            out.push_str(p);
+            out.push_str(item);
+            held += 1;
         }
         if !out.is_empty() {
-            emit(out.into_bytes());
+            emit(page, out.into_bytes());
         }
     }
-    emit(b"\n]}}\n".to_vec());
+    emit(page, page_tail(page).as_bytes().to_vec());
+}
+
+/// The end of page `k`'s file: its items and itself, and for the first page
+/// the collection that holds it.
+fn page_tail(k: usize) -> &'static str {
+    if k == 0 { "\n]}}\n" } else { "\n]}\n" }
 }

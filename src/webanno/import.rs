@@ -50,41 +50,74 @@ pub struct Plan {
 /// `chapter` restricts it to one chapter (by slug): annotations whose target
 /// names no chapter go there; those naming another chapter are reported.
 pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize>) -> Plan {
-    let doc: Value = match serde_json::from_str(json) {
-        Ok(v) => v,
-        Err(e) => {
-            let offset = crate::diag::line_start(json, e.line()) + e.column().saturating_sub(1);
-            return Plan::failed(
-                Diagnostic::new(Code::BadJson, format!("not valid JSON: {e}"))
-                    .at(file, offset..offset)
-                    .help("give the file glossa exported, or a Web Annotation (JSON-LD) document"),
+    plan_documents(linked, &[(file, json)], chapter)
+}
+
+/// [`plan`] over several documents read as one: an exported collection and
+/// the pages its `next` links lead to, in order.
+pub fn plan_documents(
+    linked: &Linked<'_>,
+    docs: &[(FileId, &str)],
+    chapter: Option<usize>,
+) -> Plan {
+    let mut parsed = Vec::new();
+    let mut failed = Vec::new();
+    for &(file, json) in docs {
+        match parse(file, json) {
+            Ok(doc) => parsed.push((file, json, doc)),
+            Err(d) => failed.push(d),
+        }
+    }
+    let Some(&(file, json, _)) = parsed.first() else {
+        return Plan {
+            diagnostics: failed,
+            ..Plan::default()
+        };
+    };
+    let mut planner = Planner::new(linked, file, json, chapter);
+    planner.plan.diagnostics = failed;
+    let mut n = 0;
+    for (file, json, doc) in &parsed {
+        let items = items(doc);
+        if items.is_empty() {
+            planner.plan.diagnostics.push(
+                Diagnostic::new(Code::NoAnnotationsFound, "the file holds no Web Annotation")
+                    .at(*file, 0..json.len().min(1))
+                    .help("expected an AnnotationCollection, an AnnotationPage, an array of annotations or one annotation"),
             );
         }
-    };
-    let items = items(&doc);
-    if items.is_empty() {
-        return Plan::failed(
-            Diagnostic::new(Code::NoAnnotationsFound, "the file holds no Web Annotation")
-                .at(file, 0..json.len().min(1))
-                .help("expected an AnnotationCollection, an AnnotationPage, an array of annotations or one annotation"),
-        );
-    }
-    let mut planner = Planner::new(linked, file, json, chapter);
-    for (n, item) in items.iter().enumerate() {
-        if let Err(d) = planner.item(n, item) {
-            planner.plan.diagnostics.push(d);
+        planner.file = *file;
+        planner.json = json;
+        planner.seen_exact.clear();
+        for item in items {
+            if let Err(d) = planner.item(n, item) {
+                planner.plan.diagnostics.push(d);
+            }
+            n += 1;
         }
     }
     planner.finish()
 }
 
-impl Plan {
-    fn failed(d: Diagnostic) -> Plan {
-        Plan {
-            diagnostics: vec![d],
-            ..Plan::default()
-        }
-    }
+/// The JSON of one document, or the `bad-json` error where it stops parsing.
+fn parse(file: FileId, json: &str) -> Result<Value, Diagnostic> {
+    serde_json::from_str(json).map_err(|e| {
+        let offset = crate::diag::line_start(json, e.line()) + e.column().saturating_sub(1);
+        Diagnostic::new(Code::BadJson, format!("not valid JSON: {e}"))
+            .at(file, offset..offset)
+            .help("give the file glossa exported, or a Web Annotation (JSON-LD) document")
+    })
+}
+
+/// Where a document continues: the `next` of its last `AnnotationPage` (the
+/// collection's embedded `first`, or the page itself), if it names one.
+pub fn next_page(json: &str) -> Option<String> {
+    let doc: Value = serde_json::from_str(json).ok()?;
+    let page = match doc.get("first") {
+        Some(first) if first.is_object() => first,
+        _ => &doc,
+    };
+    page.get("next")?.as_str().map(str::to_string)
 }
 
 /// The state of one import: what the edition holds, what is added so far.

@@ -119,6 +119,47 @@ pub fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The build's Web Annotation export as a client that follows `next` reads
+/// it: the collection (`site/annotations.jsonld`), and every page in order
+/// (the embedded first one, then each `next` file, resolved against the
+/// file that names it, or by its URL's path under `site` with a base URL).
+#[allow(dead_code)]
+pub fn export_pages(site: &Path) -> (serde_json::Value, Vec<serde_json::Value>) {
+    let read = |p: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let collection = read(&site.join("annotations.jsonld"));
+    let mut pages = vec![collection["first"].clone()];
+    let mut from = site.join("annotations.jsonld");
+    // A link as a path under `site`, resolved against the file holding it.
+    let resolve = |from: &Path, link: &str| -> PathBuf {
+        match link.split_once("://") {
+            Some((_, rest)) => site.join(rest.split_once('/').unwrap().1),
+            None => from.parent().unwrap().join(link),
+        }
+    };
+    while let Some(next) = pages.last().unwrap()["next"].as_str().map(str::to_string) {
+        let path = resolve(&from, &next);
+        let page = read(&path);
+        let id = page["id"].as_str().unwrap();
+        assert_eq!(resolve(&path, id), path, "a page's id is where it is");
+        pages.push(page);
+        from = path;
+        assert!(pages.len() < 100_000, "a loop of next links");
+    }
+    (collection, pages)
+}
+
+/// Every annotation of the build's export, over all its pages.
+#[allow(dead_code)]
+pub fn export_items(site: &Path) -> Vec<serde_json::Value> {
+    let (_, pages) = export_pages(site);
+    pages
+        .iter()
+        .flat_map(|p| p["items"].as_array().unwrap().clone())
+        .collect()
+}
+
 /// Checks every internal link (`href`/`src`) of every HTML page under `site`:
 /// the target file must exist and, when the link has a fragment, the target
 /// page must have an element with that id. Returns the broken links.
