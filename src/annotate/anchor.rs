@@ -19,21 +19,43 @@ use crate::text::Doc;
 pub struct BlockText {
     /// Normalised text.
     pub norm: String,
-    /// For each byte of `norm` (and one past the end): the offset in the reading text.
-    pub map: Vec<usize>,
+    /// For each byte of `norm` (and one past the end): the offset in the
+    /// reading text (`u32`: a chapter's text is far below 4 GiB).
+    pub map: Vec<u32>,
     pub para: Option<u32>,
 }
 
-/// Prepares every block of a chapter for matching.
+/// Prepares every block of a chapter for matching: in one pass over each
+/// block's text ranges, the whitespace-normalised text and its map.
 pub fn block_texts(doc: &Doc) -> Vec<BlockText> {
     doc.blocks
         .iter()
         .map(|b| {
-            let (text, map) = b.text_with_map(&doc.text);
-            let (norm, nmap) = normalize_with_map(&text);
+            let len: usize = b.ranges.iter().map(|r| r.len()).sum();
+            let mut norm = String::with_capacity(len);
+            let mut map = Vec::with_capacity(len + 1);
+            let mut in_space = false;
+            for r in &b.ranges {
+                let text = &doc.text[r.clone()];
+                for (i, c) in text.char_indices() {
+                    let at = (r.start + i) as u32;
+                    if c.is_whitespace() {
+                        if !in_space {
+                            norm.push(' ');
+                            map.push(at);
+                        }
+                        in_space = true;
+                    } else {
+                        in_space = false;
+                        norm.push(c);
+                        map.extend(at..at + c.len_utf8() as u32);
+                    }
+                }
+            }
+            map.push(b.ranges.last().map_or(0, |r| r.end) as u32);
             BlockText {
                 norm,
-                map: nmap.into_iter().map(|i| map[i]).collect(),
+                map,
                 para: b.para,
             }
         })
@@ -192,7 +214,7 @@ pub fn occurrences_of_all(blocks: &[BlockText], quotes: &[String]) -> Vec<Vec<Ca
         out[patterns[m.pattern().as_usize()].0].push(Candidate {
             block,
             norm: s..e,
-            range: b.map[s]..b.map[e],
+            range: b.map[s] as usize..b.map[e] as usize,
         });
     }
     for list in &mut out {
@@ -262,7 +284,7 @@ fn occurrences(blocks: &[BlockText], quote: &str) -> Vec<Candidate> {
             out.push(Candidate {
                 block: bi,
                 norm: start..end,
-                range: b.map[start]..b.map[end],
+                range: b.map[start] as usize..b.map[end] as usize,
             });
             from = start + b.norm[start..].chars().next().map_or(1, char::len_utf8);
         }

@@ -24,7 +24,22 @@ use crate::diag::{Code, Diagnostic};
 
 /// A letter or digit of a script written with spaces (accented letters too).
 fn is_latin_word(c: char) -> bool {
-    c.is_alphanumeric() && !crate::cjk::is_cjk(c)
+    // ASCII and CJK first: most characters of an edition are one or the
+    // other, and neither needs the Unicode tables.
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        !crate::cjk::is_cjk(c) && c.is_alphanumeric()
+    }
+}
+
+/// An upper-case letter, without the Unicode tables for ASCII and CJK.
+fn is_upper(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_uppercase()
+    } else {
+        !crate::cjk::is_cjk(c) && c.is_uppercase()
+    }
 }
 
 /// A Latin proper name found in a block: its range, and whether it starts a
@@ -46,7 +61,7 @@ fn latin_names(text: &str) -> Vec<LatinName> {
     let mut chars = text.char_indices().peekable();
     let mut prev: Option<char> = None;
     while let Some((i, c)) = chars.next() {
-        let starts = c.is_uppercase() && !prev.is_some_and(is_latin_word);
+        let starts = is_upper(c) && !prev.is_some_and(is_latin_word);
         if !starts {
             prev = Some(c);
             continue;
@@ -230,12 +245,13 @@ fn unprofiled_name(
     total: usize,
     nth: usize,
 ) -> Diagnostic {
-    let body = c.body();
-    let span = body
-        .match_indices(name)
+    let body = c.body().as_bytes();
+    let finder = memchr::memmem::Finder::new(name);
+    let span = finder
+        .find_iter(body)
         .nth(nth)
-        .or_else(|| body.match_indices(name).next())
-        .map(|(i, m)| c.body.start + i..c.body.start + i + m.len())
+        .or_else(|| finder.find(body))
+        .map(|i| c.body.start + i..c.body.start + i + name.len())
         .unwrap_or_else(|| c.span(&["title".into()]));
     let times = if total == 1 {
         String::new()

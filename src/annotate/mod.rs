@@ -475,7 +475,12 @@ fn annotation_ids(edition: &Edition, diags: &mut Vec<Diagnostic>) {
 /// Anchors a parsed chapter's annotations; returns the document back with
 /// the notes (numbered in reading order) and the diagnostics.
 fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>, Vec<Diagnostic>) {
-    let blocks = anchor::block_texts(&doc);
+    // Only annotations are matched against the blocks' normalised text.
+    let blocks = if c.meta.annotations.is_empty() {
+        Vec::new()
+    } else {
+        anchor::block_texts(&doc)
+    };
     let quotes: Vec<String> = c
         .meta
         .annotations

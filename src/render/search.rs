@@ -103,9 +103,25 @@ impl Serialize for SearchDoc<'_> {
 }
 
 fn is_han(c: char) -> bool {
-    // The unified ideographs are all letters: skip the Unicode table lookup
-    // for by far the most common case (it was a tenth of the index build).
-    matches!(c, '\u{4E00}'..='\u{9FFF}') || (crate::cjk::is_cjk(c) && c.is_alphanumeric())
+    // The unified ideographs are all letters, and the common CJK punctuation
+    // is none: skip the Unicode table lookup for both (they are nearly every
+    // character of a Chinese edition).
+    match c {
+        '\u{4E00}'..='\u{9FFF}' => true,
+        '\u{3000}'..='\u{3004}'
+        | '\u{3008}'..='\u{3020}'
+        | '\u{FF01}'..='\u{FF0F}'
+        | '\u{FF1A}'..='\u{FF20}'
+        | '\u{FF3B}'..='\u{FF40}'
+        | '\u{FF5B}'..='\u{FF65}'
+        | '\u{2014}'
+        | '\u{2018}'
+        | '\u{2019}'
+        | '\u{201C}'
+        | '\u{201D}'
+        | '\u{2026}' => false,
+        _ => crate::cjk::is_cjk(c) && c.is_alphanumeric(),
+    }
 }
 
 /// Tokens of a text: CJK characters and character pairs, Latin words (lowercase).
@@ -156,7 +172,15 @@ fn each_token(text: &str, word: &mut String, mut f: impl FnMut(Token<'_>)) {
     word.clear();
     let mut prev_han: Option<char> = None;
     for c in text.chars() {
-        if is_han(c) {
+        if c.is_ascii() {
+            prev_han = None;
+            if c.is_ascii_alphanumeric() {
+                word.push(c.to_ascii_lowercase());
+            } else if !word.is_empty() {
+                f(Token::Word(word));
+                word.clear();
+            }
+        } else if is_han(c) {
             if !word.is_empty() {
                 f(Token::Word(word));
                 word.clear();
@@ -166,9 +190,6 @@ fn each_token(text: &str, word: &mut String, mut f: impl FnMut(Token<'_>)) {
                 f(Token::Han(han_key(p, Some(c))));
             }
             prev_han = Some(c);
-        } else if c.is_ascii_alphanumeric() {
-            prev_han = None;
-            word.push(c.to_ascii_lowercase());
         } else if c.is_alphanumeric() {
             prev_han = None;
             word.extend(c.to_lowercase());
@@ -253,19 +274,17 @@ fn post(words: &mut FxHashMap<Box<str>, Vec<u32>>, key: &str, id: u32) -> bool {
 fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<ShardPart> {
     // (token, page) once per page, then sorted by token: ids stay ascending.
     let mut pairs: Vec<(u64, u32)> = Vec::new();
-    let mut seen: rustc_hash::FxHashSet<u64> = Default::default();
+    // A page's CJK tokens, sorted and deduplicated once the page is read
+    // (cheaper than a hash set per token).
+    let mut keys: Vec<u64> = Vec::new();
     let mut words: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
     let mut word = String::new();
     let mut prefix = String::new();
     for (k, docs) in pages.iter().enumerate() {
         let id = first + k as u32;
-        seen.clear();
+        keys.clear();
         let mut add = |t: Token<'_>| match t {
-            Token::Han(key) => {
-                if seen.insert(key) {
-                    pairs.push((key, id));
-                }
-            }
+            Token::Han(key) => keys.push(key),
             Token::Word(w) => {
                 if post(&mut words, w, id) {
                     // The word's prefixes (`cha*`, `cham*` …), once per page.
@@ -282,6 +301,9 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<Sha
             each_token(d.t, &mut word, &mut add);
             each_token(&d.x, &mut word, &mut add);
         }
+        keys.sort_unstable();
+        keys.dedup();
+        pairs.extend(keys.iter().map(|&key| (key, id)));
     }
     pairs.sort_unstable();
     let mut parts: Vec<ShardPart> = (0..shards).map(|_| ShardPart::default()).collect();
