@@ -141,27 +141,32 @@ pub struct Query<'q> {
     pub occurrence: Option<u32>,
 }
 
+/// Every, possibly overlapping, occurrence of `needle` in `haystack` (byte
+/// offsets, in order). `memchr`'s substring search: no automaton to build,
+/// which for the few dozen quotes of a chapter costs more than the scans.
+fn overlapping<'h>(haystack: &'h str, needle: &'h str) -> impl Iterator<Item = usize> + 'h {
+    let finder = memchr::memmem::Finder::new(needle);
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = from + finder.find(haystack.as_bytes().get(from..)?)?;
+        from = at + 1;
+        Some(at)
+    })
+}
+
 /// Where each of `needles` occurs in `haystack` (byte offsets of every,
-/// possibly overlapping, occurrence, in order): one scan for all of them.
+/// possibly overlapping, occurrence, in order).
 pub fn find_all(haystack: &str, needles: &[&str]) -> Vec<Vec<usize>> {
-    let mut out = vec![Vec::new(); needles.len()];
-    let patterns: Vec<(usize, &str)> = needles
+    needles
         .iter()
-        .enumerate()
-        .filter(|(_, n)| !n.is_empty())
-        .map(|(i, n)| (i, *n))
-        .collect();
-    if patterns.is_empty() {
-        return out;
-    }
-    let ac = aho_corasick::AhoCorasick::builder()
-        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-        .build(patterns.iter().map(|(_, n)| *n))
-        .expect("plain strings");
-    for m in ac.find_overlapping_iter(haystack) {
-        out[patterns[m.pattern().as_usize()].0].push(m.start());
-    }
-    out
+        .map(|n| {
+            if n.is_empty() {
+                Vec::new()
+            } else {
+                overlapping(haystack, n).collect()
+            }
+        })
+        .collect()
 }
 
 /// Anchors a query in the chapter's blocks.
@@ -177,8 +182,8 @@ pub fn quote_key(quote: &str) -> String {
 }
 
 /// Every occurrence of each of `quotes` (normalised, see [`quote_key`]) in the
-/// blocks, found in one pass over the chapter (aho-corasick, overlapping), so
-/// anchoring many notes never rescans the text per note.
+/// blocks, overlapping ones too, found once for all notes (a vectorised
+/// substring search per quote over the chapter's joined text).
 pub fn occurrences_of_all(blocks: &[BlockText], quotes: &[String]) -> Vec<Vec<Candidate>> {
     let mut out = vec![Vec::new(); quotes.len()];
     let patterns: Vec<(usize, &str)> = quotes
@@ -190,12 +195,6 @@ pub fn occurrences_of_all(blocks: &[BlockText], quotes: &[String]) -> Vec<Vec<Ca
     if patterns.is_empty() {
         return out;
     }
-    // A contiguous NFA: a DFA would cost more to build than one scan of one
-    // chapter saves (BENCHMARKS.md, "quote anchoring").
-    let ac = aho_corasick::AhoCorasick::builder()
-        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-        .build(patterns.iter().map(|(_, q)| *q))
-        .expect("plain strings");
     // Blocks joined by newlines (normalised text never contains one).
     let mut joined = String::new();
     let mut starts = Vec::with_capacity(blocks.len());
@@ -204,18 +203,20 @@ pub fn occurrences_of_all(blocks: &[BlockText], quotes: &[String]) -> Vec<Vec<Ca
         joined.push_str(&b.norm);
         joined.push('\n');
     }
-    for m in ac.find_overlapping_iter(&joined) {
-        let block = starts.partition_point(|&s| s <= m.start()) - 1;
-        let (s, e) = (m.start() - starts[block], m.end() - starts[block]);
-        let b = &blocks[block];
-        if e > b.norm.len() {
-            continue;
+    for &(i, q) in &patterns {
+        for at in overlapping(&joined, q) {
+            let block = starts.partition_point(|&s| s <= at) - 1;
+            let (s, e) = (at - starts[block], at + q.len() - starts[block]);
+            let b = &blocks[block];
+            if e > b.norm.len() {
+                continue;
+            }
+            out[i].push(Candidate {
+                block,
+                norm: s..e,
+                range: b.map[s] as usize..b.map[e] as usize,
+            });
         }
-        out[patterns[m.pattern().as_usize()].0].push(Candidate {
-            block,
-            norm: s..e,
-            range: b.map[s] as usize..b.map[e] as usize,
-        });
     }
     for list in &mut out {
         list.sort_by_key(|c| (c.block, c.norm.start));

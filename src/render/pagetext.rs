@@ -98,10 +98,15 @@ fn find_tag(html: &str, name: &str) -> Option<usize> {
     None
 }
 
-/// Case-insensitive `find`.
+/// Case-insensitive `find` of an ASCII `needle`: candidates by its first
+/// byte in either case (memchr), then compared.
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    (0..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    let (&first, rest) = n.split_first()?;
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), h).find(|&i| {
+        h.get(i + 1..i + n.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(rest))
+    })
 }
 
 /// The index of the `>` that ends the tag `s` starts with (quotes respected).
