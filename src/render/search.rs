@@ -102,12 +102,23 @@ impl Serialize for SearchDoc<'_> {
     }
 }
 
-fn is_han(c: char) -> bool {
+/// What a non-ASCII character is to the tokeniser.
+#[derive(PartialEq)]
+enum Class {
+    /// A CJK letter: a token of its own, and paired with its neighbours.
+    Han,
+    /// A letter or digit of another script: part of a word.
+    Letter,
+    /// Punctuation, space, symbol: a break.
+    Other,
+}
+
+fn class(c: char) -> Class {
     // The unified ideographs are all letters, and the common CJK punctuation
-    // is none: skip the Unicode table lookup for both (they are nearly every
+    // is none: no Unicode table lookup for either (they are nearly every
     // character of a Chinese edition).
     match c {
-        '\u{4E00}'..='\u{9FFF}' => true,
+        '\u{4E00}'..='\u{9FFF}' => Class::Han,
         '\u{3000}'..='\u{3004}'
         | '\u{3008}'..='\u{3020}'
         | '\u{FF01}'..='\u{FF0F}'
@@ -119,8 +130,15 @@ fn is_han(c: char) -> bool {
         | '\u{2019}'
         | '\u{201C}'
         | '\u{201D}'
-        | '\u{2026}' => false,
-        _ => crate::cjk::is_cjk(c) && c.is_alphanumeric(),
+        | '\u{2026}' => Class::Other,
+        _ if c.is_alphanumeric() => {
+            if crate::cjk::is_cjk(c) {
+                Class::Han
+            } else {
+                Class::Letter
+            }
+        }
+        _ => Class::Other,
     }
 }
 
@@ -180,22 +198,24 @@ fn each_token(text: &str, word: &mut String, mut f: impl FnMut(Token<'_>)) {
                 f(Token::Word(word));
                 word.clear();
             }
-        } else if is_han(c) {
-            if !word.is_empty() {
-                f(Token::Word(word));
-                word.clear();
-            }
-            f(Token::Han(han_key(c, None)));
-            if let Some(p) = prev_han {
-                f(Token::Han(han_key(p, Some(c))));
-            }
-            prev_han = Some(c);
-        } else if c.is_alphanumeric() {
-            prev_han = None;
-            word.extend(c.to_lowercase());
         } else {
+            let class = class(c);
+            if class == Class::Han {
+                if !word.is_empty() {
+                    f(Token::Word(word));
+                    word.clear();
+                }
+                f(Token::Han(han_key(c, None)));
+                if let Some(p) = prev_han {
+                    f(Token::Han(han_key(p, Some(c))));
+                }
+                prev_han = Some(c);
+                continue;
+            }
             prev_han = None;
-            if !word.is_empty() {
+            if class == Class::Letter {
+                word.extend(c.to_lowercase());
+            } else if !word.is_empty() {
                 f(Token::Word(word));
                 word.clear();
             }
@@ -271,20 +291,34 @@ fn post(words: &mut FxHashMap<Box<str>, Vec<u32>>, key: &str, id: u32) -> bool {
 }
 
 /// Postings of the pages `first..first + pages.len()`, split into `shards`.
+///
+/// No sorting: each CJK token gets a slot (one hash lookup per token), a
+/// page is recorded once per slot (the slot remembers the last page that had
+/// it), and the (slot, page) hits — in page order, so each slot's pages come
+/// out ascending — are laid out flat per shard by counting.
 fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<ShardPart> {
-    // (token, page) once per page, then sorted by token: ids stay ascending.
-    let mut pairs: Vec<(u64, u32)> = Vec::new();
-    // A page's CJK tokens, sorted and deduplicated once the page is read
-    // (cheaper than a hash set per token).
+    let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
+    // Per slot: its token, and the last page that had it (+ 1; 0: none yet).
     let mut keys: Vec<u64> = Vec::new();
+    let mut last: Vec<u32> = Vec::new();
+    let mut hits: Vec<(u32, u32)> = Vec::new();
     let mut words: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
     let mut word = String::new();
     let mut prefix = String::new();
     for (k, docs) in pages.iter().enumerate() {
         let id = first + k as u32;
-        keys.clear();
         let mut add = |t: Token<'_>| match t {
-            Token::Han(key) => keys.push(key),
+            Token::Han(key) => {
+                let slot = *slots.entry(key).or_insert_with(|| {
+                    keys.push(key);
+                    last.push(0);
+                    keys.len() as u32 - 1
+                });
+                if last[slot as usize] != id + 1 {
+                    last[slot as usize] = id + 1;
+                    hits.push((slot, id));
+                }
+            }
             Token::Word(w) => {
                 if post(&mut words, w, id) {
                     // The word's prefixes (`cha*`, `cham*` …), once per page.
@@ -301,22 +335,33 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<Sha
             each_token(d.t, &mut word, &mut add);
             each_token(&d.x, &mut word, &mut add);
         }
-        keys.sort_unstable();
-        keys.dedup();
-        pairs.extend(keys.iter().map(|&key| (key, id)));
     }
-    pairs.sort_unstable();
+    drop(slots);
+    // Each slot's place in its shard's flat list: its shard, where its pages
+    // start there.
+    let mut counts = vec![0u32; keys.len()];
+    for &(slot, _) in &hits {
+        counts[slot as usize] += 1;
+    }
     let mut parts: Vec<ShardPart> = (0..shards).map(|_| ShardPart::default()).collect();
-    let mut i = 0;
-    while i < pairs.len() {
-        let key = pairs[i].0;
-        let part = &mut parts[han_shard(key, shards) as usize];
-        part.han.push(key);
-        while i < pairs.len() && pairs[i].0 == key {
-            part.ids.push(pairs[i].1);
-            i += 1;
-        }
-        part.ends.push(part.ids.len() as u32);
+    let mut shard = Vec::with_capacity(keys.len());
+    let mut next = Vec::with_capacity(keys.len());
+    let mut filled = vec![0u32; shards as usize];
+    for (&key, &count) in keys.iter().zip(&counts) {
+        let si = han_shard(key, shards) as usize;
+        shard.push(si as u32);
+        next.push(filled[si]);
+        filled[si] += count;
+        parts[si].han.push(key);
+        parts[si].ends.push(filled[si]);
+    }
+    for (part, &n) in parts.iter_mut().zip(&filled) {
+        part.ids = vec![0; n as usize];
+    }
+    for &(slot, id) in &hits {
+        let slot = slot as usize;
+        parts[shard[slot] as usize].ids[next[slot] as usize] = id;
+        next[slot] += 1;
     }
     for (w, ids) in words {
         parts[shard_of(&w, shards) as usize].words.push((w, ids));
