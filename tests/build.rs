@@ -886,3 +886,41 @@ fn a_new_edition_starts_quietly() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["warnings"], 12);
 }
+
+/// `--timings` lists every stage with its wall time, and on Linux the
+/// resident memory and its peak after each sequential stage.
+#[test]
+fn timings_list_every_stage_with_time_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = build(&repo(), &dir.path().join("site"), &["--timings"]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    for stage in [
+        "load",
+        "link: parse, anchor, mentions, checks",
+        "chapters",
+        "search index",
+        "swap",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.contains(" ms  ") && l.contains(stage)),
+            "no `{stage}` line in\n{out}"
+        );
+    }
+    if cfg!(target_os = "linux") {
+        let load = out.lines().find(|l| l.contains(" ms  load")).unwrap();
+        let mb = |label: &str| -> u64 {
+            load.split(label)
+                .nth(1)
+                .unwrap()
+                .trim()
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        assert!(mb("resident") > 0 && mb("peak") >= mb("resident"), "{load}");
+    }
+}

@@ -34,8 +34,17 @@ pub(super) fn run(paths: Paths, args: BuildArgs, p: &mut Printer) -> bool {
                 println!("note: {n}");
             }
             if args.timings {
+                let memory = &r.timings.stages.memory;
                 for (name, d) in &r.timings.stages.laps {
-                    println!("{:>9.2} ms  {name}", d.as_secs_f64() * 1000.0);
+                    let ms = d.as_secs_f64() * 1000.0;
+                    match memory.iter().find(|m| m.0 == *name) {
+                        Some((_, rss, peak)) => println!(
+                            "{ms:>9.2} ms  {name:<44} resident {:>6} MB, peak {:>6} MB",
+                            rss / 1024,
+                            peak / 1024
+                        ),
+                        None => println!("{ms:>9.2} ms  {name}"),
+                    }
                 }
             }
             true

@@ -46,6 +46,9 @@ pub use templates::{PageContext, TemplateError, Templates};
 pub struct Stages {
     last: std::time::Instant,
     pub laps: Vec<(&'static str, std::time::Duration)>,
+    /// After each sequential lap (by name): the process's resident memory
+    /// and its peak so far, in KiB (Linux; empty elsewhere).
+    pub memory: Vec<(&'static str, u64, u64)>,
 }
 
 impl Default for Stages {
@@ -53,17 +56,37 @@ impl Default for Stages {
         Stages {
             last: std::time::Instant::now(),
             laps: Vec::new(),
+            memory: Vec::new(),
         }
     }
 }
 
 impl Stages {
-    /// Records the time since the previous lap under `name`.
+    /// Records the time since the previous lap under `name`, and the memory.
     pub fn lap(&mut self, name: &'static str) {
         let now = std::time::Instant::now();
         self.laps.push((name, now - self.last));
+        if let Some((rss, peak)) = resident_memory() {
+            self.memory.push((name, rss, peak));
+        }
         self.last = now;
     }
+}
+
+/// The process's resident memory and its peak, in KiB (`VmRSS`, `VmHWM`).
+fn resident_memory() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
 /// The pages that depend on some chapters, for an incremental rebuild (serve):
