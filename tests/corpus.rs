@@ -6,6 +6,23 @@ use std::path::{Path, PathBuf};
 
 use common::{glossa, snapshot_dir};
 
+/// Checks that no list (`ol`, `ul`) on any list page of `site` — contents,
+/// indexes, lists, profiles — holds more than 500 items. Chapter pages are
+/// the chapter: their endnotes are as many as the chapter's notes.
+fn no_list_over_500_items(site: &Path) {
+    let lists = scraper::Selector::parse("ol, ul").unwrap();
+    let li = scraper::Selector::parse(":scope > li").unwrap();
+    for (path, bytes) in snapshot_dir(site) {
+        if path.ends_with(".html") && !path.starts_with("chapters/") {
+            let doc = scraper::Html::parse_document(&String::from_utf8_lossy(&bytes));
+            for l in doc.select(&lists) {
+                let n = l.select(&li).count();
+                assert!(n <= 500, "{path}: a list of {n} items");
+            }
+        }
+    }
+}
+
 /// Writes a corpus of `chapters` chapters into `dir/corpus`; returns its root.
 fn corpus(dir: &Path, chapters: usize) -> PathBuf {
     let root = dir.join("corpus");
@@ -242,6 +259,7 @@ fn long_lists_are_paginated_for_large_editions() {
         })
         .collect();
     assert!(dates.is_sorted(), "chronological across pages");
+    no_list_over_500_items(&site);
     assert!(
         common::broken_links(&site).is_empty(),
         "{:?}",
@@ -326,18 +344,66 @@ fn the_contents_of_a_long_edition_are_paged() {
     assert!(!site.join("contents/4").exists());
     let want: Vec<String> = (1..=1001).map(|n| format!("chapters/s{n:05}/")).collect();
     assert_eq!(all, want, "every chapter once, in order");
-    // No list anywhere holds more than 500 items.
-    let lists = scraper::Selector::parse("ol, ul").unwrap();
-    let li = scraper::Selector::parse(":scope > li").unwrap();
-    for (path, bytes) in common::snapshot_dir(&site) {
-        if path.ends_with(".html") {
-            let doc = scraper::Html::parse_document(&String::from_utf8_lossy(&bytes));
-            for l in doc.select(&lists) {
-                let n = l.select(&li).count();
-                assert!(n <= 500, "{path}: a list of {n} items");
-            }
+    no_list_over_500_items(&site);
+    assert!(
+        common::broken_links(&site).is_empty(),
+        "{:?}",
+        common::broken_links(&site)
+    );
+}
+
+/// A profile with more related notes than a page holds lists them 500 a
+/// page: the profile's own pages continue with the rest (`ID/2/` …), every
+/// note once.
+#[test]
+fn a_profiles_related_notes_continue_on_further_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ed");
+    glossa(dir.path())
+        .args(["init", "--language", "en"])
+        .arg(&root)
+        .assert()
+        .success();
+    let n = 1001;
+    let mut chapter = String::from("---\ntitle: 'Many notes'\norder: 2\nannotations:\n");
+    for k in 1..=n {
+        chapter.push_str(&format!(
+            "  - id: n{k}\n    quote: 'sentence number {k} names'\n    kind: note\n    note: 'Note {k}.'\n    refs: [example-press]\n"
+        ));
+    }
+    chapter.push_str("---\n\n");
+    for k in 1..=n {
+        chapter.push_str(&format!(
+            "This is sentence number {k} names Example Press. "
+        ));
+        if k % 50 == 0 {
+            chapter.push_str("\n\n");
         }
     }
+    std::fs::write(root.join("content/chapters/02-many.md"), chapter).unwrap();
+    let site = build(&root);
+    let item = scraper::Selector::parse("section.entity-notes li").unwrap();
+    // The 1,002 mentions take 6 pages of 200; the notes the first 3 of them.
+    let mut seen = Vec::new();
+    for k in 1..=6 {
+        let page = match k {
+            1 => site.join("companies/example-press/index.html"),
+            k => site.join(format!("companies/example-press/{k}/index.html")),
+        };
+        let doc = scraper::Html::parse_document(&std::fs::read_to_string(&page).unwrap());
+        let items: Vec<String> = doc.select(&item).map(|li| li.text().collect()).collect();
+        assert_eq!(items.len(), [500, 500, 2, 0, 0, 0][k - 1], "page {k}");
+        seen.extend(items);
+    }
+    assert!(!site.join("companies/example-press/7").exists());
+    seen.sort();
+    seen.dedup();
+    assert_eq!(
+        seen.len(),
+        n + 1,
+        "every related note once (the example chapter's too)"
+    );
+    no_list_over_500_items(&site);
     assert!(
         common::broken_links(&site).is_empty(),
         "{:?}",

@@ -337,8 +337,10 @@ pub fn render_entities(
     Ok(jobs)
 }
 
-/// One profile's pages: the profile, and when its mentions run long, their
-/// continuation on `ID/2/`, `ID/3/` … (the profile repeats, its notes do not).
+/// One profile's pages: the profile, and when its mentions or its notes run
+/// long, their continuation on `ID/2/`, `ID/3/` … (the profile repeats; each
+/// page lists the next [`super::MENTIONS_PER_PAGE`] mentions and the next
+/// [`super::ENTRIES_PER_PAGE`] related notes).
 fn render_profile(
     linked: &Linked<'_>,
     notes: &[Vec<NoteView<'_>>],
@@ -354,22 +356,14 @@ fn render_profile(
         EntityKind::Person => ("person.html", "person"),
     };
     let url = e.url();
-    let mut chunks: Vec<Vec<MentionView>> = Vec::new();
-    let mut all = std::mem::take(&mut view.mentions).into_iter().peekable();
-    while all.peek().is_some() {
-        chunks.push(all.by_ref().take(super::MENTIONS_PER_PAGE).collect());
-    }
-    if chunks.is_empty() {
-        chunks.push(Vec::new());
-    }
-    let count = chunks.len();
+    let mut mentions = chunked(std::mem::take(&mut view.mentions), super::MENTIONS_PER_PAGE);
+    let mut related = chunked(std::mem::take(&mut view.notes), super::ENTRIES_PER_PAGE);
+    let count = mentions.len().max(related.len()).max(1);
     let mut jobs = Vec::with_capacity(count);
-    for (i, chunk) in chunks.into_iter().enumerate() {
+    for i in 0..count {
         let k = i + 1;
-        view.mentions = chunk;
-        if k == 2 {
-            view.notes.clear();
-        }
+        view.mentions = mentions.get_mut(i).map(std::mem::take).unwrap_or_default();
+        view.notes = related.get_mut(i).map(std::mem::take).unwrap_or_default();
         let links = super::page_links(&url, count, k);
         let here = super::page_url(&url, k);
         let mut ctx = PageContext::new();
@@ -396,6 +390,16 @@ fn render_profile(
         jobs.push(job);
     }
     Ok(jobs)
+}
+
+/// `items` in consecutive chunks of `size`.
+fn chunked<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
+    let mut out = Vec::new();
+    let mut all = items.into_iter().peekable();
+    while all.peek().is_some() {
+        out.push(all.by_ref().take(size).collect());
+    }
+    out
 }
 
 /// A profile's line on an index page.

@@ -861,6 +861,9 @@ struct ChapterNotes<'a, 'n> {
     title: &'a str,
     /// Relative to the site root.
     url: String,
+    /// The number in the chapter's list of the first of `notes` (1, or more
+    /// where a chapter with more notes than a page holds continues).
+    start: usize,
     notes: &'n [NoteView<'a>],
 }
 
@@ -951,8 +954,8 @@ pub(crate) fn paged_section<T: Serialize + Sync>(
         .collect()
 }
 
-/// Notes per page of the annotations list (whole chapters per page; a page
-/// holds at least one chapter).
+/// Notes per page of the annotations list (whole chapters per page, except
+/// that a chapter with more notes continues on the next pages).
 pub const NOTES_PER_PAGE: usize = 500;
 
 #[derive(Serialize)]
@@ -991,7 +994,8 @@ pub(crate) fn page_root(depth: usize, k: usize) -> String {
 }
 
 /// The annotations list: `annotations/`, and `annotations/N/` when the notes
-/// of whole chapters exceed [`NOTES_PER_PAGE`] (pages render in parallel).
+/// of whole chapters exceed [`NOTES_PER_PAGE`] (pages render in parallel; a
+/// chapter with more notes than that is split across pages).
 fn render_annotations(
     linked: &Linked<'_>,
     notes: &[Vec<NoteView<'_>>],
@@ -1013,19 +1017,24 @@ fn render_annotations(
         })
         .filter(|k| k.count > 0)
         .collect();
+    // Each chapter's notes, in pieces of at most NOTES_PER_PAGE.
     let chapters: Vec<ChapterNotes> = linked
         .chapters
         .iter()
         .zip(notes)
-        .filter(|(_, ns)| !ns.is_empty())
-        .map(|(lc, ns)| ChapterNotes {
-            order: lc.chapter.meta.order,
-            title: lc.chapter.title(),
-            url: chapter_url(&lc.chapter.slug),
-            notes: ns,
+        .flat_map(|(lc, ns)| {
+            ns.chunks(NOTES_PER_PAGE)
+                .enumerate()
+                .map(move |(j, piece)| ChapterNotes {
+                    order: lc.chapter.meta.order,
+                    title: lc.chapter.title(),
+                    url: chapter_url(&lc.chapter.slug),
+                    start: j * NOTES_PER_PAGE + 1,
+                    notes: piece,
+                })
         })
         .collect();
-    // Whole chapters per page, up to NOTES_PER_PAGE notes.
+    // Whole pieces per page, up to NOTES_PER_PAGE notes.
     let mut pages: Vec<std::ops::Range<usize>> = Vec::new();
     let (mut start, mut count) = (0, 0);
     for (i, c) in chapters.iter().enumerate() {
