@@ -177,7 +177,11 @@ pub fn compact(html: &str) -> String {
                     kept = i + 1;
                 }
             }
-            _ => {}
+            _ => {
+                // Nothing but `<` and a line break matters: jump to the next.
+                i = memchr::memchr2(b'<', b'\n', &b[i + 1..]).map_or(b.len(), |p| i + 1 + p);
+                continue;
+            }
         }
         i += 1;
     }

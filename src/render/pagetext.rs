@@ -47,7 +47,7 @@ impl PageText {
                 rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
                 continue;
             }
-            let Some(gt) = tag_end(rest) else {
+            let Some((gt, id)) = scan_tag(rest) else {
                 break;
             };
             let tag = &rest[1..gt];
@@ -63,7 +63,7 @@ impl PageText {
                 .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
                 .count();
             let name = &tag[..name_len];
-            if let Some(id) = attribute(tag, "id").and_then(|v| v.strip_prefix(id_prefix)) {
+            if let Some(id) = id.and_then(|v| v.strip_prefix(id_prefix)) {
                 out.ids.insert(id.to_string(), out.text.len());
             }
             let raw_text = ["script", "style"]
@@ -109,47 +109,58 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     })
 }
 
-/// The index of the `>` that ends the tag `s` starts with (quotes respected).
-fn tag_end(s: &str) -> Option<usize> {
-    let mut quote: Option<u8> = None;
-    for (i, b) in s.bytes().enumerate().skip(1) {
-        match (quote, b) {
-            (Some(q), b) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return Some(i),
-            _ => {}
+/// The tag `s` starts with (`<` at 0), read once: the index of the `>` that
+/// ends it (quoted values may hold one) and the value of its `id` attribute.
+fn scan_tag(s: &str) -> Option<(usize, Option<&str>)> {
+    let b = s.as_bytes();
+    let space = |c: u8| c.is_ascii_whitespace();
+    let mut i = 1;
+    // The element's name (`/name` for an end tag).
+    while i < b.len() && !space(b[i]) && b[i] != b'>' {
+        i += 1;
+    }
+    let mut id = None;
+    loop {
+        while i < b.len() && (space(b[i]) || b[i] == b'/') {
+            i += 1;
+        }
+        if *b.get(i)? == b'>' {
+            return Some((i, id));
+        }
+        let name_start = i;
+        while i < b.len() && !space(b[i]) && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        let name = &s[name_start..i];
+        while i < b.len() && space(b[i]) {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        while i < b.len() && space(b[i]) {
+            i += 1;
+        }
+        let value = match b.get(i)? {
+            &q @ (b'"' | b'\'') => {
+                let end = i + 1 + memchr::memchr(q, &b[i + 1..])?;
+                let v = &s[i + 1..end];
+                i = end + 1;
+                v
+            }
+            _ => {
+                let start = i;
+                while i < b.len() && !space(b[i]) && b[i] != b'>' {
+                    i += 1;
+                }
+                &s[start..i]
+            }
+        };
+        if name.eq_ignore_ascii_case("id") {
+            id = Some(value);
         }
     }
-    None
-}
-
-/// The value of attribute `name` in a start tag's text (quoted or not).
-fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
-    let bytes = tag.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let at = find_ci(&tag[i..], name)? + i;
-        let before_ok = at > 0 && (bytes[at - 1].is_ascii_whitespace());
-        let after = &tag[at + name.len()..];
-        let after_trim = after.trim_start();
-        if before_ok && after_trim.starts_with('=') {
-            let v = after_trim[1..].trim_start();
-            return Some(match v.as_bytes().first() {
-                Some(&q @ (b'"' | b'\'')) => {
-                    let inner = &v[1..];
-                    &inner[..inner.find(q as char).unwrap_or(inner.len())]
-                }
-                _ => {
-                    &v[..v
-                        .find(|c: char| c.is_whitespace() || c == '>')
-                        .unwrap_or(v.len())]
-                }
-            });
-        }
-        i = at + name.len();
-    }
-    None
 }
 
 #[cfg(test)]
@@ -167,5 +178,22 @@ mod tests {
         assert_eq!(&t.text[t.ids["one"]..], "twox");
         assert_eq!(&t.text[t.ids["two"]..], "x");
         assert_eq!(t.ids.len(), 2);
+    }
+
+    #[test]
+    fn tags_are_read_once_with_their_id() {
+        assert_eq!(scan_tag("<p>x"), Some((2, None)));
+        assert_eq!(scan_tag("</p>x"), Some((3, None)));
+        assert_eq!(scan_tag("<a href=../x/y id=z>"), Some((19, Some("z"))));
+        assert_eq!(
+            scan_tag("<img alt=\"a > b\" id='q'/>"),
+            Some((24, Some("q")))
+        );
+        assert_eq!(
+            scan_tag("<p data-id=\"n\" id=m-x>"),
+            Some((21, Some("m-x")))
+        );
+        assert_eq!(scan_tag("<P ID = \"X\" hidden>"), Some((18, Some("X"))));
+        assert_eq!(scan_tag("<p title=\"open"), None);
     }
 }
