@@ -251,23 +251,79 @@ fn han_shard(k: u64, shards: u32) -> u32 {
 }
 
 /// Postings of one block of pages for one shard, flat: token `i` is
-/// `han[i]` with pages `ids[ends[i - 1]..ends[i]]` (CJK tokens), Latin words
-/// beside them. Twelve bytes per token and four per posting, instead of a
-/// vector per token.
+/// `han[i]` with pages `ids[ends[i - 1]..ends[i]]` (CJK tokens) — the gaps
+/// between its ascending page ids (the first from 0) as LEB128 varints, one
+/// or two bytes each for most — and Latin words beside them. Every page's
+/// postings are held until the shards are written, so they are kept small.
 #[derive(Default)]
 struct ShardPart {
     han: Vec<u64>,
     ends: Vec<u32>,
-    ids: Vec<u32>,
+    ids: Vec<u8>,
     words: Vec<(Box<str>, Vec<u32>)>,
 }
 
 impl ShardPart {
-    fn han_postings(&self) -> impl Iterator<Item = (u64, &[u32])> {
+    /// Each token with its page ids, decoded.
+    fn han_postings(&self) -> impl Iterator<Item = (u64, impl Iterator<Item = u32> + '_)> {
         self.han.iter().enumerate().map(|(i, &k)| {
             let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-            (k, &self.ids[start..self.ends[i] as usize])
+            (k, Varints::new(&self.ids[start..self.ends[i] as usize]))
         })
+    }
+}
+
+/// Bytes of `n` as a LEB128 varint.
+fn varint_len(n: u32) -> u32 {
+    match n {
+        0..0x80 => 1,
+        0x80..0x4000 => 2,
+        0x4000..0x20_0000 => 3,
+        0x20_0000..0x1000_0000 => 4,
+        _ => 5,
+    }
+}
+
+/// Writes `n` as a LEB128 varint at the start of `out`; returns its length.
+fn put_varint(out: &mut [u8], mut n: u32) -> usize {
+    let mut i = 0;
+    while n >= 0x80 {
+        out[i] = (n as u8 & 0x7f) | 0x80;
+        n >>= 7;
+        i += 1;
+    }
+    out[i] = n as u8;
+    i + 1
+}
+
+/// The ascending ids of a run of varint gaps.
+struct Varints<'a> {
+    bytes: &'a [u8],
+    id: u32,
+}
+
+impl<'a> Varints<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Varints { bytes, id: 0 }
+    }
+}
+
+impl Iterator for Varints<'_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        let mut gap = 0u32;
+        let mut shift = 0;
+        loop {
+            let (&b, rest) = self.bytes.split_first()?;
+            self.bytes = rest;
+            gap |= u32::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                break;
+            }
+            shift += 7;
+        }
+        self.id += gap;
+        Some(self.id)
     }
 }
 
@@ -337,31 +393,38 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<Sha
         }
     }
     drop(slots);
-    // Each slot's place in its shard's flat list: its shard, where its pages
-    // start there.
-    let mut counts = vec![0u32; keys.len()];
-    for &(slot, _) in &hits {
-        counts[slot as usize] += 1;
+    // Each slot's place in its shard's flat list: its shard, and where its
+    // varint gaps start there (their length counted first).
+    let mut bytes = vec![0u32; keys.len()];
+    let mut prev = last;
+    prev.fill(0);
+    for &(slot, id) in &hits {
+        let slot = slot as usize;
+        bytes[slot] += varint_len(id - prev[slot]);
+        prev[slot] = id;
     }
     let mut parts: Vec<ShardPart> = (0..shards).map(|_| ShardPart::default()).collect();
     let mut shard = Vec::with_capacity(keys.len());
     let mut next = Vec::with_capacity(keys.len());
     let mut filled = vec![0u32; shards as usize];
-    for (&key, &count) in keys.iter().zip(&counts) {
+    for (&key, &len) in keys.iter().zip(&bytes) {
         let si = han_shard(key, shards) as usize;
         shard.push(si as u32);
         next.push(filled[si]);
-        filled[si] += count;
+        filled[si] += len;
         parts[si].han.push(key);
         parts[si].ends.push(filled[si]);
     }
     for (part, &n) in parts.iter_mut().zip(&filled) {
         part.ids = vec![0; n as usize];
     }
+    prev.fill(0);
     for &(slot, id) in &hits {
         let slot = slot as usize;
-        parts[shard[slot] as usize].ids[next[slot] as usize] = id;
-        next[slot] += 1;
+        let at = next[slot] as usize;
+        let n = put_varint(&mut parts[shard[slot] as usize].ids[at..], id - prev[slot]);
+        next[slot] += n as u32;
+        prev[slot] = id;
     }
     for (w, ids) in words {
         parts[shard_of(&w, shards) as usize].words.push((w, ids));
@@ -391,7 +454,7 @@ fn shard_file(si: usize, parts: &[ShardPart]) -> (Job, usize) {
     // Parts are in document order, so each token's ids stay ascending.
     for part in parts {
         for (k, ids) in part.han_postings() {
-            han.entry(k).or_default().extend_from_slice(ids);
+            han.entry(k).or_default().extend(ids);
         }
         for (w, ids) in &part.words {
             words.entry(w).or_default().extend_from_slice(ids);
@@ -574,6 +637,31 @@ fn write_shards(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn varint_gaps_round_trip() {
+        let ids = [
+            0u32,
+            1,
+            2,
+            130,
+            16_513,
+            16_514,
+            2_100_000,
+            300_000_000,
+            u32::MAX,
+        ];
+        let mut prev = 0;
+        let mut bytes = Vec::new();
+        for &id in &ids {
+            let start = bytes.len();
+            bytes.resize(start + varint_len(id - prev) as usize, 0);
+            let len = varint_len(id - prev) as usize;
+            assert_eq!(put_varint(&mut bytes[start..], id - prev), len);
+            prev = id;
+        }
+        assert_eq!(Varints::new(&bytes).collect::<Vec<_>>(), ids);
+    }
 
     #[test]
     fn tokenises_chinese_by_characters_and_pairs_and_latin_by_words() {
