@@ -37,20 +37,10 @@ pub fn block_texts(doc: &Doc) -> Vec<BlockText> {
             let mut in_space = false;
             for r in &b.ranges {
                 let text = &doc.text[r.clone()];
-                for (i, c) in text.char_indices() {
+                collapse_into(text, &mut norm, &mut in_space, |i, n| {
                     let at = (r.start + i) as u32;
-                    if c.is_whitespace() {
-                        if !in_space {
-                            norm.push(' ');
-                            map.push(at);
-                        }
-                        in_space = true;
-                    } else {
-                        in_space = false;
-                        norm.push(c);
-                        map.extend(at..at + c.len_utf8() as u32);
-                    }
-                }
+                    map.extend(at..at + n as u32);
+                });
             }
             map.push(b.ranges.last().map_or(0, |r| r.end) as u32);
             BlockText {
@@ -67,22 +57,34 @@ pub fn block_texts(doc: &Doc) -> Vec<BlockText> {
 pub fn normalize_with_map(s: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(s.len());
     let mut map = Vec::with_capacity(s.len() + 1);
-    let mut in_space = false;
-    for (i, c) in s.char_indices() {
-        if c.is_whitespace() {
-            if !in_space {
-                out.push(' ');
-                map.push(i);
-            }
-            in_space = true;
-        } else {
-            in_space = false;
-            out.push(c);
-            map.extend(i..i + c.len_utf8());
-        }
-    }
+    collapse_into(s, &mut out, &mut false, |i, n| map.extend(i..i + n));
     map.push(s.len());
     (out, map)
+}
+
+/// Appends `text` to `out` with each run of whitespace as one space
+/// (`in_space` carries a run from one call to the next), calling
+/// `map(i, n)` for every character written: it came from byte `i` of `text`
+/// and took `n` bytes of `out`.
+fn collapse_into(
+    text: &str,
+    out: &mut String,
+    in_space: &mut bool,
+    mut map: impl FnMut(usize, usize),
+) {
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if !*in_space {
+                out.push(' ');
+                map(i, 1);
+            }
+            *in_space = true;
+        } else {
+            *in_space = false;
+            out.push(c);
+            map(i, c.len_utf8());
+        }
+    }
 }
 
 /// Whitespace-normalised form of an editor's string (quote, prefix, suffix).
