@@ -758,7 +758,10 @@ fn annotation_documents(
     };
     let root = file.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut ids = vec![];
-    let mut seen = HashSet::new();
+    // Every file read, by its canonical path: a `next` that leads back to
+    // one of them ends the chain (no page is read twice).
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut seen = HashSet::from([canonical(file)]);
     let mut path = file.to_path_buf();
     let mut json = read(file)?;
     loop {
@@ -776,7 +779,7 @@ fn annotation_documents(
             .help("copy the build's `annotations/` folder next to `annotations.jsonld`, or export one file with `glossa annotations export`");
             return Ok((ids, Some(d)));
         };
-        if !seen.insert(found.clone()) || ids.len() >= MAX_IMPORT_PAGES {
+        if !seen.insert(canonical(&found)) || ids.len() >= MAX_IMPORT_PAGES {
             break;
         }
         json = read(&found)?;

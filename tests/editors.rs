@@ -580,3 +580,42 @@ fn annotations_from_the_hypothesis_api_are_imported() {
     assert!(import().contains("0 added, 3 already present"));
     assert_eq!(common::snapshot_dir(&root.join("content")), snapshot);
 }
+
+/// A collection whose `next` links lead back to a page already read (a
+/// loop) is read once: every annotation counted once, nothing refused.
+#[test]
+fn a_loop_of_next_links_reads_each_page_once() {
+    let p = common::project(None);
+    let root = p.path();
+    let file = root.join("collection.jsonld");
+    common::glossa(root)
+        .args(["annotations", "export", "--out"])
+        .arg(&file)
+        .assert()
+        .success();
+    let mut collection: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let total = collection["total"].as_u64().unwrap();
+    collection["first"]["next"] = "loop.jsonld".into();
+    std::fs::write(&file, collection.to_string()).unwrap();
+    let page = serde_json::json!({
+        "type": "AnnotationPage",
+        "id": "loop.jsonld",
+        "items": [],
+        "next": "./collection.jsonld",
+    });
+    std::fs::write(root.join("loop.jsonld"), page.to_string()).unwrap();
+    let o = common::glossa(root)
+        .args(["annotations", "import", "--dry-run"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "0 would add, {total} already present, 0 not imported"
+        )),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

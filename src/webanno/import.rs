@@ -74,18 +74,24 @@ pub fn plan_documents(
             ..Plan::default()
         };
     };
+    let all: Vec<Vec<&Value>> = parsed.iter().map(|(_, _, doc)| items(doc)).collect();
+    if all.iter().all(Vec::is_empty) {
+        // (A page of a longer collection may be empty; the import may not.)
+        let mut diagnostics = failed;
+        diagnostics.push(
+            Diagnostic::new(Code::NoAnnotationsFound, "the file holds no Web Annotation")
+                .at(file, 0..json.len().min(1))
+                .help("expected an AnnotationCollection, an AnnotationPage, an array of annotations or one annotation"),
+        );
+        return Plan {
+            diagnostics,
+            ..Plan::default()
+        };
+    }
     let mut planner = Planner::new(linked, file, json, chapter);
     planner.plan.diagnostics = failed;
     let mut n = 0;
-    for (file, json, doc) in &parsed {
-        let items = items(doc);
-        if items.is_empty() {
-            planner.plan.diagnostics.push(
-                Diagnostic::new(Code::NoAnnotationsFound, "the file holds no Web Annotation")
-                    .at(*file, 0..json.len().min(1))
-                    .help("expected an AnnotationCollection, an AnnotationPage, an array of annotations or one annotation"),
-            );
-        }
+    for ((file, json, _), items) in parsed.iter().zip(all) {
         planner.file = *file;
         planner.json = json;
         planner.seen_exact.clear();
