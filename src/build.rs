@@ -706,18 +706,22 @@ pub fn import_annotations(
         sources,
         &mut Timings::default(),
         |linked, _, sources, _| {
-            let (docs, missing) = annotation_documents(file, sources)?;
+            let (docs, problem) = annotation_documents(file, sources)?;
             let chapter_index = match chapter {
                 None => None,
                 Some(slug) => Some(chapter_by_slug(linked.edition, slug)?),
             };
-            let texts: Vec<(FileId, std::sync::Arc<str>)> = docs
+            let texts: Vec<std::sync::Arc<str>> = docs
                 .iter()
-                .map(|&id| (id, sources.get(id).text.clone()))
+                .map(|(id, _)| sources.get(*id).text.clone())
                 .collect();
-            let texts: Vec<(FileId, &str)> = texts.iter().map(|(id, t)| (*id, &**t)).collect();
-            let mut plan = crate::webanno::import::plan_documents(linked, &texts, chapter_index);
-            plan.diagnostics.extend(missing);
+            let parsed: Vec<crate::webanno::import::Document> = docs
+                .into_iter()
+                .zip(&texts)
+                .map(|((id, doc), text)| (id, &**text, doc))
+                .collect();
+            let failed = problem.into_iter().collect();
+            let plan = crate::webanno::import::plan(linked, &parsed, failed, chapter_index);
             let mut report = AnnotationImport {
                 unchanged: plan.unchanged,
                 diagnostics: plan.diagnostics,
@@ -740,14 +744,18 @@ pub fn import_annotations(
 /// Pages read at most by one import (a loop of `next` links stops there).
 const MAX_IMPORT_PAGES: usize = 100_000;
 
-/// The documents of an import, registered in `sources`: the file, then each
-/// page its `next` links lead to (as `build` writes them: beside the
-/// collection, under `annotations/`), and an error where the chain leads to
-/// a page that is not there.
+/// Each document of an import: where it is registered, and its JSON.
+type ParsedDocuments = Vec<(FileId, serde_json::Value)>;
+
+/// The documents of an import, registered in `sources` and parsed once:
+/// the file, then each page its `next` links lead to (as `build` writes them:
+/// beside the collection, under `annotations/`); and the error that ends
+/// the chain early — a document that does not parse, or a page that is not
+/// there.
 fn annotation_documents(
     file: &Path,
     sources: &mut Sources,
-) -> Result<(Vec<FileId>, Option<Diagnostic>), BuildError> {
+) -> Result<(ParsedDocuments, Option<Diagnostic>), BuildError> {
     let read = |path: &Path| {
         std::fs::read_to_string(path).map_err(|error| {
             BuildError::Output(OutputError::Io {
@@ -757,7 +765,7 @@ fn annotation_documents(
         })
     };
     let root = file.parent().unwrap_or(Path::new("")).to_path_buf();
-    let mut ids = vec![];
+    let mut docs = vec![];
     // Every file read, by its canonical path: a `next` that leads back to
     // one of them ends the chain (no page is read twice).
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -765,27 +773,31 @@ fn annotation_documents(
     let mut path = file.to_path_buf();
     let mut json = read(file)?;
     loop {
-        let next = crate::webanno::import::next_page(&json);
         let id = sources.add(&path, path.display().to_string(), json.as_str().into());
-        ids.push(id);
+        let doc = match crate::webanno::import::parse(id, &json) {
+            Ok(doc) => doc,
+            Err(d) => return Ok((docs, Some(d))),
+        };
+        let next = crate::webanno::import::next_page(&doc).map(str::to_string);
+        docs.push((id, doc));
         let Some(next) = next else { break };
         let Some(found) = page_path(&root, &path, &next) else {
-            let at = sources.get(id).text.find(&next).unwrap_or(0);
+            let at = json.find(&next).unwrap_or(0);
             let d = Diagnostic::new(
                 Code::MissingPage,
                 format!("the collection continues in `{next}`, which is not beside this file"),
             )
             .at(id, at..at + next.len())
             .help("copy the build's `annotations/` folder next to `annotations.jsonld`, or export one file with `glossa annotations export`");
-            return Ok((ids, Some(d)));
+            return Ok((docs, Some(d)));
         };
-        if !seen.insert(canonical(&found)) || ids.len() >= MAX_IMPORT_PAGES {
+        if !seen.insert(canonical(&found)) || docs.len() >= MAX_IMPORT_PAGES {
             break;
         }
         json = read(&found)?;
         path = found;
     }
-    Ok((ids, None))
+    Ok((docs, None))
 }
 
 /// The file a page reference names: a relative one from the file that holds

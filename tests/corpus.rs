@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 use common::{glossa, snapshot_dir};
 
 /// Checks that no list (`ol`, `ul`) on any list page of `site` — contents,
-/// indexes, lists, profiles — holds more than 500 items. Chapter pages are
-/// the chapter: their endnotes are as many as the chapter's notes.
-fn no_list_over_500_items(site: &Path) {
+/// indexes, lists, profiles — holds more than 500 items (chapter pages are
+/// the chapter: their endnotes are as many as the chapter's notes), and that
+/// no internal link is broken.
+fn lists_short_and_links_whole(site: &Path) {
+    let broken = common::broken_links(site);
+    assert!(broken.is_empty(), "{broken:?}");
     let lists = scraper::Selector::parse("ol, ul").unwrap();
     let li = scraper::Selector::parse(":scope > li").unwrap();
     for (path, bytes) in snapshot_dir(site) {
@@ -259,12 +262,7 @@ fn long_lists_are_paginated_for_large_editions() {
         })
         .collect();
     assert!(dates.is_sorted(), "chronological across pages");
-    no_list_over_500_items(&site);
-    assert!(
-        common::broken_links(&site).is_empty(),
-        "{:?}",
-        common::broken_links(&site)
-    );
+    lists_short_and_links_whole(&site);
 }
 
 #[test]
@@ -344,12 +342,7 @@ fn the_contents_of_a_long_edition_are_paged() {
     assert!(!site.join("contents/4").exists());
     let want: Vec<String> = (1..=1001).map(|n| format!("chapters/s{n:05}/")).collect();
     assert_eq!(all, want, "every chapter once, in order");
-    no_list_over_500_items(&site);
-    assert!(
-        common::broken_links(&site).is_empty(),
-        "{:?}",
-        common::broken_links(&site)
-    );
+    lists_short_and_links_whole(&site);
 }
 
 /// A profile with more related notes than a page holds lists them 500 a
@@ -403,10 +396,5 @@ fn a_profiles_related_notes_continue_on_further_pages() {
         n + 1,
         "every related note once (the example chapter's too)"
     );
-    no_list_over_500_items(&site);
-    assert!(
-        common::broken_links(&site).is_empty(),
-        "{:?}",
-        common::broken_links(&site)
-    );
+    lists_short_and_links_whole(&site);
 }

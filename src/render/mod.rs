@@ -611,13 +611,7 @@ fn render_index(
         .enumerate()
         .map(|(i, toc)| {
             let k = i + 1;
-            let pages: Vec<PageLink> = (1..=chunks.len())
-                .map(|n| PageLink {
-                    number: n,
-                    url: url(n),
-                    current: n == k,
-                })
-                .collect();
+            let pages = links_between(chunks.len(), k, url);
             let here = url(k);
             let mut ctx = PageContext::new();
             ctx.insert("root", if k == 1 { "./" } else { "../../" })
@@ -978,10 +972,16 @@ pub(crate) fn page_url(first: &str, k: usize) -> String {
 
 /// The links between the `count` pages of a list, page `current` marked.
 pub(crate) fn page_links(first: &str, count: usize, current: usize) -> Vec<PageLink> {
+    links_between(count, current, |n| page_url(first, n))
+}
+
+/// The links between the `count` pages of a list whose page `n` is at
+/// `url(n)`, page `current` marked.
+fn links_between(count: usize, current: usize, url: impl Fn(usize) -> String) -> Vec<PageLink> {
     (1..=count)
         .map(|n| PageLink {
             number: n,
-            url: page_url(first, n),
+            url: url(n),
             current: n == current,
         })
         .collect()

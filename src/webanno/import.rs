@@ -46,28 +46,21 @@ pub struct Plan {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Plans the import of `json` (registered as `file`) into the edition.
+/// One document of an import: the file it was read from (registered for
+/// diagnostics), its text and its JSON (from [`parse`]).
+pub type Document<'t> = (FileId, &'t str, Value);
+
+/// Plans the import of `docs` — a file, or an exported collection and the
+/// pages its `next` links lead to, in order — into the edition, read as one.
+/// `failed`: the documents that did not parse (reported with the rest).
 /// `chapter` restricts it to one chapter (by slug): annotations whose target
 /// names no chapter go there; those naming another chapter are reported.
-pub fn plan(linked: &Linked<'_>, file: FileId, json: &str, chapter: Option<usize>) -> Plan {
-    plan_documents(linked, &[(file, json)], chapter)
-}
-
-/// [`plan`] over several documents read as one: an exported collection and
-/// the pages its `next` links lead to, in order.
-pub fn plan_documents(
+pub fn plan(
     linked: &Linked<'_>,
-    docs: &[(FileId, &str)],
+    parsed: &[Document<'_>],
+    failed: Vec<Diagnostic>,
     chapter: Option<usize>,
 ) -> Plan {
-    let mut parsed = Vec::new();
-    let mut failed = Vec::new();
-    for &(file, json) in docs {
-        match parse(file, json) {
-            Ok(doc) => parsed.push((file, json, doc)),
-            Err(d) => failed.push(d),
-        }
-    }
     let Some(&(file, json, _)) = parsed.first() else {
         return Plan {
             diagnostics: failed,
@@ -106,7 +99,7 @@ pub fn plan_documents(
 }
 
 /// The JSON of one document, or the `bad-json` error where it stops parsing.
-fn parse(file: FileId, json: &str) -> Result<Value, Diagnostic> {
+pub fn parse(file: FileId, json: &str) -> Result<Value, Diagnostic> {
     serde_json::from_str(json).map_err(|e| {
         let offset = crate::diag::line_start(json, e.line()) + e.column().saturating_sub(1);
         Diagnostic::new(Code::BadJson, format!("not valid JSON: {e}"))
@@ -117,13 +110,12 @@ fn parse(file: FileId, json: &str) -> Result<Value, Diagnostic> {
 
 /// Where a document continues: the `next` of its last `AnnotationPage` (the
 /// collection's embedded `first`, or the page itself), if it names one.
-pub fn next_page(json: &str) -> Option<String> {
-    let doc: Value = serde_json::from_str(json).ok()?;
+pub fn next_page(doc: &Value) -> Option<&str> {
     let page = match doc.get("first") {
         Some(first) if first.is_object() => first,
-        _ => &doc,
+        _ => doc,
     };
-    page.get("next")?.as_str().map(str::to_string)
+    page.get("next")?.as_str()
 }
 
 /// The state of one import: what the edition holds, what is added so far.
