@@ -493,10 +493,6 @@ impl<'r, 'a> SiteRender<'r, 'a> {
         for (i, a) in filled {
             anchors[i] = Some(a);
         }
-        let all: Vec<Vec<Option<PageAnchor>>> = anchors
-            .iter()
-            .map(|a| a.clone().unwrap_or_default())
-            .collect();
         let mut jobs = Vec::new();
         let bodies = |ci: usize, k: usize| export_body(&notes[ci][k], &linked.edition.config.ui);
         let mut page = usize::MAX;
@@ -510,7 +506,7 @@ impl<'r, 'a> SiteRender<'r, 'a> {
             finish(&mut job);
             jobs.push(job);
         };
-        crate::webanno::export::export_parts(linked, &bodies, &all, base, per_page, parts);
+        crate::webanno::export::export_parts(linked, &bodies, anchors, base, per_page, parts);
         let mut whole: Vec<Job> = Vec::new();
         for job in jobs {
             match whole.last_mut() {

@@ -477,8 +477,10 @@ fn shard_file(si: usize, parts: &[ShardPart]) -> (Job, usize) {
 }
 
 /// Builds the index and hands each file to `finish` as soon as it is
-/// serialized (so no more than a few shards' bytes exist at once); returns
-/// the finished jobs.
+/// serialized; returns the finished jobs. Pages are read in blocks: a
+/// block's documents are built, tokenised and written as docs chunks, then
+/// dropped, so only the postings outlive their block (and no more than a
+/// few shards' bytes exist at once).
 pub fn index(
     linked: &Linked<'_>,
     notes: &[Vec<NoteView<'_>>],
@@ -491,46 +493,34 @@ pub fn index(
         .iter()
         .map(|e| (e.url(), profile_text(e)))
         .collect();
-    // One list of documents per page: chapters in order, then profiles.
-    let mut pages: Vec<Vec<SearchDoc<'_>>> = linked
-        .chapters
-        .par_iter()
-        .zip(notes)
-        .zip(&urls)
-        .map(|((lc, ns), url)| chapter_docs(lc, ns, url, &ed.config.ui.note))
-        .collect();
-    for (e, (url, text)) in ed.entities.iter().zip(&entity_texts) {
-        pages.push(vec![SearchDoc {
-            t: &e.name,
-            url,
-            at: Place::Page,
-            x: Cow::Borrowed(text),
-        }]);
-    }
-    let shards = shard_count(pages.len());
-    let (mut jobs, token_count) = write_shards(&pages, shards, finish);
-    jobs.par_extend(
-        pages
-            .par_chunks(PAGES_PER_CHUNK)
-            .enumerate()
-            .map(|(i, chunk)| {
-                let mut job = Job::new(
-                    format!("search/docs/{i:02}.json"),
-                    serde_json::to_vec(chunk).expect("docs serialize"),
-                );
-                finish(&mut job);
-                job
-            }),
-    );
+    // Pages: chapters in order, then profiles.
+    let chapters = linked.chapters.len();
+    let page_docs = |k: usize| -> Vec<SearchDoc<'_>> {
+        if k < chapters {
+            chapter_docs(&linked.chapters[k], &notes[k], &urls[k], &ed.config.ui.note)
+        } else {
+            let e = &ed.entities[k - chapters];
+            let (url, text) = &entity_texts[k - chapters];
+            vec![SearchDoc {
+                t: &e.name,
+                url,
+                at: Place::Page,
+                x: Cow::Borrowed(text),
+            }]
+        }
+    };
+    let pages = chapters + ed.entities.len();
+    let shards = shard_count(pages);
+    let (mut jobs, counts) = write_shards(pages, &page_docs, shards, finish);
     let mut meta = Job::new(
         "search/meta.json",
         serde_json::to_vec(&serde_json::json!({
             "version": 4,
             "shards": shards,
             "chunk": PAGES_PER_CHUNK,
-            "pages": pages.len(),
-            "docs": pages.iter().map(Vec::len).sum::<usize>(),
-            "tokens": token_count,
+            "pages": pages,
+            "docs": counts.docs,
+            "tokens": counts.tokens,
         }))
         .expect("meta serializes"),
     );
@@ -578,7 +568,8 @@ fn chapter_docs<'a>(
         });
     }
     for n in ns {
-        let note = c.meta.annotations.iter().find(|a| a.id == n.id);
+        // Notes are numbered in order: note `number` is `lc.notes[number - 1]`.
+        let note = lc.notes.get(n.number as usize - 1).map(|n| n.annotation);
         docs.push(SearchDoc {
             t: c.title(),
             url,
@@ -597,25 +588,52 @@ fn chapter_docs<'a>(
     docs
 }
 
+/// How many documents and tokens an index holds (for `meta.json`).
+struct Counts {
+    docs: usize,
+    tokens: usize,
+}
+
+/// Pages per block: a multiple of [`PAGES_PER_CHUNK`], so each docs chunk
+/// lies in one block.
+const BLOCK: usize = 32 * PAGES_PER_CHUNK;
+
 /// Postings: token → ascending page ids (each page once). Pages are cut into
-/// consecutive blocks indexed in parallel, each split by shard; then each
-/// shard merges the blocks' postings in order (ids stay ascending), is
-/// written, and its parts are freed. Returns the shard files and the number
-/// of tokens.
-fn write_shards(
-    pages: &[Vec<SearchDoc<'_>>],
+/// consecutive blocks handled in parallel: a block's documents are built
+/// (`page_docs`), written as docs chunks, tokenised and split by shard, and
+/// dropped. Then each shard merges the blocks' postings in order (ids stay
+/// ascending), is written, and its parts are freed. Returns the shard files,
+/// then the docs chunks, and the counts.
+fn write_shards<'a>(
+    pages: usize,
+    page_docs: &(dyn Fn(usize) -> Vec<SearchDoc<'a>> + Sync),
     shards: u32,
     finish: &(dyn Fn(&mut Job) + Sync),
-) -> (Vec<Job>, usize) {
-    const BLOCK: usize = 128;
-    let blocks: Vec<Vec<std::sync::Mutex<ShardPart>>> = pages
-        .par_chunks(BLOCK)
-        .enumerate()
-        .map(|(bi, block)| {
-            index_block((bi * BLOCK) as u32, block, shards)
+) -> (Vec<Job>, Counts) {
+    let blocks: Vec<(Vec<std::sync::Mutex<ShardPart>>, Vec<Job>, usize)> = (0..pages
+        .div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|bi| {
+            let first = bi * BLOCK;
+            let docs: Vec<Vec<SearchDoc<'_>>> =
+                (first..pages.min(first + BLOCK)).map(page_docs).collect();
+            let chunks = docs
+                .chunks(PAGES_PER_CHUNK)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let mut job = Job::new(
+                        format!("search/docs/{:02}.json", first / PAGES_PER_CHUNK + i),
+                        serde_json::to_vec(chunk).expect("docs serialize"),
+                    );
+                    finish(&mut job);
+                    job
+                })
+                .collect();
+            let parts = index_block(first as u32, &docs, shards)
                 .into_iter()
                 .map(std::sync::Mutex::new)
-                .collect()
+                .collect();
+            (parts, chunks, docs.iter().map(Vec::len).sum())
         })
         .collect();
     let shard_jobs: Vec<(Job, usize)> = (0..shards as usize)
@@ -623,7 +641,7 @@ fn write_shards(
         .map(|si| {
             let parts: Vec<ShardPart> = blocks
                 .iter()
-                .map(|b| std::mem::take(&mut *b[si].lock().expect("shard part")))
+                .map(|b| std::mem::take(&mut *b.0[si].lock().expect("shard part")))
                 .collect();
             let (mut job, n) = shard_file(si, &parts);
             finish(&mut job);
@@ -631,7 +649,10 @@ fn write_shards(
         })
         .collect();
     let tokens = shard_jobs.iter().map(|(_, n)| n).sum();
-    (shard_jobs.into_iter().map(|(j, _)| j).collect(), tokens)
+    let docs = blocks.iter().map(|b| b.2).sum();
+    let mut jobs: Vec<Job> = shard_jobs.into_iter().map(|(j, _)| j).collect();
+    jobs.extend(blocks.into_iter().flat_map(|b| b.1));
+    (jobs, Counts { docs, tokens })
 }
 
 #[cfg(test)]

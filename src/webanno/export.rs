@@ -55,9 +55,9 @@ pub struct PageAnchor {
 /// A quote's `prefix` and `suffix`.
 pub type Context = (Box<str>, Box<str>);
 
-/// Per chapter, its notes' anchors (in the notes' order; `None` where the
-/// page does not show the passage).
-pub type Anchors = [Vec<Option<PageAnchor>>];
+/// Per chapter (`None`: none known), its notes' anchors (in the notes'
+/// order; `None` where the page does not show the passage).
+pub type Anchors = [Option<Vec<Option<PageAnchor>>>];
 
 /// The JSON-LD context of the export and of each annotation in it.
 fn context() -> serde_json::Value {
@@ -381,7 +381,7 @@ pub fn export_parts(
             .map(|(i, lc)| {
                 let mut out = Vec::with_capacity(lc.notes.len());
                 let ci = part * CHAPTERS_PER_PART + i;
-                let mine = anchors.get(ci).map_or(&[][..], Vec::as_slice);
+                let mine = anchors.get(ci).and_then(Option::as_deref).unwrap_or(&[]);
                 chapter_items(ci, lc, mine, bodies, &names, lang, &context, &mut out);
                 out
             })
