@@ -382,10 +382,7 @@ fn render_profile(
             .insert("pages", &links)
             .insert("offset", &(i * super::MENTIONS_PER_PAGE))
             .insert("entity", &view);
-        let mut job = Job::new(
-            format!("{here}index.html"),
-            t.render(template, &ctx)?.into_bytes(),
-        );
+        let mut job = Job::new(format!("{here}index.html"), t.render(template, &ctx)?);
         finish(&mut job);
         jobs.push(job);
     }
@@ -514,7 +511,7 @@ fn render_indexes(
         ctx.insert("index_kind", &kind);
         let mut job = Job::new(
             format!("{path}index.html"),
-            t.render("entities.html", &ctx)?.into_bytes(),
+            t.render("entities.html", &ctx)?,
         );
         finish(&mut job);
         jobs.push(job);

@@ -626,7 +626,7 @@ fn render_index(
                 .insert("pages", &pages);
             Ok(Job::new(
                 format!("{here}index.html"),
-                t.render("index.html", &ctx)?.into_bytes(),
+                t.render("index.html", &ctx)?,
             ))
         })
         .collect()
@@ -647,10 +647,7 @@ fn render_404(edition: &Edition, t: &Templates, base: Option<&str>) -> Result<Jo
             jsonld: None,
         },
     );
-    Ok(Job::new(
-        "404.html",
-        t.render("404.html", &ctx)?.into_bytes(),
-    ))
+    Ok(Job::new("404.html", t.render("404.html", &ctx)?))
 }
 
 fn render_chapter(
@@ -708,7 +705,7 @@ fn render_chapter(
         .insert("toc_url", "../../#toc");
     Ok(Job::new(
         format!("{url}index.html"),
-        t.render("chapter.html", &ctx)?.into_bytes(),
+        t.render("chapter.html", &ctx)?,
     ))
 }
 
@@ -884,7 +881,7 @@ pub(crate) fn section_page<T: Serialize + ?Sized>(
     }
     Ok(Job::new(
         format!("{url}index.html"),
-        t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
+        t.render(&format!("{name}.html"), &ctx)?,
     ))
 }
 
@@ -936,7 +933,7 @@ pub(crate) fn paged_section<T: Serialize + Sync>(
                 .insert(key, chunk);
             let mut job = Job::new(
                 format!("{here}index.html"),
-                t.render(&format!("{name}.html"), &ctx)?.into_bytes(),
+                t.render(&format!("{name}.html"), &ctx)?,
             );
             finish(&mut job);
             Ok(job)
@@ -1073,7 +1070,7 @@ fn render_annotations(
                 .insert("annotated_chapters", &chapters[range.clone()]);
             let mut job = Job::new(
                 format!("{here}index.html"),
-                t.render("annotations.html", &ctx)?.into_bytes(),
+                t.render("annotations.html", &ctx)?,
             );
             finish(&mut job);
             Ok(job)

@@ -154,8 +154,12 @@ impl Templates {
     }
 
     /// Renders `name` with the page-specific values in `page`.
-    pub fn render(&self, name: &str, page: &PageContext) -> Result<String, TemplateError> {
-        self.tera.render(name, &page.0).map_err(|e| {
+    pub fn render(&self, name: &str, page: &PageContext) -> Result<Vec<u8>, TemplateError> {
+        // Rendered as bytes: a page goes to disk as bytes, and Tera's
+        // `render` would check the whole page is UTF-8 to make a `String`.
+        let mut bytes = Vec::new();
+        let rendered = self.tera.render_to(name, &page.0, &mut bytes);
+        rendered.map(|()| bytes).map_err(|e| {
             // Positions in a minified template mean nothing to its author:
             // render with the templates as written to report the error.
             let report = self
