@@ -77,28 +77,72 @@ enum Place<'a> {
     },
 }
 
-impl Serialize for SearchDoc<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let (l, u) = match &self.at {
-            Place::Page => (String::new(), self.url.to_string()),
-            Place::Para(n) => (format!("¶{n}"), format!("{}#p{n}", self.url)),
+impl SearchDoc<'_> {
+    /// Appends the record as JSON: `{"t":…,"l":…,"u":…,"x":…}`.
+    fn write_json(&self, out: &mut Vec<u8>) {
+        use std::io::Write as _;
+        out.extend_from_slice(b"{\"t\":");
+        json_str(out, self.t);
+        out.extend_from_slice(b",\"l\":");
+        match &self.at {
+            Place::Page => out.extend_from_slice(b"\"\""),
+            Place::Para(n) => {
+                write!(out, "\"\u{b6}{n}\"").expect("writes to a Vec");
+            }
             Place::Note {
                 label,
                 number,
                 quote,
-                id,
-            } => (
-                format!("{label} {number} · {quote}"),
-                format!("{}#n-{id}", self.url),
-            ),
-        };
-        let mut st = s.serialize_struct("SearchDoc", 4)?;
-        st.serialize_field("t", self.t)?;
-        st.serialize_field("l", &l)?;
-        st.serialize_field("u", &u)?;
-        st.serialize_field("x", &self.x)?;
-        st.end()
+                ..
+            } => json_str(out, &format!("{label} {number} · {quote}")),
+        }
+        out.extend_from_slice(b",\"u\":");
+        match &self.at {
+            Place::Page => json_str(out, self.url),
+            Place::Para(n) => json_str(out, &format!("{}#p{n}", self.url)),
+            Place::Note { id, .. } => json_str(out, &format!("{}#n-{id}", self.url)),
+        }
+        out.extend_from_slice(b",\"x\":");
+        json_str(out, &self.x);
+        out.push(b'}');
+    }
+}
+
+/// A docs chunk: per page, the array of its documents.
+fn docs_json(pages: &[Vec<SearchDoc<'_>>]) -> Vec<u8> {
+    let text: usize = pages.iter().flatten().map(|d| d.x.len() + 64).sum();
+    let mut out = Vec::with_capacity(text + 2);
+    out.push(b'[');
+    for (i, docs) in pages.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        for (j, d) in docs.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            d.write_json(&mut out);
+        }
+        out.push(b']');
+    }
+    out.push(b']');
+    out
+}
+
+/// Appends `s` as a JSON string, as serde_json writes it: most text needs no
+/// escape and is copied whole (a page's text is most of the docs' bytes).
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    // Or-ed over every byte, not stopped at the first: the loop vectorises.
+    let escape = s
+        .bytes()
+        .fold(false, |e, b| e | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if !escape {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *out, s).expect("writes to a Vec");
     }
 }
 
@@ -354,6 +398,9 @@ fn post(words: &mut FxHashMap<Box<str>, Vec<u32>>, key: &str, id: u32) -> bool {
 /// out ascending — are laid out flat per shard by counting.
 fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<ShardPart> {
     let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
+    // Single characters of the Basic Multilingual Plane (half the CJK
+    // tokens) find their slot by code point, without hashing: slot + 1.
+    let mut bmp: Vec<u32> = vec![0; 0x1_0000];
     // Per slot: its token, and the last page that had it (+ 1; 0: none yet).
     let mut keys: Vec<u64> = Vec::new();
     let mut last: Vec<u32> = Vec::new();
@@ -365,11 +412,20 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<Sha
         let id = first + k as u32;
         let mut add = |t: Token<'_>| match t {
             Token::Han(key) => {
-                let slot = *slots.entry(key).or_insert_with(|| {
+                let mut new_slot = || {
                     keys.push(key);
                     last.push(0);
                     keys.len() as u32 - 1
-                });
+                };
+                let slot = match bmp.get_mut((key >> 21) as usize) {
+                    Some(s) if key & 0x1f_ffff == 0 => {
+                        if *s == 0 {
+                            *s = new_slot() + 1;
+                        }
+                        *s - 1
+                    }
+                    _ => *slots.entry(key).or_insert_with(new_slot),
+                };
                 if last[slot as usize] != id + 1 {
                     last[slot as usize] = id + 1;
                     hits.push((slot, id));
@@ -460,12 +516,23 @@ fn shard_file(si: usize, parts: &[ShardPart]) -> (Job, usize) {
             words.entry(w).or_default().extend_from_slice(ids);
         }
     }
-    let mut entries: Vec<(String, Vec<u32>)> = han
-        .into_iter()
-        .map(|(k, ids)| (han_str(k), ids))
-        .chain(words.into_iter().map(|(w, ids)| (w.to_string(), ids)))
-        .collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Tokens in string order without sorting strings: CJK keys sort as
+    // numbers (they sort like their strings), words as strings, and the two
+    // runs are merged (a word never equals a CJK token).
+    let mut han: Vec<(u64, Vec<u32>)> = han.into_iter().collect();
+    han.sort_unstable_by_key(|e| e.0);
+    let mut words: Vec<(&str, Vec<u32>)> = words.into_iter().collect();
+    words.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut entries: Vec<(String, Vec<u32>)> = Vec::with_capacity(han.len() + words.len());
+    let mut words = words.into_iter().peekable();
+    for (k, ids) in han {
+        let token = han_str(k);
+        while let Some((w, ids)) = words.next_if(|(w, _)| *w < token.as_str()) {
+            entries.push((w.to_string(), ids));
+        }
+        entries.push((token, ids));
+    }
+    entries.extend(words.map(|(w, ids)| (w.to_string(), ids)));
     let mut bytes = Vec::with_capacity(entries.iter().map(|e| e.1.len() * 3 + 8).sum());
     let mut ser = serde_json::Serializer::new(&mut bytes);
     ser.collect_map(entries.iter().map(|(t, ids)| (t, Gaps(ids))))
@@ -623,7 +690,7 @@ fn write_shards<'a>(
                 .map(|(i, chunk)| {
                     let mut job = Job::new(
                         format!("search/docs/{:02}.json", first / PAGES_PER_CHUNK + i),
-                        serde_json::to_vec(chunk).expect("docs serialize"),
+                        docs_json(chunk),
                     );
                     finish(&mut job);
                     job
@@ -806,11 +873,83 @@ mod tests {
         assert_eq!(found["ai"], vec![0]);
         assert_eq!(found["章"], vec![0, 1, 1]);
         // A chunk lists each page's documents.
-        let json: serde_json::Value = serde_json::to_value(&pages[..2]).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&docs_json(&pages[..2])).unwrap();
         assert_eq!(json[0][1]["x"], "智谱 AI");
         assert_eq!(json[0][1]["u"], "chapters/a/#p1");
         assert_eq!(json[0][1]["l"], "¶1");
         assert_eq!(json[1][0]["x"], "无关");
+    }
+
+    /// The docs chunks are written by hand: byte for byte what serde_json
+    /// writes for the same records, escapes included.
+    #[test]
+    fn docs_json_is_what_serde_json_writes() {
+        let texts = [
+            "智谱 AI",
+            "a \"quote\" and \\ back",
+            "tab\tnew\nline\u{1}",
+            "",
+            "¶ · é",
+        ];
+        let docs: Vec<SearchDoc<'_>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, x)| SearchDoc {
+                t: texts[(i + 1) % texts.len()],
+                url: "chapters/a/",
+                at: match i % 3 {
+                    0 => Place::Page,
+                    1 => Place::Para(i as u32),
+                    _ => Place::Note {
+                        label: "注",
+                        number: 3,
+                        quote: texts[(i + 2) % texts.len()],
+                        id: "n\"1",
+                    },
+                },
+                x: Cow::Borrowed(x),
+            })
+            .collect();
+        let pages = vec![docs, Vec::new()];
+        #[derive(serde::Serialize)]
+        struct Record<'a> {
+            t: &'a str,
+            l: String,
+            u: String,
+            x: &'a str,
+        }
+        let expected: Vec<Vec<Record<'_>>> = pages
+            .iter()
+            .map(|docs| {
+                docs.iter()
+                    .map(|d| {
+                        let (l, u) = match &d.at {
+                            Place::Page => (String::new(), d.url.to_string()),
+                            Place::Para(n) => (format!("\u{b6}{n}"), format!("{}#p{n}", d.url)),
+                            Place::Note {
+                                label,
+                                number,
+                                quote,
+                                id,
+                            } => (
+                                format!("{label} {number} \u{b7} {quote}"),
+                                format!("{}#n-{id}", d.url),
+                            ),
+                        };
+                        Record {
+                            t: d.t,
+                            l,
+                            u,
+                            x: &d.x,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            String::from_utf8(docs_json(&pages)).unwrap(),
+            serde_json::to_string(&expected).unwrap()
+        );
     }
 
     #[test]
