@@ -52,23 +52,50 @@ struct LatinName {
     marked: bool,
 }
 
+/// Bytes that may begin an upper-case letter: ASCII capitals and the lead
+/// bytes of characters outside U+0080–U+00BF, U+3000–U+9FFF and
+/// U+E000–U+FFFF, where no character is upper case for [`is_upper`]
+/// (fullwidth capitals count as CJK there). Tested against every character.
+const MAY_BE_CAPITAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = matches!(b, 0x41..=0x5A | 0xC3..=0xE2 | 0xEA..=0xED | 0xF0..=0xF4);
+        b += 1;
+    }
+    t
+};
+
 /// Latin proper names in `text`: a capital letter followed by lower-case
 /// letters or a hyphenated number, three characters or more (`Kimi`,
 /// `ChatGPT`, `GPT-4`, `Jean-François`); all-capital abbreviations such as
 /// `AGI` are terms, not names.
 fn latin_names(text: &str) -> Vec<LatinName> {
     let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    let mut prev: Option<char> = None;
-    while let Some((i, c)) = chars.next() {
-        let starts = is_upper(c) && !prev.is_some_and(is_latin_word);
-        if !starts {
-            prev = Some(c);
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Only an upper-case letter starts a name: jump from one byte that may
+    // begin a capital to the next ([`MAY_BE_CAPITAL`]), so the ideographs
+    // and fullwidth punctuation of a Chinese text are stepped over a byte
+    // at a time.
+    while let Some(skip) = bytes[at..]
+        .iter()
+        .position(|&b| MAY_BE_CAPITAL[usize::from(b)])
+    {
+        let i = at + skip;
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        at = i + c.len_utf8();
+        if !is_upper(c) || text[..i].chars().next_back().is_some_and(is_latin_word) {
             continue;
         }
+        let mut chars = text[at..]
+            .char_indices()
+            .map(|(j, c)| (at + j, c))
+            .peekable();
         // The token: letters and digits, with inner `-` or `.` joining more of them.
         let mut end = i + c.len_utf8();
-        let mut last = c;
         while let Some(&(j, d)) = chars.peek() {
             let joiner = (d == '-' || d == '.')
                 && text[j + d.len_utf8()..]
@@ -79,10 +106,9 @@ fn latin_names(text: &str) -> Vec<LatinName> {
                 break;
             }
             end = j + d.len_utf8();
-            last = d;
             chars.next();
         }
-        prev = Some(last);
+        at = end;
         let tok = &text[i..end];
         let inner = tok.chars().skip(1);
         let lower = tok.chars().any(char::is_lowercase);
@@ -306,6 +332,110 @@ mod tests {
             .map(|n| &text[n.range])
             .collect();
         assert_eq!(names, ["Kimi", "ChatGPT", "GPT-4", "Llama", "DeepSeek-V3"]);
+    }
+
+    /// The names found character by character, the plain way: the byte
+    /// skipping of [`latin_names`] must find exactly these.
+    fn reference(text: &str) -> Vec<(std::ops::Range<usize>, bool, bool)> {
+        use super::{is_latin_word, is_upper, starts_sentence};
+        let mut out = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        let mut prev: Option<char> = None;
+        while let Some((i, c)) = chars.next() {
+            if !(is_upper(c) && !prev.is_some_and(is_latin_word)) {
+                prev = Some(c);
+                continue;
+            }
+            let mut end = i + c.len_utf8();
+            let mut last = c;
+            while let Some(&(j, d)) = chars.peek() {
+                let joiner = (d == '-' || d == '.')
+                    && text[j + d.len_utf8()..]
+                        .chars()
+                        .next()
+                        .is_some_and(is_latin_word);
+                if !(is_latin_word(d) || joiner) {
+                    break;
+                }
+                end = j + d.len_utf8();
+                last = d;
+                chars.next();
+            }
+            prev = Some(last);
+            let tok = &text[i..end];
+            let lower = tok.chars().any(char::is_lowercase);
+            let numbered = tok.contains('-') && tok.chars().any(|c| c.is_ascii_digit());
+            if tok.chars().count() >= 3 && (lower || numbered) {
+                let marked = tok
+                    .chars()
+                    .skip(1)
+                    .any(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-');
+                out.push((i..end, starts_sentence(&text[..i]), marked));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn skipping_to_capitals_finds_what_a_character_scan_finds() {
+        // Pieces from many scripts, joined in every order of a pseudo-random walk.
+        let pieces = [
+            "智谱",
+            "AI",
+            "Kimi",
+            "ChatGPT",
+            "GPT-4",
+            "Jean-François",
+            "Ægir",
+            "Ölund",
+            "Łódź",
+            "Ωmega",
+            "Москва",
+            "ДНК",
+            "한국어",
+            "Ｆｕｌｌ",
+            "ℂomplex",
+            "ｶﾀｶﾅ",
+            "𝐁old",
+            "𐐀eseret",
+            "。",
+            "，",
+            " ",
+            "-",
+            ".",
+            "x",
+            "iPhone",
+            "“",
+            "!",
+            "3",
+            "é",
+            "Ÿes",
+            "ǅemal",
+            "ΣΑΣ",
+            "𝔄rt",
+        ];
+        // What the skipping relies on: every upper-case character begins
+        // with a byte the table lets through.
+        for c in (char::MIN..=char::MAX).filter(|&c| super::is_upper(c)) {
+            let mut buf = [0; 4];
+            let first = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(super::MAY_BE_CAPITAL[usize::from(first)], "{c:?}");
+        }
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2_000 {
+            let mut text = String::new();
+            for _ in 0..12 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let fast: Vec<_> = latin_names(&text)
+                .into_iter()
+                .map(|n| (n.range, n.sentence_start, n.marked))
+                .collect();
+            assert_eq!(fast, reference(&text), "{text}");
+        }
     }
 
     #[test]
