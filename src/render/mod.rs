@@ -767,7 +767,12 @@ fn page_anchors(
     notes: &[NoteView<'_>],
     job: &Job,
 ) -> Vec<Option<PageAnchor>> {
-    let html = String::from_utf8_lossy(&job.bytes);
+    // Pages are UTF-8 (Tera writes strings): checked with SIMD, which costs
+    // a fraction of `from_utf8_lossy`'s byte-by-byte walk over every page.
+    let html = match simdutf8::basic::from_utf8(&job.bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(&job.bytes),
+    };
     // The reading text and blocks only: kept after linking (no re-parse).
     anchors::page_anchors(&html, &linked.chapters[i].doc, notes)
 }
