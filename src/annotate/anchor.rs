@@ -64,26 +64,50 @@ pub fn normalize_with_map(s: &str) -> (String, Vec<usize>) {
 
 /// Appends `text` to `out` with each run of whitespace as one space
 /// (`in_space` carries a run from one call to the next), calling
-/// `map(i, n)` for every character written: it came from byte `i` of `text`
-/// and took `n` bytes of `out`.
+/// `map(i, n)` for every piece written: `n` bytes of `out` that came from
+/// byte `i` of `text` on (a copied run maps byte for byte; a space written
+/// for a run of whitespace is one byte from the run's first character).
+///
+/// Text between whitespace is copied in runs: only ASCII whitespace and the
+/// lead bytes of the other Unicode spaces (U+0085 and U+00A0, U+1680,
+/// U+2000–U+205F, U+3000) stop the scan to look at a character.
 fn collapse_into(
     text: &str,
     out: &mut String,
     in_space: &mut bool,
     mut map: impl FnMut(usize, usize),
 ) {
-    for (i, c) in text.char_indices() {
-        if c.is_whitespace() {
-            if !*in_space {
-                out.push(' ');
-                map(i, 1);
-            }
-            *in_space = true;
-        } else {
-            *in_space = false;
-            out.push(c);
-            map(i, c.len_utf8());
+    let bytes = text.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(b.is_ascii_whitespace() || b == 0x0B || matches!(b, 0xC2 | 0xE1..=0xE3)) {
+            i += 1;
+            continue;
         }
+        let c = text[i..].chars().next().expect("a character starts here");
+        if !c.is_whitespace() {
+            i += c.len_utf8();
+            continue;
+        }
+        if run < i {
+            out.push_str(&text[run..i]);
+            map(run, i - run);
+            *in_space = false;
+        }
+        if !*in_space {
+            out.push(' ');
+            map(i, 1);
+            *in_space = true;
+        }
+        i += c.len_utf8();
+        run = i;
+    }
+    if run < bytes.len() {
+        out.push_str(&text[run..]);
+        map(run, bytes.len() - run);
+        *in_space = false;
     }
 }
 
@@ -420,6 +444,60 @@ fn closest(blocks: &[BlockText], quote: &str) -> Option<Closest> {
 
 #[cfg(test)]
 mod tests {
+    /// Runs of text copied whole give what collapsing character by character
+    /// gives, text and map, for every Unicode space among other characters.
+    #[test]
+    fn collapsing_in_runs_equals_collapsing_by_character() {
+        fn by_char(s: &str) -> (String, Vec<usize>) {
+            let (mut out, mut map, mut in_space) = (String::new(), Vec::new(), false);
+            for (i, c) in s.char_indices() {
+                if c.is_whitespace() {
+                    if !in_space {
+                        out.push(' ');
+                        map.push(i);
+                    }
+                    in_space = true;
+                } else {
+                    in_space = false;
+                    out.push(c);
+                    map.extend(i..i + c.len_utf8());
+                }
+            }
+            map.push(s.len());
+            (out, map)
+        }
+        let spaces: Vec<char> = (char::MIN..=char::MAX)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        let others = [
+            'a',
+            '\u{3002}',
+            '\u{4E00}',
+            '\u{E000}',
+            '\u{1681}',
+            '\u{2060}',
+            '\u{00A1}',
+            '\u{1F600}',
+            '\u{0B}',
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2_000 {
+            let mut s = String::new();
+            for _ in 0..10 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let k = (state >> 8) as usize;
+                s.push(if state % 3 == 0 {
+                    spaces[k % spaces.len()]
+                } else {
+                    others[k % others.len()]
+                });
+            }
+            assert_eq!(normalize_with_map(&s), by_char(&s), "{s:?}");
+        }
+    }
+
     use super::*;
     use crate::text::parse;
 
