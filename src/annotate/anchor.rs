@@ -488,7 +488,7 @@ mod tests {
                 state ^= state >> 7;
                 state ^= state << 17;
                 let k = (state >> 8) as usize;
-                s.push(if state % 3 == 0 {
+                s.push(if state.is_multiple_of(3) {
                     spaces[k % spaces.len()]
                 } else {
                     others[k % others.len()]

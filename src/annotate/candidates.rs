@@ -342,7 +342,7 @@ mod tests {
         let mut chars = text.char_indices().peekable();
         let mut prev: Option<char> = None;
         while let Some((i, c)) = chars.next() {
-            if !(is_upper(c) && !prev.is_some_and(is_latin_word)) {
+            if !is_upper(c) || prev.is_some_and(is_latin_word) {
                 prev = Some(c);
                 continue;
             }
