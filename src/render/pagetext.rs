@@ -37,7 +37,7 @@ impl PageText {
             rest = &rest[end + 1..];
         }
         while !rest.is_empty() {
-            let Some(lt) = rest.find('<') else {
+            let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) else {
                 crate::text::decode_references_into(rest, &mut out.text);
                 break;
             };
