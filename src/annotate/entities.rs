@@ -515,6 +515,26 @@ mod tests {
         }
     }
 
+    /// The automaton the matcher searches with: a full DFA while the
+    /// aliases are small, the builder's choice past [`DFA_ALIAS_BYTES`];
+    /// an edition without aliases finds nothing.
+    #[test]
+    fn small_alias_lists_search_with_a_dfa() {
+        let mut sources = Sources::new();
+        let small = edition(vec![entity("a", &["智谱", "Zhipu"], &mut sources)]);
+        let m = Matcher::new(&small, &mut Vec::new());
+        assert_eq!(m.ac.kind(), AhoCorasickKind::DFA);
+        let long: Vec<String> = (0..DFA_ALIAS_BYTES / 8)
+            .map(|i| format!("alias{i:04}x"))
+            .collect();
+        let long: Vec<&str> = long.iter().map(String::as_str).collect();
+        let large = edition(vec![entity("b", &long, &mut sources)]);
+        let m = Matcher::new(&large, &mut Vec::new());
+        assert_ne!(m.ac.kind(), AhoCorasickKind::DFA);
+        let none = Matcher::new(&edition(vec![]), &mut Vec::new());
+        assert!(none.find("智谱 Zhipu").is_empty());
+    }
+
     fn found(ed: &Edition, text: &str) -> Vec<(String, String)> {
         let mut diags = Vec::new();
         let m = Matcher::new(ed, &mut diags);
