@@ -148,14 +148,39 @@ pub fn load_and_link<R>(
         &mut Timings,
     ) -> Result<R, BuildError>,
 ) -> Result<R, BuildError> {
-    let (edition, mut diags) = load_checked(paths, overrides, sources, timings)?;
+    load_link_then(paths, overrides, sources, timings, false, then)
+}
+
+/// [`load_and_link`]; with `release`, once the edition linked without
+/// errors, every chapter's text is released before `then` renders
+/// (`Edition::release_chapters`): pages read their chapter's file again.
+fn load_link_then<R>(
+    paths: &Paths,
+    overrides: &Overrides,
+    sources: &mut Sources,
+    timings: &mut Timings,
+    release: bool,
+    then: impl FnOnce(
+        &annotate::Linked<'_>,
+        Vec<Diagnostic>,
+        &mut Sources,
+        &mut Timings,
+    ) -> Result<R, BuildError>,
+) -> Result<R, BuildError> {
+    let (mut edition, mut diags) = load_checked(paths, overrides, sources, timings)?;
     let (linked, more) = link(&edition, sources, None, timings);
     diags.extend(more);
     sort_diags(&mut diags, sources);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diags));
     }
-    then(&linked, diags, sources, timings)
+    if !release {
+        return then(&linked, diags, sources, timings);
+    }
+    let detached = linked.detach();
+    edition.release_chapters(sources);
+    timings.stages.lap("release chapter texts");
+    then(&detached.attach(&edition), diags, sources, timings)
 }
 
 /// Links a loaded edition (for `serve`, with its per-chapter cache).
@@ -169,6 +194,30 @@ fn link<'e>(
     let linked = annotate::link_with(edition, sources, cache);
     timings.stages.lap("link: parse, anchor, mentions, checks");
     linked
+}
+
+/// Reads back the released files that `diags` point into, so that they
+/// show with their snippets; a file that changed since it was built stays
+/// empty, and its diagnostics say so.
+fn restore_for(diags: &mut [Diagnostic], sources: &mut Sources) {
+    let files = |d: &Diagnostic| {
+        let primary = d.primary.as_ref().map(|(f, _)| *f);
+        primary
+            .into_iter()
+            .chain(d.secondary.iter().map(|l| l.file))
+            .collect::<Vec<_>>()
+    };
+    let changed = crate::content::load::restore(sources, diags.iter().flat_map(files));
+    if changed.is_empty() {
+        return;
+    }
+    for d in diags.iter_mut() {
+        if files(d).iter().any(|f| changed.contains(f)) {
+            d.notes.push(
+                "the file changed while the site was being built: its text is not shown".into(),
+            );
+        }
+    }
 }
 
 /// What `glossa check` found in a clean edition.
@@ -359,11 +408,12 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
         base_url: opts.base_url.clone(),
         minify: opts.minify,
     };
-    let (jobs, warnings, mut timings) = load_and_link(
+    let (jobs, mut warnings, mut timings) = load_link_then(
         &opts.paths,
         &overrides,
         sources,
         &mut timings,
+        true,
         |linked, warnings, _, timings| {
             let staging = output::Staging::new(&opts.out)?;
             let failed: std::sync::Mutex<Option<OutputError>> = std::sync::Mutex::new(None);
@@ -394,6 +444,7 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
     let files = jobs.len();
     drop(jobs);
     timings.stages.lap("free");
+    restore_for(&mut warnings, sources);
     Ok(Report {
         pages,
         files,
@@ -1294,4 +1345,167 @@ fn theme_files(names: &[String]) -> Result<Vec<(String, Vec<u8>)>, OutputError> 
                 })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the shipped edition's content in a new project folder.
+    fn shipped_copy() -> (tempfile::TempDir, Paths) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        for entry in walkdir::WalkDir::new(&from) {
+            let entry = entry.expect("walk");
+            let to = dir
+                .path()
+                .join("content")
+                .join(entry.path().strip_prefix(&from).expect("inside"));
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).expect("mkdir");
+            } else {
+                std::fs::copy(entry.path(), &to).expect("copy");
+            }
+        }
+        let paths = Paths::new(dir.path());
+        (dir, paths)
+    }
+
+    /// Every file rendered with the chapters' texts released, or held.
+    fn rendered(paths: &Paths, release: bool) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+        let mut sources = Sources::new();
+        let jobs = load_link_then(
+            paths,
+            &Overrides::default(),
+            &mut sources,
+            &mut Timings::default(),
+            release,
+            |linked, _, _, timings| render_linked(linked, paths, timings, &|_| {}),
+        )?;
+        let mut files: Vec<(String, Vec<u8>)> =
+            jobs.into_iter().map(|j| (j.path, j.bytes)).collect();
+        files.sort();
+        Ok(files)
+    }
+
+    #[test]
+    fn pages_read_from_released_chapters_are_the_pages_of_held_ones() {
+        let (_dir, paths) = shipped_copy();
+        let held = rendered(&paths, false).expect("renders");
+        let released = rendered(&paths, true).expect("renders");
+        assert!(held.len() > 20, "{} files", held.len());
+        assert_eq!(held.len(), released.len());
+        for ((p, a), (q, b)) in held.iter().zip(&released) {
+            assert_eq!(p, q);
+            assert!(a == b, "{p} differs");
+        }
+    }
+
+    #[test]
+    fn a_chapter_that_changes_during_the_build_stops_it() {
+        let (_dir, paths) = shipped_copy();
+        let chapters = paths.content.join("chapters");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&chapters)
+            .expect("chapters")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        let mut sources = Sources::new();
+        let result = load_link_then(
+            &paths,
+            &Overrides::default(),
+            &mut sources,
+            &mut Timings::default(),
+            true,
+            |linked, _, _, timings| {
+                // Same length, other text: only the fingerprint tells.
+                let text = std::fs::read_to_string(&files[1]).expect("read");
+                let changed = text.replacen('，', "。", 1);
+                assert!(changed.len() == text.len() && changed != text);
+                std::fs::write(&files[1], changed).expect("write");
+                render_linked(linked, &paths, timings, &|_| {})
+            },
+        );
+        match result {
+            Err(BuildError::Template(TemplateError::Source(e))) => {
+                assert_eq!(e.path, files[1]);
+                let shown = BuildError::Template(TemplateError::Source(e)).to_string();
+                assert!(
+                    shown.contains("changed while the site was being built"),
+                    "{shown}"
+                );
+                assert!(shown.contains("nothing was written"), "{shown}");
+            }
+            other => panic!("expected the changed chapter to stop the build: {other:?}"),
+        }
+        // Gone altogether: the read error is the reason.
+        let mut sources = Sources::new();
+        let gone = load_link_then(
+            &paths,
+            &Overrides::default(),
+            &mut sources,
+            &mut Timings::default(),
+            true,
+            |linked, _, _, timings| {
+                std::fs::remove_file(&files[0]).expect("remove");
+                render_linked(linked, &paths, timings, &|_| {})
+            },
+        );
+        assert!(
+            matches!(&gone, Err(BuildError::Template(TemplateError::Source(e)))
+                if e.path == files[0] && e.why.starts_with("cannot read it again")),
+            "{gone:?}"
+        );
+    }
+
+    #[test]
+    fn warnings_show_their_snippets_after_a_build_released_the_chapters() {
+        let (dir, paths) = shipped_copy();
+        let chapter = paths.content.join("chapters");
+        let first = std::fs::read_dir(&chapter)
+            .expect("chapters")
+            .map(|e| e.expect("entry").path())
+            .min()
+            .expect("a chapter");
+        // A paragraph naming someone with no profile and no note: a warning.
+        let mut text = std::fs::read_to_string(&first).expect("read");
+        text.push_str("\nZebulon Quackenbush was there.\n");
+        std::fs::write(&first, &text).expect("write");
+        let opts = BuildOptions {
+            out: dir.path().join("public"),
+            paths: paths.clone(),
+            base_url: None,
+            force: false,
+            minify: None,
+        };
+        let mut sources = Sources::new();
+        let mut report = build(&opts, &mut sources).expect("builds");
+        let w = report
+            .warnings
+            .iter()
+            .find(|d| d.message.contains("Quackenbush"))
+            .unwrap_or_else(|| panic!("the name is reported: {:?}", report.warnings))
+            .clone();
+        let (file, _) = w.primary.clone().expect("positioned");
+        assert_eq!(&*sources.get(file).text, text.as_str());
+        assert!(sources.get(file).released.is_none());
+        let shown = crate::diag::render(std::slice::from_ref(&w), &sources, false);
+        assert!(shown.contains("Zebulon Quackenbush was there."), "{shown}");
+        // A file that changed after the build read it: no snippet, a note.
+        let fp = crate::diag::Fingerprint::of(text.as_bytes());
+        sources.release(file, fp);
+        std::fs::write(&first, "changed").expect("write");
+        restore_for(&mut report.warnings, &mut sources);
+        let w = report
+            .warnings
+            .iter()
+            .find(|d| d.message.contains("Quackenbush"))
+            .expect("still reported");
+        assert!(
+            w.notes.iter().any(|n| n.contains("changed while")),
+            "{:?}",
+            w.notes
+        );
+        assert!(sources.get(file).text.is_empty());
+    }
 }

@@ -93,14 +93,95 @@ pub struct LinkedChapter<'a> {
 }
 
 impl<'a> LinkedChapter<'a> {
-    /// The parsed text with its events, for rendering the chapter's page: a
-    /// build drops the events after linking (see [`link_with`]) and this
-    /// parses the chapter again; `serve` keeps them in its cache.
-    pub fn page_doc(&self) -> std::borrow::Cow<'_, Doc<'a>> {
+    /// Calls `f` with the parsed text and its events, for rendering the
+    /// chapter's page: a build drops the events after linking (see
+    /// [`link_with`]) and this parses the chapter again — reading its file
+    /// again if its text was released, which fails if the file changed —;
+    /// `serve` keeps them in its cache.
+    pub fn with_page_doc<R>(
+        &self,
+        f: impl FnOnce(&Doc<'_>) -> R,
+    ) -> Result<R, crate::content::SourceChanged> {
         if self.doc.events.is_empty() {
-            std::borrow::Cow::Owned(crate::text::parse(self.chapter.body()))
+            let body = self.chapter.body_text()?;
+            Ok(f(&crate::text::parse(&body)))
         } else {
-            std::borrow::Cow::Borrowed(&*self.doc)
+            Ok(f(&self.doc))
+        }
+    }
+}
+
+/// A [`Linked`] edition without its borrows of the [`Edition`], so that the
+/// edition can be changed in between ([`Edition::release_chapters`]) and
+/// linked again at no cost ([`Detached::attach`]).
+#[derive(Debug)]
+pub struct Detached {
+    chapters: Vec<(DocRef<'static>, Vec<CachedNote>)>,
+    mentions: Vec<entities::Mention>,
+    fact_anchors: Vec<Vec<Option<entities::FactAnchor>>>,
+    by_entity: Vec<Vec<u32>>,
+}
+
+impl Linked<'_> {
+    /// The linked edition without its borrows (each chapter's parsed text
+    /// becomes owned: free once its events were dropped, as a build does).
+    pub fn detach(self) -> Detached {
+        let chapters = self
+            .chapters
+            .into_iter()
+            .map(|lc| {
+                let doc = match lc.doc {
+                    DocRef::Borrowed(d) => DocRef::Borrowed(d.into_static()),
+                    DocRef::Shared(d) => DocRef::Shared(d),
+                };
+                let notes = lc
+                    .notes
+                    .into_iter()
+                    .map(|n| (n.number, n.index, n.block, n.range, n.para))
+                    .collect();
+                (doc, notes)
+            })
+            .collect();
+        Detached {
+            chapters,
+            mentions: self.mentions,
+            fact_anchors: self.fact_anchors,
+            by_entity: self.by_entity,
+        }
+    }
+}
+
+impl Detached {
+    /// Links the edition it was detached from again: the same chapters (in
+    /// the same order, with the same annotations), whatever was released.
+    pub fn attach(self, edition: &Edition) -> Linked<'_> {
+        assert_eq!(self.chapters.len(), edition.chapters.len(), "same edition");
+        let chapters = self
+            .chapters
+            .into_iter()
+            .zip(&edition.chapters)
+            .map(|((doc, notes), c)| LinkedChapter {
+                chapter: c,
+                doc,
+                notes: notes
+                    .into_iter()
+                    .map(|(number, index, block, range, para)| Note {
+                        number,
+                        annotation: &c.meta.annotations[index],
+                        index,
+                        block,
+                        range,
+                        para,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Linked {
+            edition,
+            chapters,
+            mentions: self.mentions,
+            fact_anchors: self.fact_anchors,
+            by_entity: self.by_entity,
         }
     }
 }
@@ -263,7 +344,7 @@ fn link_chapters<'a>(
             let mentions = entities::chapter_mentions(edition, ci, &doc, matcher);
             // The events are most of a parsed chapter and only its page
             // needs them: that page parses the chapter again
-            // (`LinkedChapter::page_doc`) instead of every chapter's
+            // (`LinkedChapter::with_page_doc`) instead of every chapter's
             // events staying in memory for the whole build.
             doc.events = Vec::new();
             (

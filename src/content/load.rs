@@ -3,7 +3,10 @@
 //! Input: [`Paths`]. Output: the [`Edition`] (when nothing fatal happened) and all
 //! diagnostics, each positioned in the file it is about. Files are read and parsed
 //! in parallel; they are registered in [`Sources`] in sorted path order, so file
-//! ids and the order of diagnostics are deterministic.
+//! ids and the order of diagnostics are deterministic. After `build` released
+//! the chapters, this reads a chapter's body again for its page
+//! ([`read_released`], refused if the file changed) and reads released files
+//! back for the diagnostics that are shown ([`restore`]).
 //!
 //! Must not render or write anything.
 
@@ -19,7 +22,7 @@ use super::{
     slug_from_file_name,
 };
 use crate::config::Config;
-use crate::diag::{Code, Diagnostic, FileId, Sources};
+use crate::diag::{Code, Diagnostic, FileId, Fingerprint, Sources};
 use crate::yaml;
 
 /// Files larger than this are refused with a diagnostic instead of being read.
@@ -445,6 +448,56 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
 }
 
+/// A released chapter's body, read again (see [`super::Chapter::body_text`]).
+pub(crate) fn read_released(r: &super::Released) -> Result<String, super::SourceChanged> {
+    let changed = |why: String| super::SourceChanged {
+        path: r.path.clone(),
+        why,
+    };
+    let bytes = read_limited(&r.path).map_err(|e| changed(format!("cannot read it again: {e}")))?;
+    if Fingerprint::of(&bytes) != r.fingerprint {
+        return Err(changed(
+            "changed while the site was being built".to_string(),
+        ));
+    }
+    let body = bytes
+        .get(r.body.clone())
+        .and_then(|b| simdutf8::basic::from_utf8(b).ok())
+        .ok_or_else(|| changed("changed while the site was being built".to_string()))?;
+    Ok(body.to_owned())
+}
+
+/// Reads released files back into `sources` (to show diagnostics in them);
+/// returns those that changed since they were released, which stay empty.
+pub fn restore(sources: &mut Sources, files: impl IntoIterator<Item = FileId>) -> Vec<FileId> {
+    let mut wanted: Vec<FileId> = files
+        .into_iter()
+        .filter(|&f| sources.get(f).released.is_some())
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let read: Vec<(FileId, Option<Arc<str>>)> = wanted
+        .par_iter()
+        .map(|&f| {
+            let file = sources.get(f);
+            let text = std::fs::read(&file.path)
+                .ok()
+                .filter(|b| Some(Fingerprint::of(b)) == file.released)
+                .and_then(|b| String::from_utf8(b).ok())
+                .map(Arc::from);
+            (f, text)
+        })
+        .collect();
+    let mut changed = Vec::new();
+    for (f, text) in read {
+        match text {
+            Some(t) => sources.replace(f, t),
+            None => changed.push(f),
+        }
+    }
+    changed
+}
+
 fn io_diag(paths: &Paths, path: &Path, e: &std::io::Error) -> Diagnostic {
     let code = if e.kind() == std::io::ErrorKind::NotFound {
         Code::MissingFile
@@ -691,6 +744,7 @@ pub fn parse_chapter(
             yaml: split.yaml,
             body: split.body,
             positions,
+            released: None,
         })
     } else {
         Err(diags)

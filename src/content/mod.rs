@@ -20,7 +20,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::diag::FileId;
+use crate::diag::{FileId, Fingerprint};
 use crate::yaml::Step;
 
 pub use load::load;
@@ -171,6 +171,38 @@ pub struct Chapter {
     pub body: Range<usize>,
     /// Where each front-matter key and value sits (read on first use).
     pub positions: Positions,
+    /// Set once the text was released ([`Edition::release_chapters`]):
+    /// `text` is then empty, and [`Chapter::body_text`] reads the file again.
+    pub released: Option<Released>,
+}
+
+/// Where a released chapter's text is, and what it held when it was linked.
+#[derive(Debug, Clone)]
+pub struct Released {
+    pub path: PathBuf,
+    pub fingerprint: Fingerprint,
+    /// The body's byte range in the file.
+    pub body: Range<usize>,
+}
+
+/// A released file that can no longer be read as it was linked: it changed
+/// (or went away) while the site was being built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceChanged {
+    pub path: PathBuf,
+    /// Why: the read error, or that the text is not what was linked.
+    pub why: String,
+}
+
+impl std::fmt::Display for SourceChanged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {}; nothing was written, build again",
+            self.path.display(),
+            self.why
+        )
+    }
 }
 
 /// The positions of a file's front matter, read from the YAML parser's
@@ -258,6 +290,31 @@ impl Chapter {
 
     pub fn title(&self) -> &str {
         &self.meta.title
+    }
+
+    /// The Markdown body: borrowed while the text is held; once released,
+    /// read from the file again and refused unless the file still holds
+    /// exactly what was linked (so a page never pairs one text with the
+    /// anchors found in another).
+    pub fn body_text(&self) -> Result<std::borrow::Cow<'_, str>, SourceChanged> {
+        match &self.released {
+            None => Ok(std::borrow::Cow::Borrowed(self.body())),
+            Some(r) => load::read_released(r).map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// Drops the text (see [`Edition::release_chapters`]).
+    fn release(&mut self, path: &Path) {
+        let fingerprint = Fingerprint::of(self.text.as_bytes());
+        self.released = Some(Released {
+            path: path.to_path_buf(),
+            fingerprint,
+            body: self.body.clone(),
+        });
+        self.text = Arc::from("");
+        self.yaml = 0..0;
+        self.body = 0..0;
+        self.positions = Positions::default();
     }
 
     /// Root-relative URL of the chapter's page.
@@ -432,6 +489,31 @@ pub struct Edition {
 }
 
 impl Edition {
+    /// Releases every chapter's text — the chapter's copy and the one in
+    /// `sources`, the same allocation — keeping each file's path and
+    /// fingerprint: `build` calls it once the edition linked without errors,
+    /// so that memory no longer holds every source while pages are rendered
+    /// (each page reads its chapter again: [`Chapter::body_text`]). Spans
+    /// into a released chapter can no longer be shown; `restore` reads the
+    /// files back for diagnostics.
+    pub fn release_chapters(&mut self, sources: &mut crate::diag::Sources) {
+        use rayon::prelude::*;
+        let paths: Vec<PathBuf> = self
+            .chapters
+            .iter()
+            .map(|c| sources.get(c.file).path.clone())
+            .collect();
+        self.chapters
+            .par_iter_mut()
+            .zip(&paths)
+            .for_each(|(c, path)| c.release(path));
+        for c in &self.chapters {
+            if let Some(r) = &c.released {
+                sources.release(c.file, r.fingerprint);
+            }
+        }
+    }
+
     /// The entity with this id, if any.
     pub fn entity(&self, id: &str) -> Option<&Entity> {
         self.entities.iter().find(|e| e.id == id)

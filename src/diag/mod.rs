@@ -33,8 +33,33 @@ pub struct SourceFile {
     pub display: String,
     /// Path on disk.
     pub path: PathBuf,
-    /// The text; for a file that is not valid UTF-8, a lossy decoding (used only for snippets).
+    /// The text; for a file that is not valid UTF-8, a lossy decoding (used
+    /// only for snippets). Empty while the file is released.
     pub text: Arc<str>,
+    /// Set while the text is released (see [`Sources::release`]): what the
+    /// file held, so that reading it again tells whether it changed.
+    pub released: Option<Fingerprint>,
+}
+
+/// What a text held: its length and a hash of its bytes. Two texts with the
+/// same fingerprint are taken to be the same (a 64-bit hash: a file edited
+/// while glossa runs is told apart, it is not a defence against forgery).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl Fingerprint {
+    pub fn of(bytes: &[u8]) -> Self {
+        use std::hash::Hasher as _;
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(bytes);
+        Fingerprint {
+            len: bytes.len(),
+            hash: h.finish(),
+        }
+    }
 }
 
 /// All user files that diagnostics may point into.
@@ -55,13 +80,27 @@ impl Sources {
             display,
             path: path.to_path_buf(),
             text,
+            released: None,
         });
         id
     }
 
-    /// Replaces a file's text (after it changed on disk), keeping its id.
+    /// Replaces a file's text (after it changed on disk, or read back after
+    /// it was released), keeping its id.
     pub fn replace(&mut self, id: FileId, text: Arc<str>) {
-        self.files[id.0 as usize].text = text;
+        let f = &mut self.files[id.0 as usize];
+        f.text = text;
+        f.released = None;
+    }
+
+    /// Drops a file's text, remembering its fingerprint (`build` releases
+    /// the chapters once they link, and reads back only what it prints:
+    /// `content::restore`). Until then, diagnostics in the file have no
+    /// snippet to show.
+    pub fn release(&mut self, id: FileId, fingerprint: Fingerprint) {
+        let f = &mut self.files[id.0 as usize];
+        f.text = Arc::from("");
+        f.released = Some(fingerprint);
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {

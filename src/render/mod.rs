@@ -4,8 +4,11 @@
 //! compiled [`Templates`]. Output: one [`Job`] per file: `index.html`,
 //! `chapters/SLUG/index.html`, `annotations/index.html`, `404.html` and the Web
 //! Annotation export `annotations.jsonld`, rendered in parallel. Pure: nothing
-//! here touches the disk; each job goes through the caller's `finish` hook as
-//! soon as it exists (`build` minifies and writes it there, through `output`).
+//! here touches the disk (a chapter whose text `build` released is read again
+//! by `content`, `Chapter::body_text`, and a file that changed since it was
+//! linked is a [`TemplateError::Source`]); each job goes through the caller's
+//! `finish` hook as soon as it exists (`build` minifies and writes it there,
+//! through `output`).
 //!
 //! Submodules: [`markdown`] (the HTML passes over parsed chapters), [`templates`]
 //! (the only place that names Tera),
@@ -662,7 +665,9 @@ fn render_chapter(
     let lc = &linked.chapters[i];
     let c = lc.chapter;
     let links = mention_links(linked, i);
-    let html = markdown::chapter_html(&lc.page_doc(), notes, &links, ui);
+    let html = lc
+        .with_page_doc(|doc| markdown::chapter_html(doc, notes, &links, ui))
+        .map_err(TemplateError::Source)?;
     let nav = |j: Option<usize>| {
         j.and_then(|j| edition.chapters.get(j)).map(|o| NavLink {
             title: o.title(),
@@ -803,7 +808,10 @@ pub fn bench_markdown_passes(linked: &Linked<'_>) -> usize {
         .map(|i| {
             let lc = &linked.chapters[i];
             let notes = note_views(lc, linked.edition, ui);
-            markdown::chapter_html(&lc.page_doc(), &notes, &mention_links(linked, i), ui).len()
+            lc.with_page_doc(|doc| {
+                markdown::chapter_html(doc, &notes, &mention_links(linked, i), ui).len()
+            })
+            .expect("the benchmark's chapters are held")
         })
         .sum()
 }

@@ -32,12 +32,15 @@ pub const REQUIRED: [&str; 11] = [
 ];
 
 /// A template problem (environment tier: it names the template, and where
-/// it came from — the project's `templates/NAME` or `(built-in) NAME`).
+/// it came from — the project's `templates/NAME` or `(built-in) NAME`), or
+/// a chapter that cannot be rendered because its file changed during the
+/// build (`Source`): the errors that stop rendering.
 #[derive(Debug)]
 pub enum TemplateError {
     Missing { name: String },
     Compile { report: String },
     Render { name: String, report: String },
+    Source(crate::content::SourceChanged),
 }
 
 impl std::fmt::Display for TemplateError {
@@ -51,6 +54,7 @@ impl std::fmt::Display for TemplateError {
             Self::Render { name, report } => {
                 write!(f, "template {name} failed to render:\n{report}")
             }
+            Self::Source(e) => e.fmt(f),
         }
     }
 }
