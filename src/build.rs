@@ -445,6 +445,9 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
     drop(jobs);
     timings.stages.lap("free");
     restore_for(&mut warnings, sources);
+    timings
+        .stages
+        .lap("read back the files warnings point into");
     Ok(Report {
         pages,
         files,

@@ -271,12 +271,26 @@ fn unprofiled_name(
     total: usize,
     nth: usize,
 ) -> Diagnostic {
-    let body = c.body().as_bytes();
+    let text = c.body();
     let finder = memchr::memmem::Finder::new(name);
-    let span = finder
-        .find_iter(body)
-        .nth(nth)
-        .or_else(|| finder.find(body))
+    // Counted as the reading text counts them: a Latin name only as a whole
+    // word (`Shen` is not in `Shenlan`).
+    let latin = name.chars().next().is_some_and(is_latin_word);
+    let whole = |&i: &usize| {
+        !latin
+            || !(text[..i].chars().next_back().is_some_and(is_latin_word)
+                || text[i + name.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(is_latin_word))
+    };
+    let mut found = finder.find_iter(text.as_bytes()).filter(whole);
+    let first = found.next();
+    let at = match nth {
+        0 => first,
+        n => found.nth(n - 1).or(first),
+    };
+    let span = at
         .map(|i| c.body.start + i..c.body.start + i + name.len())
         .unwrap_or_else(|| c.span(&["title".into()]));
     let times = if total == 1 {
@@ -436,6 +450,28 @@ mod tests {
                 .collect();
             assert_eq!(fast, reference(&text), "{text}");
         }
+    }
+
+    #[test]
+    fn a_latin_name_is_positioned_at_a_whole_word() {
+        let text = "---\ntitle: 一\norder: 1\n---\n\nShenlan AI 在前。\n\nHuaijin Shen 在后，Shen 又一次。\n";
+        let mut sources = crate::diag::Sources::new();
+        let path = std::path::Path::new("01-one.md");
+        let file = sources.add(path, "01-one.md".into(), text.into());
+        let c = crate::content::load::parse_chapter(path, file, text.into()).expect("parses");
+        let at = |nth| {
+            let d = super::unprofiled_name(&c, "Shen", 2, nth);
+            let span = d.primary.clone().expect("positioned").1;
+            (&text[span.clone()], crate::diag::line_col(text, span.start))
+        };
+        assert_eq!(at(0), ("Shen", (8, 9)));
+        assert_eq!(at(1), ("Shen", (8, 17)));
+        // More than there are: the first.
+        assert_eq!(at(5), ("Shen", (8, 9)));
+        // CJK names are found inside longer runs of text, as the text has them.
+        let d = super::unprofiled_name(&c, "在前", 1, 0);
+        let span = d.primary.clone().expect("positioned").1;
+        assert_eq!(crate::diag::line_col(text, span.start), (6, 12));
     }
 
     #[test]
