@@ -31,6 +31,10 @@ pub struct BuildOptions {
     pub force: bool,
     /// Overrides `minify` from `edition.yaml`.
     pub minify: Option<Minify>,
+    /// Keep only the first this many warnings of each code (in file order),
+    /// the last one kept counting the others (`Diagnostic::omitted`): what
+    /// the command line shows of them. `None` keeps every warning.
+    pub warnings_per_code: Option<usize>,
 }
 
 /// Settings given on the command line that win over `edition.yaml`.
@@ -75,6 +79,8 @@ pub struct Report {
     pub pages: usize,
     /// All files written (pages and static files).
     pub files: usize,
+    /// Sorted; bounded per code when `BuildOptions::warnings_per_code` asks
+    /// (the last kept of a code counts the others: `Diagnostic::omitted`).
     pub warnings: Vec<Diagnostic>,
     pub timings: Timings,
     pub elapsed: Duration,
@@ -148,18 +154,22 @@ pub fn load_and_link<R>(
         &mut Timings,
     ) -> Result<R, BuildError>,
 ) -> Result<R, BuildError> {
-    load_link_then(paths, overrides, sources, timings, false, then)
+    load_link_then(paths, overrides, sources, timings, false, None, then)
 }
 
 /// [`load_and_link`]; with `release`, once the edition linked without
 /// errors, every chapter's text is released before `then` renders
 /// (`Edition::release_chapters`): pages read their chapter's file again.
+/// With `keep`, warnings are bounded per code as they are found
+/// (`diag::bound`).
+#[allow(clippy::too_many_arguments)]
 fn load_link_then<R>(
     paths: &Paths,
     overrides: &Overrides,
     sources: &mut Sources,
     timings: &mut Timings,
     release: bool,
+    keep: Option<usize>,
     then: impl FnOnce(
         &annotate::Linked<'_>,
         Vec<Diagnostic>,
@@ -168,9 +178,12 @@ fn load_link_then<R>(
     ) -> Result<R, BuildError>,
 ) -> Result<R, BuildError> {
     let (mut edition, mut diags) = load_checked(paths, overrides, sources, timings)?;
-    let (linked, more) = link(&edition, sources, None, timings);
+    let (linked, more) = link(&edition, sources, None, keep, timings);
     diags.extend(more);
-    sort_diags(&mut diags, sources);
+    match keep {
+        Some(k) => crate::diag::bound(&mut diags, k),
+        None => crate::diag::sort(&mut diags),
+    }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diags));
     }
@@ -188,10 +201,11 @@ fn link<'e>(
     edition: &'e Edition,
     sources: &Sources,
     cache: Option<&mut annotate::LinkCache>,
+    keep: Option<usize>,
     timings: &mut Timings,
 ) -> (annotate::Linked<'e>, Vec<Diagnostic>) {
     timings.stages.lap("(between stages)");
-    let linked = annotate::link_with(edition, sources, cache);
+    let linked = annotate::link_with(edition, sources, cache, keep);
     timings.stages.lap("link: parse, anchor, mentions, checks");
     linked
 }
@@ -269,19 +283,6 @@ pub fn check(paths: &Paths, sources: &mut Sources) -> Result<CheckReport, BuildE
 /// The generator named in every page's metadata.
 const GENERATOR: &str = concat!("glossa ", env!("CARGO_PKG_VERSION"));
 
-/// Orders diagnostics by file, then position (files in registration order).
-fn sort_diags(diags: &mut [Diagnostic], _sources: &Sources) {
-    diags.sort_by(|a, b| {
-        let key = |d: &Diagnostic| d.primary.as_ref().map(|(f, s)| (*f, s.start));
-        match (key(a), key(b)) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (None, Some(_)) => std::cmp::Ordering::Less,
-            (Some(_), None) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        }
-    });
-}
-
 /// Loads, checks and renders the site into memory (minified, static files
 /// included), for `annotations export` and tests.
 pub fn render_to_memory(
@@ -321,7 +322,7 @@ pub fn load_checked(
         if let Some(e) = &edition {
             diags.extend(annotate::link(e, sources).1);
         }
-        sort_diags(&mut diags, sources);
+        crate::diag::sort(&mut diags);
         return Err(BuildError::Content(diags));
     }
     let Some(mut edition) = edition else {
@@ -347,7 +348,7 @@ pub fn render_edition(
     timings: &mut Timings,
     cache: Option<&mut annotate::LinkCache>,
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
-    let (linked, diags) = link(edition, sources, cache, timings);
+    let (linked, diags) = link(edition, sources, cache, None, timings);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diags));
     }
@@ -414,6 +415,7 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
         sources,
         &mut timings,
         true,
+        opts.warnings_per_code,
         |linked, warnings, _, timings| {
             let staging = output::Staging::new(&opts.out)?;
             let failed: std::sync::Mutex<Option<OutputError>> = std::sync::Mutex::new(None);
@@ -1034,7 +1036,7 @@ pub fn rebuild_chapters(
         cache,
         anchors,
     } = kept;
-    let (linked, diags) = annotate::link_with(edition, sources, Some(cache));
+    let (linked, diags) = annotate::link_with(edition, sources, Some(cache), None);
     timings.stages.lap("link: parse, anchor, mentions, checks");
     if diags.iter().any(Diagnostic::is_error) {
         return Incremental::Failed(BuildError::Content(diags));
@@ -1383,6 +1385,7 @@ mod tests {
             &mut sources,
             &mut Timings::default(),
             release,
+            None,
             |linked, _, _, timings| render_linked(linked, paths, timings, &|_| {}),
         )?;
         let mut files: Vec<(String, Vec<u8>)> =
@@ -1420,6 +1423,7 @@ mod tests {
             &mut sources,
             &mut Timings::default(),
             true,
+            None,
             |linked, _, _, timings| {
                 // Same length, other text: only the fingerprint tells.
                 let text = std::fs::read_to_string(&files[1]).expect("read");
@@ -1449,6 +1453,7 @@ mod tests {
             &mut sources,
             &mut Timings::default(),
             true,
+            None,
             |linked, _, _, timings| {
                 std::fs::remove_file(&files[0]).expect("remove");
                 render_linked(linked, &paths, timings, &|_| {})
@@ -1480,6 +1485,7 @@ mod tests {
             base_url: None,
             force: false,
             minify: None,
+            warnings_per_code: None,
         };
         let mut sources = Sources::new();
         let mut report = build(&opts, &mut sources).expect("builds");

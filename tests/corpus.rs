@@ -296,6 +296,34 @@ fn the_plain_corpus_is_the_same_chapters_without_notes_or_profiles() {
     assert!(site.join("chapters/s00003/index.html").is_file());
 }
 
+/// A build keeps only the warnings it shows (a few of each code, the others
+/// counted as they are found, in blocks of chapters): what it prints is what
+/// `check`, which keeps them all, prints — on an edition with thousands of
+/// warnings over more than one block.
+#[test]
+fn a_build_shows_the_warnings_check_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("plain");
+    glossa(dir.path())
+        .args(["bench-corpus", "--plain", "--chapters", "300", "--out"])
+        .arg(&root)
+        .assert()
+        .success();
+    let stderr = |args: &[&str]| {
+        let out = glossa(&root).args(args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let checked = stderr(&["check"]);
+    let built = stderr(&["build", "--all-warnings"]);
+    assert!(
+        checked.contains("more unprofiled-name warnings")
+            && checked.matches("warning[").count() >= 10,
+        "{checked}"
+    );
+    assert_eq!(built, checked);
+}
+
 /// The table of contents of a long edition is split every 500 chapters: the
 /// home page, then `contents/2/` …, each chapter on exactly one page, in
 /// order, numbered on, the pages linked to each other; no list on any page of

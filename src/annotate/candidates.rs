@@ -309,29 +309,45 @@ fn unprofiled_name(
     ))
 }
 
-/// Warns about names with no profile and no note (chapters in parallel).
+/// Chapters checked at once when warnings are bounded.
+const BLOCK: usize = 256;
+
+/// Warns about names with no profile and no note (chapters in parallel);
+/// with `keep`, a block of chapters at a time, bounding the warnings after
+/// each ([`crate::diag::bound`]).
 pub fn unprofiled(
     edition: &Edition,
     chapters: &[LinkedChapter<'_>],
     mentions: &[Mention],
+    keep: Option<usize>,
     diags: &mut Vec<Diagnostic>,
 ) {
     use rayon::prelude::*;
     let check = NameCheck::new(edition);
-    let found: Vec<Vec<Diagnostic>> = chapters
-        .par_iter()
+    let block = if keep.is_some() { BLOCK } else { usize::MAX };
+    for (bi, part) in chapters
+        .chunks(block.min(chapters.len().max(1)))
         .enumerate()
-        .map(|(ci, lc)| {
-            let notes: Vec<Range<usize>> = lc.notes.iter().map(|n| n.range.clone()).collect();
-            check.chapter(
-                lc.chapter,
-                &lc.doc,
-                &notes,
-                super::mentions_in(mentions, ci),
-            )
-        })
-        .collect();
-    diags.extend(found.into_iter().flatten());
+    {
+        let first = bi * block;
+        let found: Vec<Vec<Diagnostic>> = part
+            .par_iter()
+            .enumerate()
+            .map(|(k, lc)| {
+                let notes: Vec<Range<usize>> = lc.notes.iter().map(|n| n.range.clone()).collect();
+                check.chapter(
+                    lc.chapter,
+                    &lc.doc,
+                    &notes,
+                    super::mentions_in(mentions, first + k),
+                )
+            })
+            .collect();
+        diags.extend(found.into_iter().flatten());
+        if let Some(k) = keep {
+            crate::diag::bound(diags, k);
+        }
+    }
 }
 
 #[cfg(test)]

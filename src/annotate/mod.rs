@@ -307,14 +307,18 @@ pub fn mentions_in(mentions: &[entities::Mention], i: usize) -> &[entities::Ment
 
 /// Links the edition; returns it with all diagnostics (the caller decides whether errors stop it).
 pub fn link<'a>(edition: &'a Edition, sources: &Sources) -> (Linked<'a>, Vec<Diagnostic>) {
-    link_with(edition, sources, None)
+    link_with(edition, sources, None, None)
 }
 
-/// [`link`], reusing and refilling a [`LinkCache`] (for `serve`).
+/// [`link`], reusing and refilling a [`LinkCache`] (for `serve`); with
+/// `keep`, the names with no profile are bounded per code as they are found
+/// ([`crate::diag::bound`]: a build shows a few, and a large edition can
+/// have millions).
 pub fn link_with<'a>(
     edition: &'a Edition,
     sources: &Sources,
     cache: Option<&mut LinkCache>,
+    keep: Option<usize>,
 ) -> (Linked<'a>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     duplicate_orders(edition, sources, &mut diags);
@@ -323,7 +327,7 @@ pub fn link_with<'a>(
     placeholders(edition, &mut diags);
     let matcher = entities::Matcher::new(edition, &mut diags);
     let (chapters, mentions) = match cache {
-        None => link_chapters(edition, &matcher, &mut diags),
+        None => link_chapters(edition, &matcher, keep, &mut diags),
         Some(cache) => link_cached(edition, &matcher, cache, &mut diags),
     };
     finish(edition, chapters, mentions, diags)
@@ -333,6 +337,7 @@ pub fn link_with<'a>(
 fn link_chapters<'a>(
     edition: &'a Edition,
     matcher: &entities::Matcher,
+    keep: Option<usize>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<LinkedChapter<'a>>, Vec<entities::Mention>) {
     let results: Vec<(LinkedChapter<'a>, Vec<entities::Mention>, Vec<Diagnostic>)> = edition
@@ -366,7 +371,7 @@ fn link_chapters<'a>(
         mentions.append(&mut m);
         chapters.push(c);
     }
-    candidates::unprofiled(edition, &chapters, &mentions, diags);
+    candidates::unprofiled(edition, &chapters, &mentions, keep, diags);
     (chapters, mentions)
 }
 

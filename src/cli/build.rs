@@ -11,6 +11,7 @@ pub(super) fn run(paths: Paths, args: BuildArgs, p: &mut Printer) -> bool {
         base_url: args.base_url,
         force: args.force,
         minify: args.minify,
+        warnings_per_code: Some(super::SHOWN_PER_CODE),
     };
     match build::build(&opts, &mut p.sources) {
         Ok(r) => {

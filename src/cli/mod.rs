@@ -298,7 +298,7 @@ pub(crate) struct Printer {
 }
 
 /// Diagnostics of one code shown in full before the rest are counted.
-const SHOWN_PER_CODE: usize = 5;
+pub(crate) const SHOWN_PER_CODE: usize = 5;
 
 impl Printer {
     /// Prints diagnostics (with snippets) on stderr: every error, and of each
@@ -350,6 +350,8 @@ fn summarise(diags: &[Diagnostic], keep: usize) -> (Vec<Diagnostic>, Vec<(&'stat
         if seen[k].1 <= keep {
             shown.push(d.clone());
         }
+        // Those a bounded build left out after it (`diag::bound`).
+        seen[k].1 += d.omitted;
     }
     let more = seen
         .into_iter()
@@ -397,6 +399,41 @@ mod tests {
             3
         );
         assert_eq!(more, vec![("no-annotations", 7)]);
+    }
+
+    #[test]
+    fn a_bounded_list_is_summarised_as_the_whole_list_is() {
+        let mut sources = crate::diag::Sources::new();
+        let file = sources.add(std::path::Path::new("a.md"), "a.md".into(), "x".into());
+        let mut all = Vec::new();
+        for i in 0..40 {
+            let code = if i % 3 == 0 {
+                Code::UnprofiledName
+            } else {
+                Code::NoAnnotations
+            };
+            all.push(Diagnostic::new(code, format!("w{i}")).at(file, i..i));
+            if i % 10 == 0 {
+                all.push(Diagnostic::new(Code::QuoteNotFound, format!("e{i}")));
+            }
+        }
+        let mut bounded = all.clone();
+        crate::diag::bound(&mut bounded, super::SHOWN_PER_CODE);
+        assert!(bounded.len() < all.len());
+        crate::diag::sort(&mut all);
+        let text = |(shown, more): (Vec<Diagnostic>, Vec<(&str, usize)>)| {
+            let shown: Vec<String> = shown.iter().map(|d| d.message.clone()).collect();
+            (
+                shown,
+                more.into_iter()
+                    .map(|(c, n)| (c.to_string(), n))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            text(super::summarise(&bounded, super::SHOWN_PER_CODE)),
+            text(super::summarise(&all, super::SHOWN_PER_CODE))
+        );
     }
 
     #[test]

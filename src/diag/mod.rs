@@ -149,6 +149,9 @@ pub struct DiagnosticData {
     pub secondary: Vec<Label>,
     pub notes: Vec<String>,
     pub help: Option<String>,
+    /// How many more warnings of this code [`bound`] left out after this
+    /// one (0 for every diagnostic it kept whole).
+    pub omitted: usize,
 }
 
 impl std::ops::Deref for Diagnostic {
@@ -176,6 +179,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             notes: Vec::new(),
             help: None,
+            omitted: 0,
         }))
     }
 
@@ -224,6 +228,48 @@ impl Diagnostic {
         let (line, col) = line_col(&f.text, span.start);
         Some(format!("{}:{line}:{col}", f.display))
     }
+}
+
+/// Sorts diagnostics in the order they are shown: by file (in registration
+/// order), then position; diagnostics with no file first; ties keep the
+/// order they were found in.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| d.primary.as_ref().map(|(f, s)| (*f, s.start)));
+}
+
+/// Keeps every error and, of each code's warnings, the first `keep` in the
+/// order [`sort`] gives (sorting them); the last one kept of a code counts
+/// the others in `omitted`. Bounding as they are found, batch by batch,
+/// keeps what a sort of all of them followed by this would keep: a large
+/// edition can have millions of warnings, and a build shows a few of each.
+pub fn bound(diags: &mut Vec<Diagnostic>, keep: usize) {
+    sort(diags);
+    // Per code: warnings seen, and where the last one kept is.
+    let mut seen: Vec<(Code, usize, Option<usize>)> = Vec::new();
+    let mut kept: Vec<Diagnostic> = Vec::with_capacity(diags.len().min(1024));
+    for d in diags.drain(..) {
+        if d.is_error() {
+            kept.push(d);
+            continue;
+        }
+        let k = match seen.iter().position(|s| s.0 == d.code) {
+            Some(k) => k,
+            None => {
+                seen.push((d.code, 0, None));
+                seen.len() - 1
+            }
+        };
+        let entry = &mut seen[k];
+        entry.1 += 1;
+        match entry.2 {
+            Some(last) if entry.1 > keep => kept[last].omitted += 1 + d.omitted,
+            _ => {
+                entry.2 = Some(kept.len());
+                kept.push(d);
+            }
+        }
+    }
+    *diags = kept;
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
@@ -429,6 +475,89 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pseudo-random diagnostics: three warning codes and one error code,
+    /// over four files (some with no file), many at the same position.
+    fn mixed(n: usize, seed: u64) -> Vec<Diagnostic> {
+        let mut x = seed;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let codes = [
+            Code::NoAnnotations,
+            Code::UnprofiledName,
+            Code::EmptyNote,
+            Code::QuoteNotFound,
+        ];
+        (0..n)
+            .map(|i| {
+                let r = next();
+                let d = Diagnostic::new(codes[(r % 4) as usize], format!("d{i}"));
+                match (r >> 8) % 5 {
+                    0 => d,
+                    f => {
+                        let at = ((r >> 16) % 40) as usize;
+                        d.at(FileId(f as u32), at..at + 1)
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// What a summary of all of them keeps: sorted, the first `keep` warnings
+    /// of each code, every error; and how many of each code there were.
+    fn reference(mut all: Vec<Diagnostic>, keep: usize) -> (Vec<String>, Vec<(Code, usize)>) {
+        sort(&mut all);
+        let mut counts: Vec<(Code, usize)> = Vec::new();
+        let mut kept = Vec::new();
+        for d in &all {
+            if d.is_error() {
+                kept.push(d.message.clone());
+                continue;
+            }
+            match counts.iter_mut().find(|c| c.0 == d.code) {
+                Some(c) => c.1 += 1,
+                None => counts.push((d.code, 1)),
+            }
+            if counts.iter().find(|c| c.0 == d.code).expect("counted").1 <= keep {
+                kept.push(d.message.clone());
+            }
+        }
+        counts.sort();
+        (kept, counts)
+    }
+
+    #[test]
+    fn bounding_in_batches_keeps_what_sorting_all_then_taking_the_first_keeps() {
+        for seed in 1..40u64 {
+            let all = mixed(300, seed * 7919);
+            for keep in [1, 2, 5] {
+                let (want, totals) = reference(all.clone(), keep);
+                let mut bounded = Vec::new();
+                let batch = 1 + (seed as usize * 13) % 50;
+                for part in all.chunks(batch) {
+                    bounded.extend(part.iter().cloned());
+                    bound(&mut bounded, keep);
+                }
+                sort(&mut bounded);
+                let got: Vec<String> = bounded.iter().map(|d| d.message.clone()).collect();
+                assert_eq!(got, want, "seed {seed}, keep {keep}, batch {batch}");
+                let mut counts: Vec<(Code, usize)> = Vec::new();
+                for d in bounded.iter().filter(|d| !d.is_error()) {
+                    match counts.iter_mut().find(|c| c.0 == d.code) {
+                        Some(c) => c.1 += 1 + d.omitted,
+                        None => counts.push((d.code, 1 + d.omitted)),
+                    }
+                }
+                counts.sort();
+                assert_eq!(counts, totals, "seed {seed}, keep {keep}");
+                assert!(bounded.iter().all(|d| d.omitted == 0 || !d.is_error()));
+            }
+        }
+    }
 
     #[test]
     fn line_col_ascii() {

@@ -342,7 +342,7 @@ fn list(server: &Server, slug: &str) -> Response {
             "the chapter file does not parse at the moment: glossa check says why",
         );
     };
-    let (linked, _) = annotate::link_with(edition, sources, Some(cache));
+    let (linked, _) = annotate::link_with(edition, sources, Some(cache), None);
     let lc = &linked.chapters[ci];
     let items: Vec<Value> = parsed
         .meta
@@ -545,7 +545,7 @@ fn try_change(
         }
     }
     let edited = {
-        let (linked, _) = annotate::link_with(edition, sources, Some(cache));
+        let (linked, _) = annotate::link_with(edition, sources, Some(cache), None);
         edit::apply(&linked, ci, change)
     };
     let edited = edited.map_err(|p| {
@@ -564,7 +564,7 @@ fn try_change(
     })?;
     let yaml = chapter.yaml.clone();
     edition.chapters[ci] = chapter;
-    let (_, diags) = annotate::link_with(edition, sources, Some(cache));
+    let (_, diags) = annotate::link_with(edition, sources, Some(cache), None);
     let fielded: Vec<(Option<String>, Diagnostic)> = diags
         .into_iter()
         .map(|d| {
