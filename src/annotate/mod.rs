@@ -352,6 +352,11 @@ fn link_chapters<'a>(
             // (`LinkedChapter::with_page_doc`) instead of every chapter's
             // events staying in memory for the whole build.
             doc.events = Vec::new();
+            // The reading text was given the Markdown's length to grow in;
+            // it stays for the whole build, so it is copied to its own
+            // length (an allocator may keep a shrunk block where it is).
+            doc.text = String::from(doc.text.as_str());
+            doc.blocks.shrink_to_fit();
             (
                 LinkedChapter {
                     chapter: c,
