@@ -627,14 +627,20 @@ pub(crate) struct Decoded {
 }
 
 pub(crate) fn decode(bytes: Vec<u8>) -> Decoded {
-    match String::from_utf8(bytes) {
+    // Checked with SIMD (std's check walks CJK text a character at a time);
+    // the text is copied into its `Arc` either way.
+    match simdutf8::basic::from_utf8(&bytes) {
         Ok(text) => Decoded {
             text: text.into(),
             bad: None,
         },
-        Err(e) => Decoded {
-            bad: Some(e.utf8_error().valid_up_to()),
-            text: String::from_utf8_lossy(e.as_bytes()).into_owned().into(),
+        Err(_) => Decoded {
+            bad: Some(
+                std::str::from_utf8(&bytes)
+                    .err()
+                    .map_or(bytes.len(), |e| e.valid_up_to()),
+            ),
+            text: String::from_utf8_lossy(&bytes).into_owned().into(),
         },
     }
 }
