@@ -1376,18 +1376,30 @@ mod tests {
         (dir, paths)
     }
 
-    /// Every file rendered with the chapters' texts released, or held.
-    fn rendered(paths: &Paths, release: bool) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+    /// Every file rendered in memory, with the chapters' texts released or
+    /// held; `between` runs after linking, before rendering.
+    fn render_after(
+        paths: &Paths,
+        release: bool,
+        between: impl FnOnce(),
+    ) -> Result<Vec<Job>, BuildError> {
         let mut sources = Sources::new();
-        let jobs = load_link_then(
+        load_link_then(
             paths,
             &Overrides::default(),
             &mut sources,
             &mut Timings::default(),
             release,
             None,
-            |linked, _, _, timings| render_linked(linked, paths, timings, &|_| {}),
-        )?;
+            |linked, _, _, timings| {
+                between();
+                render_linked(linked, paths, timings, &|_| {})
+            },
+        )
+    }
+
+    fn rendered(paths: &Paths, release: bool) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+        let jobs = render_after(paths, release, || {})?;
         let mut files: Vec<(String, Vec<u8>)> =
             jobs.into_iter().map(|j| (j.path, j.bytes)).collect();
         files.sort();
@@ -1416,23 +1428,13 @@ mod tests {
             .map(|e| e.expect("entry").path())
             .collect();
         files.sort();
-        let mut sources = Sources::new();
-        let result = load_link_then(
-            &paths,
-            &Overrides::default(),
-            &mut sources,
-            &mut Timings::default(),
-            true,
-            None,
-            |linked, _, _, timings| {
-                // Same length, other text: only the fingerprint tells.
-                let text = std::fs::read_to_string(&files[1]).expect("read");
-                let changed = text.replacen('，', "。", 1);
-                assert!(changed.len() == text.len() && changed != text);
-                std::fs::write(&files[1], changed).expect("write");
-                render_linked(linked, &paths, timings, &|_| {})
-            },
-        );
+        let result = render_after(&paths, true, || {
+            // Same length, other text: only the fingerprint tells.
+            let text = std::fs::read_to_string(&files[1]).expect("read");
+            let changed = text.replacen('，', "。", 1);
+            assert!(changed.len() == text.len() && changed != text);
+            std::fs::write(&files[1], changed).expect("write");
+        });
         match result {
             Err(BuildError::Template(TemplateError::Source(e))) => {
                 assert_eq!(e.path, files[1]);
@@ -1446,19 +1448,9 @@ mod tests {
             other => panic!("expected the changed chapter to stop the build: {other:?}"),
         }
         // Gone altogether: the read error is the reason.
-        let mut sources = Sources::new();
-        let gone = load_link_then(
-            &paths,
-            &Overrides::default(),
-            &mut sources,
-            &mut Timings::default(),
-            true,
-            None,
-            |linked, _, _, timings| {
-                std::fs::remove_file(&files[0]).expect("remove");
-                render_linked(linked, &paths, timings, &|_| {})
-            },
-        );
+        let gone = render_after(&paths, true, || {
+            std::fs::remove_file(&files[0]).expect("remove");
+        });
         assert!(
             matches!(&gone, Err(BuildError::Template(TemplateError::Source(e)))
                 if e.path == files[0] && e.why.starts_with("cannot read it again")),

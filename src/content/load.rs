@@ -480,7 +480,7 @@ pub fn restore(sources: &mut Sources, files: impl IntoIterator<Item = FileId>) -
         .par_iter()
         .map(|&f| {
             let file = sources.get(f);
-            let text = std::fs::read(&file.path)
+            let text = read_limited(&file.path)
                 .ok()
                 .filter(|b| Some(Fingerprint::of(b)) == file.released)
                 .and_then(|b| String::from_utf8(b).ok())
