@@ -324,11 +324,13 @@ pub fn unprofiled(
 ) {
     use rayon::prelude::*;
     let check = NameCheck::new(edition);
-    let block = if keep.is_some() { BLOCK } else { usize::MAX };
-    for (bi, part) in chapters
-        .chunks(block.min(chapters.len().max(1)))
-        .enumerate()
-    {
+    // Unbounded: one block of every chapter.
+    let block = if keep.is_some() {
+        BLOCK
+    } else {
+        chapters.len().max(1)
+    };
+    for (bi, part) in chapters.chunks(block).enumerate() {
         let first = bi * block;
         let found: Vec<Vec<Diagnostic>> = part
             .par_iter()

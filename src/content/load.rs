@@ -448,23 +448,32 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
 }
 
+/// Why a released file cannot be read as it was linked.
+const CHANGED: &str = "changed while the site was being built";
+
 /// A released chapter's body, read again (see [`super::Chapter::body_text`]).
 pub(crate) fn read_released(r: &super::Released) -> Result<String, super::SourceChanged> {
     let changed = |why: String| super::SourceChanged {
         path: r.path.clone(),
         why,
     };
-    let bytes = read_limited(&r.path).map_err(|e| changed(format!("cannot read it again: {e}")))?;
-    if Fingerprint::of(&bytes) != r.fingerprint {
-        return Err(changed(
-            "changed while the site was being built".to_string(),
-        ));
-    }
-    let body = bytes
+    let bytes = read_unchanged(&r.path, r.fingerprint).map_err(changed)?;
+    bytes
         .get(r.body.clone())
         .and_then(|b| simdutf8::basic::from_utf8(b).ok())
-        .ok_or_else(|| changed("changed while the site was being built".to_string()))?;
-    Ok(body.to_owned())
+        .map(str::to_owned)
+        .ok_or_else(|| changed(CHANGED.to_string()))
+}
+
+/// A released file read again: its bytes, or why they are not the ones
+/// that were released (a read error, or other bytes).
+fn read_unchanged(path: &Path, fingerprint: Fingerprint) -> Result<Vec<u8>, String> {
+    let bytes = read_limited(path).map_err(|e| format!("cannot read it again: {e}"))?;
+    if Fingerprint::of(&bytes) == fingerprint {
+        Ok(bytes)
+    } else {
+        Err(CHANGED.to_string())
+    }
 }
 
 /// Reads released files back into `sources` (to show diagnostics in them);
@@ -480,9 +489,9 @@ pub fn restore(sources: &mut Sources, files: impl IntoIterator<Item = FileId>) -
         .par_iter()
         .map(|&f| {
             let file = sources.get(f);
-            let text = read_limited(&file.path)
-                .ok()
-                .filter(|b| Some(Fingerprint::of(b)) == file.released)
+            let text = file
+                .released
+                .and_then(|fp| read_unchanged(&file.path, fp).ok())
                 .and_then(|b| String::from_utf8(b).ok())
                 .map(Arc::from);
             (f, text)

@@ -196,12 +196,7 @@ pub struct SourceChanged {
 
 impl std::fmt::Display for SourceChanged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {}; nothing was written, build again",
-            self.path.display(),
-            self.why
-        )
+        write!(f, "{}: {}", self.path.display(), self.why)
     }
 }
 

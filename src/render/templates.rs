@@ -54,7 +54,8 @@ impl std::fmt::Display for TemplateError {
             Self::Render { name, report } => {
                 write!(f, "template {name} failed to render:\n{report}")
             }
-            Self::Source(e) => e.fmt(f),
+            // It stops rendering, so the build that released it stops too.
+            Self::Source(e) => write!(f, "{e}; nothing was written, build again"),
         }
     }
 }
