@@ -178,35 +178,45 @@ fn load_link_then<R>(
     ) -> Result<R, BuildError>,
 ) -> Result<R, BuildError> {
     let (mut edition, mut diags) = load_checked(paths, overrides, sources, timings)?;
-    let (linked, more) = link(&edition, sources, None, keep, timings);
-    diags.extend(more);
-    match keep {
-        Some(k) => crate::diag::bound(&mut diags, k),
-        None => crate::diag::sort(&mut diags),
-    }
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(BuildError::Content(diags));
-    }
+    timings.stages.lap("(between stages)");
+    let settle = |diags: &mut Vec<Diagnostic>, more: Vec<Diagnostic>, timings: &mut Timings| {
+        timings.stages.lap(LINK_LAP);
+        diags.extend(more);
+        match keep {
+            Some(k) => crate::diag::bound(diags, k),
+            None => crate::diag::sort(diags),
+        }
+        diags.iter().any(Diagnostic::is_error)
+    };
     if !release {
+        let (linked, more) = annotate::link_with(&edition, sources, None, keep);
+        if settle(&mut diags, more, timings) {
+            return Err(BuildError::Content(diags));
+        }
         return then(&linked, diags, sources, timings);
     }
-    let detached = linked.detach();
-    edition.release_chapters(sources);
-    timings.stages.lap("release chapter texts");
+    let (detached, more) = annotate::link_releasing(&mut edition, sources, keep);
+    if settle(&mut diags, more, timings) {
+        // The errors point into released files: read them back to show.
+        restore_for(&mut diags, sources);
+        return Err(BuildError::Content(diags));
+    }
     then(&detached.attach(&edition), diags, sources, timings)
 }
+
+/// The lap that linking takes (in `--timings`).
+const LINK_LAP: &str = "link: parse, anchor, mentions, checks";
 
 /// Links a loaded edition (for `serve`, with its per-chapter cache).
 fn link<'e>(
     edition: &'e Edition,
     sources: &Sources,
     cache: Option<&mut annotate::LinkCache>,
-    keep: Option<usize>,
     timings: &mut Timings,
 ) -> (annotate::Linked<'e>, Vec<Diagnostic>) {
     timings.stages.lap("(between stages)");
-    let linked = annotate::link_with(edition, sources, cache, keep);
-    timings.stages.lap("link: parse, anchor, mentions, checks");
+    let linked = annotate::link_with(edition, sources, cache, None);
+    timings.stages.lap(LINK_LAP);
     linked
 }
 
@@ -348,7 +358,7 @@ pub fn render_edition(
     timings: &mut Timings,
     cache: Option<&mut annotate::LinkCache>,
 ) -> Result<(Vec<Job>, Vec<Diagnostic>), BuildError> {
-    let (linked, diags) = link(edition, sources, cache, None, timings);
+    let (linked, diags) = link(edition, sources, cache, timings);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diags));
     }
@@ -1417,6 +1427,78 @@ mod tests {
             assert_eq!(p, q);
             assert!(a == b, "{p} differs");
         }
+    }
+
+    /// What a linked edition holds, chapter by chapter, to compare two.
+    fn held(linked: &annotate::Linked<'_>) -> Vec<String> {
+        let mut out: Vec<String> = linked
+            .chapters
+            .iter()
+            .map(|lc| format!("{:?} {:?} {:?}", lc.doc.text, lc.doc.blocks, lc.notes))
+            .collect();
+        out.push(format!("{:?}", linked.mentions));
+        out.push(format!("{:?}", linked.fact_anchors));
+        out.push(format!("{:?}", linked.by_entity));
+        out
+    }
+
+    #[test]
+    fn linking_a_block_at_a_time_while_releasing_finds_what_holding_every_text_finds() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // Two blocks of chapters, with notes, profiles, mentions and facts.
+        write_bench_corpus(300, dir.path(), 7, false).expect("corpus");
+        let paths = Paths::new(dir.path());
+        // An error in the second block: found after the first was released.
+        let late = std::fs::read_dir(paths.content.join("chapters"))
+            .expect("chapters")
+            .map(|e| e.expect("entry").path())
+            .max()
+            .expect("a chapter");
+        let text = std::fs::read_to_string(&late).expect("read");
+        let quote = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("quote: "))
+            .expect("a quote")
+            .to_string();
+        // And a warning there: a name with no profile and no note.
+        let text = text.replacen(&quote, "'nowhere in this chapter'", 1)
+            + "\nZebulon Quackenbush was there.\n";
+        std::fs::write(&late, text).expect("write");
+        let keep = Some(5);
+
+        let mut sources = Sources::new();
+        let (edition, _) = load_checked(
+            &paths,
+            &Overrides::default(),
+            &mut sources,
+            &mut Timings::default(),
+        )
+        .expect("loads");
+        let (linked, mut diags) = annotate::link_with(&edition, &sources, None, keep);
+        crate::diag::bound(&mut diags, 5);
+        let shown = crate::diag::render(&diags, &sources, false);
+        assert!(shown.contains("nowhere in this chapter"), "{shown}");
+        assert!(shown.contains("Zebulon Quackenbush was there."), "{shown}");
+
+        let mut released_sources = Sources::new();
+        let (mut released, _) = load_checked(
+            &paths,
+            &Overrides::default(),
+            &mut released_sources,
+            &mut Timings::default(),
+        )
+        .expect("loads");
+        let (detached, mut released_diags) =
+            annotate::link_releasing(&mut released, &mut released_sources, keep);
+        assert!(released.chapters.iter().all(|c| c.released.is_some()));
+        assert!(released.chapters.iter().all(|c| c.text.is_empty()));
+        crate::diag::bound(&mut released_diags, 5);
+        restore_for(&mut released_diags, &mut released_sources);
+        assert_eq!(
+            crate::diag::render(&released_diags, &released_sources, false),
+            shown
+        );
+        assert!(held(&detached.attach(&released)) == held(&linked));
     }
 
     #[test]

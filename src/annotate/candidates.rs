@@ -16,7 +16,6 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use super::LinkedChapter;
 use super::entities::{Mention, Place};
 use crate::content::Edition;
 use crate::content::FrontMatter as _;
@@ -307,49 +306,6 @@ fn unprofiled_name(
     .help(format!(
         "add a profile named “{name}” or listing it among its aliases (`glossa new company ID --title {name}`), annotate one of its mentions, or list it under `check: ignore:` in edition.yaml"
     ))
-}
-
-/// Chapters checked at once when warnings are bounded.
-const BLOCK: usize = 256;
-
-/// Warns about names with no profile and no note (chapters in parallel);
-/// with `keep`, a block of chapters at a time, bounding the warnings after
-/// each ([`crate::diag::bound`]).
-pub fn unprofiled(
-    edition: &Edition,
-    chapters: &[LinkedChapter<'_>],
-    mentions: &[Mention],
-    keep: Option<usize>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    use rayon::prelude::*;
-    let check = NameCheck::new(edition);
-    // Unbounded: one block of every chapter.
-    let block = if keep.is_some() {
-        BLOCK
-    } else {
-        chapters.len().max(1)
-    };
-    for (bi, part) in chapters.chunks(block).enumerate() {
-        let first = bi * block;
-        let found: Vec<Vec<Diagnostic>> = part
-            .par_iter()
-            .enumerate()
-            .map(|(k, lc)| {
-                let notes: Vec<Range<usize>> = lc.notes.iter().map(|n| n.range.clone()).collect();
-                check.chapter(
-                    lc.chapter,
-                    &lc.doc,
-                    &notes,
-                    super::mentions_in(mentions, first + k),
-                )
-            })
-            .collect();
-        diags.extend(found.into_iter().flatten());
-        if let Some(k) = keep {
-            crate::diag::bound(diags, k);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -231,12 +231,12 @@ fn kwic(text: &str, r: Range<usize>) -> (String, String, String) {
 /// The mentions in chapter `ci` (its text, then its notes). Linking calls it
 /// per chapter in parallel and keeps the results in chapter order.
 pub fn chapter_mentions(
-    edition: &Edition,
+    policy: LinkPolicy,
+    c: &crate::content::Chapter,
     ci: usize,
     doc: &Doc<'_>,
     matcher: &Matcher,
 ) -> Vec<Mention> {
-    let policy = edition.config.mentions.link;
     let mut out = Vec::new();
     {
         let linkable = linkable_ranges(doc);
@@ -266,7 +266,7 @@ pub fn chapter_mentions(
                 });
             }
         }
-        for (ai, a) in edition.chapters[ci].meta.annotations.iter().enumerate() {
+        for (ai, a) in c.meta.annotations.iter().enumerate() {
             for (entity, range) in matcher.find(&a.note) {
                 out.push(Mention {
                     entity,
@@ -281,15 +281,16 @@ pub fn chapter_mentions(
     out
 }
 
-/// Checks ids that point at entities, anchors facts, and warns about
-/// unmentioned profiles; returns each fact's anchor.
+/// Checks the ids that profiles point at, anchors facts, and warns about
+/// unmentioned profiles; returns each fact's anchor. Reads no chapter's
+/// text (a build may have released them): the ids chapters point at are
+/// checked before linking ([`annotation_refs`]).
 pub fn check_references(
     edition: &Edition,
     docs: &[&Doc<'_>],
     mentions: &[Mention],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Vec<Option<FactAnchor>>> {
-    annotation_refs(edition, diags);
     profile_links(edition, diags);
     let anchors = edition
         .entities
@@ -314,7 +315,7 @@ fn unknown_id(what: &str, id: &str, pool: &[&str]) -> Diagnostic {
 
 /// Every annotation's `refs` name a profile (hundreds of thousands in a
 /// large edition: looked up in a set, not scanned).
-fn annotation_refs(edition: &Edition, diags: &mut Vec<Diagnostic>) {
+pub(super) fn annotation_refs(edition: &Edition, diags: &mut Vec<Diagnostic>) {
     if edition.entities.is_empty() {
         return;
     }

@@ -116,7 +116,7 @@ impl<'a> LinkedChapter<'a> {
 /// linked again at no cost ([`Detached::attach`]).
 #[derive(Debug)]
 pub struct Detached {
-    chapters: Vec<(DocRef<'static>, Vec<CachedNote>)>,
+    chapters: Vec<DetachedChapter>,
     mentions: Vec<entities::Mention>,
     fact_anchors: Vec<Vec<Option<entities::FactAnchor>>>,
     by_entity: Vec<Vec<u32>>,
@@ -134,12 +134,7 @@ impl Linked<'_> {
                     DocRef::Borrowed(d) => DocRef::Borrowed(d.into_static()),
                     DocRef::Shared(d) => DocRef::Shared(d),
                 };
-                let notes = lc
-                    .notes
-                    .into_iter()
-                    .map(|n| (n.number, n.index, n.block, n.range, n.para))
-                    .collect();
-                (doc, notes)
+                (doc, lc.notes.iter().map(detach_note).collect())
             })
             .collect();
         Detached {
@@ -160,21 +155,7 @@ impl Detached {
             .chapters
             .into_iter()
             .zip(&edition.chapters)
-            .map(|((doc, notes), c)| LinkedChapter {
-                chapter: c,
-                doc,
-                notes: notes
-                    .into_iter()
-                    .map(|(number, index, block, range, para)| Note {
-                        number,
-                        annotation: &c.meta.annotations[index],
-                        index,
-                        block,
-                        range,
-                        para,
-                    })
-                    .collect(),
-            })
+            .map(|((doc, notes), c)| attach_chapter(c, doc, &notes))
             .collect();
         Linked {
             edition,
@@ -311,7 +292,7 @@ pub fn link<'a>(edition: &'a Edition, sources: &Sources) -> (Linked<'a>, Vec<Dia
 }
 
 /// [`link`], reusing and refilling a [`LinkCache`] (for `serve`); with
-/// `keep`, the names with no profile are bounded per code as they are found
+/// `keep`, warnings are bounded per code a block of chapters at a time
 /// ([`crate::diag::bound`]: a build shows a few, and a large edition can
 /// have millions).
 pub fn link_with<'a>(
@@ -321,68 +302,229 @@ pub fn link_with<'a>(
     keep: Option<usize>,
 ) -> (Linked<'a>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    duplicate_orders(edition, sources, &mut diags);
-    duplicate_slugs(edition, sources, &mut diags);
-    annotation_ids(edition, &mut diags);
-    placeholders(edition, &mut diags);
-    let matcher = entities::Matcher::new(edition, &mut diags);
+    let matcher = before_chapters(edition, sources, &mut diags);
     let (chapters, mentions) = match cache {
-        None => link_chapters(edition, &matcher, keep, &mut diags),
+        None => {
+            let names = candidates::NameCheck::new(edition);
+            let mut blocks = Blocks::new(edition.chapters.len());
+            for range in blocks.ranges() {
+                let part = &edition.chapters[range.clone()];
+                let linked = link_block(edition, part, range.start, &matcher, &names);
+                blocks.add(linked, keep, &mut diags);
+            }
+            let (chapters, mentions) = blocks.finish();
+            let chapters = chapters
+                .into_iter()
+                .zip(&edition.chapters)
+                .map(|((doc, notes), c)| attach_chapter(c, doc, &notes))
+                .collect();
+            (chapters, mentions)
+        }
         Some(cache) => link_cached(edition, &matcher, cache, &mut diags),
     };
-    finish(edition, chapters, mentions, diags)
+    let docs: Vec<&Doc<'_>> = chapters
+        .iter()
+        .map(|c: &LinkedChapter<'_>| &*c.doc)
+        .collect();
+    let (fact_anchors, by_entity) = indexes(edition, &docs, &mentions, &mut diags);
+    (
+        Linked {
+            edition,
+            chapters,
+            mentions,
+            fact_anchors,
+            by_entity,
+        },
+        diags,
+    )
 }
 
-/// Every chapter parsed, anchored and scanned for mentions, in parallel.
-fn link_chapters<'a>(
-    edition: &'a Edition,
-    matcher: &entities::Matcher,
+/// [`link_with`] for a build, which never needs a chapter's text again
+/// once it is linked: chapters are linked a block at a time, and each
+/// block's texts are released as soon as it is
+/// ([`crate::content::release_chapters`]), so that memory never holds every
+/// source beside every parsed chapter. Every check that reads a chapter's
+/// text runs before its release; diagnostics that point into a released
+/// file are shown after reading it back ([`crate::content::load::restore`]).
+/// Returns the linked edition without its borrows: [`Detached::attach`] it
+/// to `edition`.
+pub fn link_releasing(
+    edition: &mut Edition,
+    sources: &mut Sources,
     keep: Option<usize>,
+) -> (Detached, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let matcher = before_chapters(edition, sources, &mut diags);
+    // The chapters leave the edition while they are linked and released:
+    // what is read of the edition meanwhile is its profiles and settings.
+    let mut chapters = std::mem::take(&mut edition.chapters);
+    let mut blocks = Blocks::new(chapters.len());
+    {
+        let names = candidates::NameCheck::new(edition);
+        for range in blocks.ranges() {
+            let linked = link_block(
+                edition,
+                &chapters[range.clone()],
+                range.start,
+                &matcher,
+                &names,
+            );
+            blocks.add(linked, keep, &mut diags);
+            crate::content::release_chapters(&mut chapters[range], sources);
+        }
+    }
+    edition.chapters = chapters;
+    let (chapters, mentions) = blocks.finish();
+    let docs: Vec<&Doc<'_>> = chapters.iter().map(|(doc, _)| &**doc).collect();
+    let (fact_anchors, by_entity) = indexes(edition, &docs, &mentions, &mut diags);
+    (
+        Detached {
+            chapters,
+            mentions,
+            fact_anchors,
+            by_entity,
+        },
+        diags,
+    )
+}
+
+/// The checks that come before the chapters are linked (they read the
+/// chapters' front matter, so a build runs them while every text is held),
+/// and the profile names' matcher.
+fn before_chapters(
+    edition: &Edition,
+    sources: &Sources,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<LinkedChapter<'a>>, Vec<entities::Mention>) {
-    let results: Vec<(LinkedChapter<'a>, Vec<entities::Mention>, Vec<Diagnostic>)> = edition
-        .chapters
+) -> entities::Matcher {
+    duplicate_orders(edition, sources, diags);
+    duplicate_slugs(edition, sources, diags);
+    annotation_ids(edition, diags);
+    entities::annotation_refs(edition, diags);
+    placeholders(edition, diags);
+    entities::Matcher::new(edition, diags)
+}
+
+/// Chapters linked per block: the unit of [`link_releasing`]'s releases and
+/// of bounding warnings.
+const BLOCK: usize = 256;
+
+/// A linked chapter without its borrows of the chapter.
+type DetachedChapter = (DocRef<'static>, Vec<CachedNote>);
+
+/// The linked chapters, gathered block by block in chapter order.
+struct Blocks {
+    len: usize,
+    chapters: Vec<DetachedChapter>,
+    mentions: Vec<Vec<entities::Mention>>,
+}
+
+impl Blocks {
+    fn new(len: usize) -> Self {
+        Blocks {
+            len,
+            chapters: Vec::with_capacity(len),
+            mentions: Vec::with_capacity(len),
+        }
+    }
+
+    /// The chapter ranges of the blocks, in order.
+    fn ranges(&self) -> Vec<Range<usize>> {
+        (0..self.len)
+            .step_by(BLOCK)
+            .map(|start| start..self.len.min(start + BLOCK))
+            .collect()
+    }
+
+    /// Adds a block's chapters and diagnostics; with `keep`, bounds the
+    /// warnings so far (bounding block by block keeps what bounding all of
+    /// them at the end would).
+    fn add(
+        &mut self,
+        linked: Vec<(DetachedChapter, Vec<entities::Mention>, Vec<Diagnostic>)>,
+        keep: Option<usize>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        for (chapter, mentions, mut d) in linked {
+            self.chapters.push(chapter);
+            self.mentions.push(mentions);
+            diags.append(&mut d);
+        }
+        if let Some(k) = keep {
+            crate::diag::bound(diags, k);
+        }
+    }
+
+    /// The chapters, and every mention in chapter order.
+    fn finish(self) -> (Vec<DetachedChapter>, Vec<entities::Mention>) {
+        // Exactly sized: hundreds of thousands of mentions in a large edition.
+        let mut mentions = Vec::with_capacity(self.mentions.iter().map(Vec::len).sum());
+        for m in self.mentions {
+            mentions.extend(m);
+        }
+        (self.chapters, mentions)
+    }
+}
+
+/// A block of chapters (the first is chapter `first`) parsed, anchored,
+/// scanned for mentions and for names with no profile, in parallel. Keeps
+/// of each parsed chapter only what outlives linking: its reading text and
+/// blocks, not its events — only its page needs them, and that page parses
+/// the chapter again (`LinkedChapter::with_page_doc`).
+fn link_block(
+    edition: &Edition,
+    chapters: &[Chapter],
+    first: usize,
+    matcher: &entities::Matcher,
+    names: &candidates::NameCheck<'_>,
+) -> Vec<(DetachedChapter, Vec<entities::Mention>, Vec<Diagnostic>)> {
+    let policy = edition.config.mentions.link;
+    chapters
         .par_iter()
         .enumerate()
-        .map(|(ci, c)| {
-            let (mut doc, notes, d) = link_chapter(c, crate::text::parse(c.body()));
-            let mentions = entities::chapter_mentions(edition, ci, &doc, matcher);
-            // The events are most of a parsed chapter and only its page
-            // needs them: that page parses the chapter again
-            // (`LinkedChapter::with_page_doc`) instead of every chapter's
-            // events staying in memory for the whole build.
+        .map(|(k, c)| {
+            let (mut doc, notes, mut d) = link_chapter(c, crate::text::parse(c.body()));
+            let mentions = entities::chapter_mentions(policy, c, first + k, &doc, matcher);
             doc.events = Vec::new();
             // The reading text was given the Markdown's length to grow in;
             // it stays for the whole build, so it is copied to its own
             // length (an allocator may keep a shrunk block where it is).
             doc.text = String::from(doc.text.as_str());
             doc.blocks.shrink_to_fit();
-            (
-                LinkedChapter {
-                    chapter: c,
-                    doc: DocRef::Borrowed(doc),
-                    notes,
-                },
-                mentions,
-                d,
-            )
+            let ranges: Vec<Range<usize>> = notes.iter().map(|n| n.range.clone()).collect();
+            d.extend(names.chapter(c, &doc, &ranges, &mentions));
+            let notes = notes.iter().map(detach_note).collect();
+            ((DocRef::Borrowed(doc.into_static()), notes), mentions, d)
         })
-        .collect();
-    let mut chapters = Vec::with_capacity(results.len());
-    // Exactly sized: hundreds of thousands of mentions in a large edition.
-    let mut mentions = Vec::with_capacity(results.iter().map(|r| r.1.len()).sum());
-    for (c, mut m, mut d) in results {
-        diags.append(&mut d);
-        mentions.append(&mut m);
-        chapters.push(c);
-    }
-    candidates::unprofiled(edition, &chapters, &mentions, keep, diags);
-    (chapters, mentions)
+        .collect()
 }
 
-/// Like [`link_chapters`], but only chapters whose text changed since the
-/// cache was filled are parsed and anchored again; their results replace the
-/// cached ones.
+/// A note without its borrow of the annotation.
+fn detach_note(n: &Note<'_>) -> CachedNote {
+    (n.number, n.index, n.block, n.range.clone(), n.para)
+}
+
+/// A linked chapter borrowing its chapter again.
+fn attach_chapter<'a>(c: &'a Chapter, doc: DocRef<'a>, notes: &[CachedNote]) -> LinkedChapter<'a> {
+    LinkedChapter {
+        chapter: c,
+        doc,
+        notes: notes
+            .iter()
+            .map(|(number, index, block, range, para)| Note {
+                number: *number,
+                annotation: &c.meta.annotations[*index],
+                index: *index,
+                block: *block,
+                range: range.clone(),
+                para: *para,
+            })
+            .collect(),
+    }
+}
+
+/// Like the blocks of [`link_with`], but only chapters whose text changed
+/// since the cache was filled are parsed and anchored again; their results
+/// replace the cached ones.
 fn link_cached<'a>(
     edition: &'a Edition,
     matcher: &entities::Matcher,
@@ -390,6 +532,7 @@ fn link_cached<'a>(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<LinkedChapter<'a>>, Vec<entities::Mention>) {
     let names = candidates::NameCheck::new(edition);
+    let policy = edition.config.mentions.link;
     cache.chapters.resize_with(edition.chapters.len(), || None);
     let fresh: Vec<Option<Cached>> = edition
         .chapters
@@ -403,14 +546,11 @@ fn link_cached<'a>(
                 return None;
             }
             let doc = crate::text::parse(c.body()).into_static();
-            let mentions = entities::chapter_mentions(edition, ci, &doc, matcher);
+            let mentions = entities::chapter_mentions(policy, c, ci, &doc, matcher);
             let (doc, notes, mut d) = link_chapter(c, doc);
             let ranges: Vec<Range<usize>> = notes.iter().map(|n| n.range.clone()).collect();
             d.extend(names.chapter(c, &doc, &ranges, &mentions));
-            let notes = notes
-                .into_iter()
-                .map(|n| (n.number, n.index, n.block, n.range, n.para))
-                .collect();
+            let notes = notes.iter().map(detach_note).collect();
             Some(Cached {
                 text: c.text.clone(),
                 doc: Arc::new(doc),
@@ -432,49 +572,25 @@ fn link_cached<'a>(
         let k = k.as_ref().expect("every chapter is cached");
         diags.extend(k.diags.iter().cloned());
         mentions.extend(k.mentions.iter().cloned());
-        chapters.push(LinkedChapter {
-            chapter: c,
-            doc: DocRef::Shared(k.doc.clone()),
-            notes: k
-                .notes
-                .iter()
-                .map(|(number, index, block, range, para)| Note {
-                    number: *number,
-                    annotation: &c.meta.annotations[*index],
-                    index: *index,
-                    block: *block,
-                    range: range.clone(),
-                    para: *para,
-                })
-                .collect(),
-        });
+        chapters.push(attach_chapter(c, DocRef::Shared(k.doc.clone()), &k.notes));
     }
     (chapters, mentions)
 }
 
-/// Edition-wide checks and indexes over the linked chapters.
-fn finish<'a>(
-    edition: &'a Edition,
-    chapters: Vec<LinkedChapter<'a>>,
-    mentions: Vec<entities::Mention>,
-    mut diags: Vec<Diagnostic>,
-) -> (Linked<'a>, Vec<Diagnostic>) {
-    let docs: Vec<&Doc<'a>> = chapters.iter().map(|c| &*c.doc).collect();
-    let fact_anchors = entities::check_references(edition, &docs, &mentions, &mut diags);
+/// Edition-wide checks and indexes over the linked chapters: each fact's
+/// anchor, and each entity's mentions.
+fn indexes(
+    edition: &Edition,
+    docs: &[&Doc<'_>],
+    mentions: &[entities::Mention],
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Vec<Option<entities::FactAnchor>>>, Vec<Vec<u32>>) {
+    let fact_anchors = entities::check_references(edition, docs, mentions, diags);
     let mut by_entity = vec![Vec::new(); edition.entities.len()];
     for (k, m) in mentions.iter().enumerate() {
         by_entity[m.entity].push(k as u32);
     }
-    (
-        Linked {
-            edition,
-            chapters,
-            mentions,
-            fact_anchors,
-            by_entity,
-        },
-        diags,
-    )
+    (fact_anchors, by_entity)
 }
 
 /// Runs every check; returns all diagnostics found.

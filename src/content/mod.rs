@@ -171,7 +171,7 @@ pub struct Chapter {
     pub body: Range<usize>,
     /// Where each front-matter key and value sits (read on first use).
     pub positions: Positions,
-    /// Set once the text was released ([`Edition::release_chapters`]):
+    /// Set once the text was released ([`release_chapters`]):
     /// `text` is then empty, and [`Chapter::body_text`] reads the file again.
     pub released: Option<Released>,
 }
@@ -298,7 +298,7 @@ impl Chapter {
         }
     }
 
-    /// Drops the text (see [`Edition::release_chapters`]).
+    /// Drops the text (see [`release_chapters`]).
     fn release(&mut self, path: &Path) {
         let fingerprint = Fingerprint::of(self.text.as_bytes());
         self.released = Some(Released {
@@ -484,34 +484,33 @@ pub struct Edition {
 }
 
 impl Edition {
-    /// Releases every chapter's text — the chapter's copy and the one in
-    /// `sources`, the same allocation — keeping each file's path and
-    /// fingerprint: `build` calls it once the edition linked without errors,
-    /// so that memory no longer holds every source while pages are rendered
-    /// (each page reads its chapter again: [`Chapter::body_text`]). Spans
-    /// into a released chapter can no longer be shown; `restore` reads the
-    /// files back for diagnostics.
-    pub fn release_chapters(&mut self, sources: &mut crate::diag::Sources) {
-        use rayon::prelude::*;
-        let paths: Vec<PathBuf> = self
-            .chapters
-            .iter()
-            .map(|c| sources.get(c.file).path.clone())
-            .collect();
-        self.chapters
-            .par_iter_mut()
-            .zip(&paths)
-            .for_each(|(c, path)| c.release(path));
-        for c in &self.chapters {
-            if let Some(r) = &c.released {
-                sources.release(c.file, r.fingerprint);
-            }
-        }
-    }
-
     /// The entity with this id, if any.
     pub fn entity(&self, id: &str) -> Option<&Entity> {
         self.entities.iter().find(|e| e.id == id)
+    }
+}
+
+/// Releases these chapters' texts — each chapter's copy and the one in
+/// `sources`, the same allocation — keeping each file's path and
+/// fingerprint: a build links a block of chapters, then releases it
+/// (`annotate::link_releasing`), so that memory never holds every source
+/// (each page reads its chapter again: [`Chapter::body_text`]). Spans into
+/// a released chapter can no longer be shown; `load::restore` reads the
+/// files back for diagnostics.
+pub fn release_chapters(chapters: &mut [Chapter], sources: &mut crate::diag::Sources) {
+    use rayon::prelude::*;
+    let paths: Vec<PathBuf> = chapters
+        .iter()
+        .map(|c| sources.get(c.file).path.clone())
+        .collect();
+    chapters
+        .par_iter_mut()
+        .zip(&paths)
+        .for_each(|(c, path)| c.release(path));
+    for c in chapters.iter() {
+        if let Some(r) = &c.released {
+            sources.release(c.file, r.fingerprint);
+        }
     }
 }
 
