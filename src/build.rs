@@ -157,9 +157,10 @@ pub fn load_and_link<R>(
     load_link_then(paths, overrides, sources, timings, false, None, then)
 }
 
-/// [`load_and_link`]; with `release`, once the edition linked without
-/// errors, every chapter's text is released before `then` renders
-/// (`Edition::release_chapters`): pages read their chapter's file again.
+/// [`load_and_link`]; with `release`, each chapter's text is released as
+/// soon as its block of chapters is linked (`annotate::link_releasing`):
+/// pages read their chapter's file again, and the files the errors point
+/// into are read back to show them.
 /// With `keep`, warnings are bounded per code as they are found
 /// (`diag::bound`).
 #[allow(clippy::too_many_arguments)]

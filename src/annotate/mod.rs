@@ -8,8 +8,9 @@
 //! closest passage) or asks for an occurrence that does not exist. Diagnostics
 //! point at the annotation's `quote:` (or `id:`/`kind:`) value in the front matter.
 //!
-//! After this the edition is frozen: [`Linked`] only borrows it. Must not read
-//! files or render HTML. Submodule [`anchor`] matches one quote.
+//! After this the edition is frozen: [`Linked`] only borrows it (a build's
+//! [`link_releasing`] releases each chapter's text once it is linked, and
+//! changes nothing else). Must not read files or render HTML. Submodule [`anchor`] matches one quote.
 
 pub mod anchor;
 pub mod candidates;
@@ -43,8 +44,9 @@ pub struct Note<'a> {
     pub para: Option<u32>,
 }
 
-/// A chapter's parsed text: borrowed from the chapter (a build), or owned and
-/// shared with a [`LinkCache`] (serve keeps it across rebuilds).
+/// A chapter's parsed text: the linked chapter's own (`Borrowed`: linking
+/// keeps its reading text and blocks, not its events), or shared with a
+/// [`LinkCache`] (serve keeps it, events too, across rebuilds).
 #[derive(Debug)]
 pub enum DocRef<'a> {
     Borrowed(Doc<'a>),
@@ -111,39 +113,16 @@ impl<'a> LinkedChapter<'a> {
     }
 }
 
-/// A [`Linked`] edition without its borrows of the [`Edition`], so that the
-/// edition can be changed in between ([`Edition::release_chapters`]) and
-/// linked again at no cost ([`Detached::attach`]).
+/// A [`Linked`] edition without its borrows of the [`Edition`]: what
+/// [`link_releasing`] returns, since it changes the edition (it releases the
+/// chapters' texts) while it links; [`Detached::attach`] links it to the
+/// edition again at no cost.
 #[derive(Debug)]
 pub struct Detached {
     chapters: Vec<DetachedChapter>,
     mentions: Vec<entities::Mention>,
     fact_anchors: Vec<Vec<Option<entities::FactAnchor>>>,
     by_entity: Vec<Vec<u32>>,
-}
-
-impl Linked<'_> {
-    /// The linked edition without its borrows (each chapter's parsed text
-    /// becomes owned: free once its events were dropped, as a build does).
-    pub fn detach(self) -> Detached {
-        let chapters = self
-            .chapters
-            .into_iter()
-            .map(|lc| {
-                let doc = match lc.doc {
-                    DocRef::Borrowed(d) => DocRef::Borrowed(d.into_static()),
-                    DocRef::Shared(d) => DocRef::Shared(d),
-                };
-                (doc, lc.notes.iter().map(detach_note).collect())
-            })
-            .collect();
-        Detached {
-            chapters,
-            mentions: self.mentions,
-            fact_anchors: self.fact_anchors,
-            by_entity: self.by_entity,
-        }
-    }
 }
 
 impl Detached {
