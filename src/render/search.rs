@@ -294,27 +294,94 @@ fn han_shard(k: u64, shards: u32) -> u32 {
     fnv(&buf[..n + m]) % shards
 }
 
-/// Postings of one block of pages for one shard, flat: token `i` is
-/// `han[i]` with pages `ids[ends[i - 1]..ends[i]]` (CJK tokens) — the gaps
-/// between its ascending page ids (the first from 0) as LEB128 varints, one
-/// or two bytes each for most — and Latin words beside them. Every page's
-/// postings are held until the shards are written, so they are kept small.
-#[derive(Default)]
-struct ShardPart {
+/// Postings of one block of pages, flat and grouped by shard: CJK token
+/// `i` is `han[i]` with pages `ids[ends[i - 1]..ends[i]]` — the gaps between
+/// its ascending page ids (the first from 0) as LEB128 varints, one or two
+/// bytes each for most —, shard `s`'s tokens are `han_from[s]..han_from[s +
+/// 1]`; Latin words likewise (`word_from`). Every page's postings are held
+/// until the shards are written, so a block holds a few arrays, not a list
+/// per token or per shard (an edition of 100,000 pages has 782 blocks and
+/// 1,024 shards).
+struct BlockPostings {
+    han_from: Vec<u32>,
     han: Vec<u64>,
     ends: Vec<u32>,
     ids: Vec<u8>,
-    words: Vec<(Box<str>, Vec<u32>)>,
+    word_from: Vec<u32>,
+    words: FlatWords,
 }
 
-impl ShardPart {
-    /// Each token with its page ids, decoded.
-    fn han_postings(&self) -> impl Iterator<Item = (u64, impl Iterator<Item = u32> + '_)> {
-        self.han.iter().enumerate().map(|(i, &k)| {
-            let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-            (k, Varints::new(&self.ids[start..self.ends[i] as usize]))
-        })
+/// Between ends `k - 1` and `k` of a list of ends (the first from 0).
+fn span_of(ends: &[u32], k: usize) -> std::ops::Range<usize> {
+    let start = if k == 0 { 0 } else { ends[k - 1] as usize };
+    start..ends[k] as usize
+}
+
+impl BlockPostings {
+    /// Shard `si`'s CJK tokens with their page ids, decoded.
+    fn han_postings(
+        &self,
+        si: usize,
+    ) -> impl Iterator<Item = (u64, impl Iterator<Item = u32> + '_)> {
+        let tokens = self.han_from[si] as usize..self.han_from[si + 1] as usize;
+        tokens.map(|i| (self.han[i], Varints::new(&self.ids[span_of(&self.ends, i)])))
     }
+
+    /// Shard `si`'s Latin words with their page ids, decoded.
+    fn word_postings(&self, si: usize) -> impl Iterator<Item = (&str, Varints<'_>)> {
+        let words = self.word_from[si] as usize..self.word_from[si + 1] as usize;
+        words.map(|i| self.words.get(i))
+    }
+}
+
+/// Latin words with their page ids, flat: word `i` is
+/// `text[text_ends[i - 1]..text_ends[i]]`, its ids the varint gaps in
+/// `ids[id_ends[i - 1]..id_ends[i]]` (a word and its prefixes are most of
+/// the tokens of a block that has numbers and names: a string and a list
+/// apiece held three to five times their size).
+#[derive(Default)]
+struct FlatWords {
+    text: String,
+    text_ends: Vec<u32>,
+    ids: Vec<u8>,
+    id_ends: Vec<u32>,
+}
+
+impl FlatWords {
+    /// Adds `word` with its ascending page ids.
+    fn push(&mut self, word: &str, ids: &[u32]) {
+        self.text.push_str(word);
+        self.text_ends.push(self.text.len() as u32);
+        let mut prev = 0;
+        let mut buf = [0u8; 5];
+        for &id in ids {
+            let n = put_varint(&mut buf, id - prev);
+            self.ids.extend_from_slice(&buf[..n]);
+            prev = id;
+        }
+        self.id_ends.push(self.ids.len() as u32);
+    }
+
+    /// Word `i` with its page ids, decoded.
+    fn get(&self, i: usize) -> (&str, Varints<'_>) {
+        (
+            &self.text[span_of(&self.text_ends, i)],
+            Varints::new(&self.ids[span_of(&self.id_ends, i)]),
+        )
+    }
+}
+
+/// Where each shard's items start in a list grouped by shard, from each
+/// shard's count: `shards + 1` offsets, the last the total.
+fn offsets(counts: &[u32]) -> Vec<u32> {
+    let mut from = Vec::with_capacity(counts.len() + 1);
+    let mut at = 0;
+    from.push(0);
+    for &n in counts {
+        at += n;
+        from.push(at);
+    }
+    from
 }
 
 /// Bytes of `n` as a LEB128 varint.
@@ -396,7 +463,7 @@ fn post(words: &mut FxHashMap<Box<str>, Vec<u32>>, key: &str, id: u32) -> bool {
 /// page is recorded once per slot (the slot remembers the last page that had
 /// it), and the (slot, page) hits — in page order, so each slot's pages come
 /// out ascending — are laid out flat per shard by counting.
-fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<ShardPart> {
+fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> BlockPostings {
     let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
     // Single characters of the Basic Multilingual Plane (half the CJK
     // tokens) find their slot by code point, without hashing: slot + 1.
@@ -449,8 +516,8 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<Sha
         }
     }
     drop(slots);
-    // Each slot's place in its shard's flat list: its shard, and where its
-    // varint gaps start there (their length counted first).
+    // Each slot's place in the flat list grouped by shard: its shard, and
+    // where its varint gaps start (their length counted first).
     let mut bytes = vec![0u32; keys.len()];
     let mut prev = last;
     prev.fill(0);
@@ -459,33 +526,58 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> Vec<Sha
         bytes[slot] += varint_len(id - prev[slot]);
         prev[slot] = id;
     }
-    let mut parts: Vec<ShardPart> = (0..shards).map(|_| ShardPart::default()).collect();
-    let mut shard = Vec::with_capacity(keys.len());
-    let mut next = Vec::with_capacity(keys.len());
-    let mut filled = vec![0u32; shards as usize];
-    for (&key, &len) in keys.iter().zip(&bytes) {
-        let si = han_shard(key, shards) as usize;
-        shard.push(si as u32);
-        next.push(filled[si]);
-        filled[si] += len;
-        parts[si].han.push(key);
-        parts[si].ends.push(filled[si]);
+    let nshards = shards as usize;
+    let shard: Vec<u32> = keys.iter().map(|&k| han_shard(k, shards)).collect();
+    let mut count = vec![0u32; nshards];
+    let mut shard_bytes = vec![0u32; nshards];
+    for (&si, &len) in shard.iter().zip(&bytes) {
+        count[si as usize] += 1;
+        shard_bytes[si as usize] += len;
     }
-    for (part, &n) in parts.iter_mut().zip(&filled) {
-        part.ids = vec![0; n as usize];
+    let han_from = offsets(&count);
+    let bytes_from = offsets(&shard_bytes);
+    let mut han = vec![0u64; keys.len()];
+    let mut ends = vec![0u32; keys.len()];
+    let mut next = vec![0u32; keys.len()];
+    let mut key_at = han_from.clone();
+    let mut byte_at = bytes_from.clone();
+    for (slot, (&key, &si)) in keys.iter().zip(&shard).enumerate() {
+        let si = si as usize;
+        let at = key_at[si] as usize;
+        key_at[si] += 1;
+        han[at] = key;
+        next[slot] = byte_at[si];
+        byte_at[si] += bytes[slot];
+        ends[at] = byte_at[si];
     }
+    let mut ids = vec![0u8; bytes_from[nshards] as usize];
     prev.fill(0);
     for &(slot, id) in &hits {
         let slot = slot as usize;
         let at = next[slot] as usize;
-        let n = put_varint(&mut parts[shard[slot] as usize].ids[at..], id - prev[slot]);
+        let n = put_varint(&mut ids[at..], id - prev[slot]);
         next[slot] += n as u32;
         prev[slot] = id;
     }
-    for (w, ids) in words {
-        parts[shard_of(&w, shards) as usize].words.push((w, ids));
+    let mut by_shard: Vec<(u32, Box<str>, Vec<u32>)> = words
+        .into_iter()
+        .map(|(w, ids)| (shard_of(&w, shards), w, ids))
+        .collect();
+    by_shard.sort_unstable_by_key(|e| e.0);
+    let mut count = vec![0u32; nshards];
+    let mut flat = FlatWords::default();
+    for (si, w, ids) in &by_shard {
+        count[*si as usize] += 1;
+        flat.push(w, ids);
     }
-    parts
+    BlockPostings {
+        han_from,
+        han,
+        ends,
+        ids,
+        word_from: offsets(&count),
+        words: flat,
+    }
 }
 
 /// Ascending document ids written as the gaps between them (the first as is).
@@ -502,18 +594,18 @@ impl Serialize for Gaps<'_> {
     }
 }
 
-/// Shard `si`'s file from its parts (one per block of documents, in order):
-/// its tokens in order, each with its document ids.
-fn shard_file(si: usize, parts: &[ShardPart]) -> (Job, usize) {
+/// Shard `si`'s file from the blocks' postings (in order): its tokens in
+/// order, each with its page ids.
+fn shard_file(si: usize, blocks: &[&BlockPostings]) -> (Job, usize) {
     let mut han: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
     let mut words: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
-    // Parts are in document order, so each token's ids stay ascending.
-    for part in parts {
-        for (k, ids) in part.han_postings() {
+    // Blocks are in page order, so each token's ids stay ascending.
+    for block in blocks {
+        for (k, ids) in block.han_postings(si) {
             han.entry(k).or_default().extend(ids);
         }
-        for (w, ids) in &part.words {
-            words.entry(w).or_default().extend_from_slice(ids);
+        for (w, ids) in block.word_postings(si) {
+            words.entry(w).or_default().extend(ids);
         }
     }
     // Tokens in string order without sorting strings: CJK keys sort as
@@ -668,8 +760,9 @@ const BLOCK: usize = 32 * PAGES_PER_CHUNK;
 /// Postings: token → ascending page ids (each page once). Pages are cut into
 /// consecutive blocks handled in parallel: a block's documents are built
 /// (`page_docs`), written as docs chunks, tokenised and split by shard, and
-/// dropped. Then each shard merges the blocks' postings in order (ids stay
-/// ascending), is written, and its parts are freed. Returns the shard files,
+/// dropped, leaving its postings (a few flat arrays). Then each shard merges
+/// the blocks' postings in order (ids stay ascending) and is written; the
+/// postings are freed once every shard is. Returns the shard files,
 /// then the docs chunks, and the counts.
 fn write_shards<'a>(
     pages: usize,
@@ -677,8 +770,7 @@ fn write_shards<'a>(
     shards: u32,
     finish: &(dyn Fn(&mut Job) + Sync),
 ) -> (Vec<Job>, Counts) {
-    let blocks: Vec<(Vec<std::sync::Mutex<ShardPart>>, Vec<Job>, usize)> = (0..pages
-        .div_ceil(BLOCK))
+    let blocks: Vec<(BlockPostings, Vec<Job>, usize)> = (0..pages.div_ceil(BLOCK))
         .into_par_iter()
         .map(|bi| {
             let first = bi * BLOCK;
@@ -696,21 +788,15 @@ fn write_shards<'a>(
                     job
                 })
                 .collect();
-            let parts = index_block(first as u32, &docs, shards)
-                .into_iter()
-                .map(std::sync::Mutex::new)
-                .collect();
-            (parts, chunks, docs.iter().map(Vec::len).sum())
+            let postings = index_block(first as u32, &docs, shards);
+            (postings, chunks, docs.iter().map(Vec::len).sum())
         })
         .collect();
+    let postings: Vec<&BlockPostings> = blocks.iter().map(|b| &b.0).collect();
     let shard_jobs: Vec<(Job, usize)> = (0..shards as usize)
         .into_par_iter()
         .map(|si| {
-            let parts: Vec<ShardPart> = blocks
-                .iter()
-                .map(|b| std::mem::take(&mut *b.0[si].lock().expect("shard part")))
-                .collect();
-            let (mut job, n) = shard_file(si, &parts);
+            let (mut job, n) = shard_file(si, &postings);
             finish(&mut job);
             (job, n)
         })
@@ -785,17 +871,14 @@ mod tests {
             })
             .collect();
         // Two blocks, so the merge across blocks is exercised.
-        let mut blocks = [
+        let blocks = [
             index_block(0, &docs[..3], SHARDS),
             index_block(3, &docs[3..], SHARDS),
         ];
+        let blocks: Vec<&BlockPostings> = blocks.iter().collect();
         let mut found: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
         for si in 0..SHARDS as usize {
-            let parts: Vec<ShardPart> = blocks
-                .iter_mut()
-                .map(|b| std::mem::take(&mut b[si]))
-                .collect();
-            let (job, n) = shard_file(si, &parts);
+            let (job, n) = shard_file(si, &blocks);
             assert_eq!(job.path, format!("search/index/{si:02}.json"));
             let map: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_slice(&job.bytes).unwrap();
@@ -862,8 +945,9 @@ mod tests {
             vec![doc("智谱")],
         ];
         let mut found = std::collections::BTreeMap::new();
-        for (si, part) in index_block(0, &pages, SHARDS).into_iter().enumerate() {
-            let (job, _) = shard_file(si, &[part]);
+        let block = index_block(0, &pages, SHARDS);
+        for si in 0..SHARDS as usize {
+            let (job, _) = shard_file(si, &[&block]);
             let map: std::collections::BTreeMap<String, Vec<u32>> =
                 serde_json::from_slice(&job.bytes).unwrap();
             found.extend(map);
