@@ -154,7 +154,9 @@ impl Templates {
     pub fn set_global<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
         self.tera.global_context().insert(key, value);
         if self.written.is_some() {
-            self.globals.insert(key, value);
+            // A copy that shares the values (Tera counts references to its
+            // arrays and maps): the list of every chapter is not held twice.
+            self.globals = self.tera.global_context().clone();
         }
     }
 
@@ -244,10 +246,14 @@ mod tests {
         std::fs::create_dir_all(&paths.templates).unwrap();
         std::fs::write(
             paths.templates.join("chapter.html"),
-            "<div>\n\n\n  <p>\n    {{ chapter.missing }}\n  </p>\n</div>\n",
+            "<div>{{ site }}\n\n\n  <p>\n    {{ chapter.missing }}\n  </p>\n</div>\n",
         )
         .unwrap();
-        let t = Templates::load(&Theme::load(&paths).unwrap(), true).unwrap();
+        let mut t = Templates::load(&Theme::load(&paths).unwrap(), true).unwrap();
+        // The templates as written see the globals too (else the error
+        // would be `site`, on line 1).
+        t.set_global("site", "S");
+        t.set_global("generator", "g");
         assert!(t.minified().iter().any(|n| n == "chapter.html"));
         let mut page = PageContext::new();
         page.insert("chapter", &serde_json::json!({"title": "t"}));
