@@ -493,8 +493,9 @@ impl Edition {
 /// Releases these chapters' texts — each chapter's copy and the one in
 /// `sources`, the same allocation — keeping each file's path and
 /// fingerprint: a build links a block of chapters, then releases it
-/// (`annotate::link_releasing`), so that memory never holds every source
-/// (each page reads its chapter again: [`Chapter::body_text`]). Spans into
+/// (`annotate::link_releasing`), so that a source is held only until its
+/// block is linked (each page reads its chapter again:
+/// [`Chapter::body_text`]). Spans into
 /// a released chapter can no longer be shown; `load::restore` reads the
 /// files back for diagnostics.
 pub fn release_chapters(chapters: &mut [Chapter], sources: &mut crate::diag::Sources) {
