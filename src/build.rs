@@ -64,7 +64,8 @@ pub struct Timings {
     pub output: Duration,
     /// Finer laps (load, link, each render step, minify, static, write).
     pub stages: render::Stages,
-    /// By-product for `serve`: per chapter, the profiles that depend on it
+    /// By-product for `serve` (filled by [`render_edition`] only): per
+    /// chapter, the profiles that depend on it
     /// ([`annotate::Linked::dependents`]), for the next incremental rebuild.
     pub dependents: Vec<Vec<usize>>,
     /// By-product for `serve`: where each note's passage is on its page (the
@@ -363,6 +364,8 @@ pub fn render_edition(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diags));
     }
+    // For the next incremental rebuild (a build never needs them).
+    timings.dependents = linked.dependents();
     let mut jobs = render_linked(&linked, paths, timings, &|_| {})?;
     jobs.extend(output::collect_static(&Theme::load(paths)?));
     timings.stages.lap("static files");
@@ -379,7 +382,6 @@ fn render_linked(
     finish: &(dyn Fn(&mut Job) + Sync),
 ) -> Result<Vec<Job>, BuildError> {
     let t = Instant::now();
-    timings.dependents = linked.dependents();
     let mut templates = Templates::load(&Theme::load(paths)?, minify_templates(linked.edition))?;
     timings.stages.lap("templates: compile");
     let mut anchors = Vec::new();

@@ -597,6 +597,21 @@ fn chapter_edits_rebuild_incrementally_and_equal_a_full_build() {
     };
     let chapter = chapter(dir.path());
     let text = std::fs::read_to_string(&chapter).unwrap();
+    // The first edit since the server started takes away the only mentions
+    // of a profile (one in the text, one in a note): that profile depended
+    // on the chapter before the edit only, so the first full render must
+    // have recorded it.
+    let unmentioned = text
+        .replacen("据 AI 科技评论所知，", "据了解，", 1)
+        .replacen("这是 AI 科技评论的了解", "这是报道的说法", 1);
+    assert_ne!(unmentioned, text);
+    std::fs::write(&chapter, &unmentioned).unwrap();
+    server.rebuild_paths(Rebuild::Chapters, std::slice::from_ref(&chapter));
+    assert!(!server.site().has_errors());
+    check_equal(&server, "after removing a profile's only mentions");
+    std::fs::write(&chapter, &text).unwrap();
+    server.rebuild_paths(Rebuild::Chapters, std::slice::from_ref(&chapter));
+    check_equal(&server, "after restoring them");
     // A new mention (智谱, not named in this chapter before), a new dated note on it,
     // and a removed mention.
     assert!(!text.contains("智谱"));
