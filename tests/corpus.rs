@@ -37,6 +37,23 @@ fn corpus(dir: &Path, chapters: usize) -> PathBuf {
     root
 }
 
+/// Writes a plain corpus (no notes, no profiles) of `chapters` chapters
+/// into `root`; returns it.
+fn plain_corpus(root: PathBuf, chapters: usize) -> PathBuf {
+    glossa(&common::repo())
+        .args([
+            "bench-corpus",
+            "--plain",
+            "--chapters",
+            &chapters.to_string(),
+            "--out",
+        ])
+        .arg(&root)
+        .assert()
+        .success();
+    root
+}
+
 /// Builds the project at `root` into `root/public`; returns the site folder.
 fn build(root: &Path) -> PathBuf {
     let site = root.join("public");
@@ -269,12 +286,7 @@ fn long_lists_are_paginated_for_large_editions() {
 fn the_plain_corpus_is_the_same_chapters_without_notes_or_profiles() {
     let dir = tempfile::tempdir().unwrap();
     let full = corpus(&dir.path().join("full"), 3);
-    let plain = dir.path().join("plain");
-    glossa(dir.path())
-        .args(["bench-corpus", "--plain", "--chapters", "3", "--out"])
-        .arg(&plain)
-        .assert()
-        .success();
+    let plain = plain_corpus(dir.path().join("plain"), 3);
     let body = |root: &Path| -> Vec<String> {
         snapshot_dir(&root.join("content/chapters"))
             .values()
@@ -303,12 +315,7 @@ fn the_plain_corpus_is_the_same_chapters_without_notes_or_profiles() {
 #[test]
 fn a_build_shows_the_warnings_check_shows() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("plain");
-    glossa(dir.path())
-        .args(["bench-corpus", "--plain", "--chapters", "300", "--out"])
-        .arg(&root)
-        .assert()
-        .success();
+    let root = plain_corpus(dir.path().join("plain"), 300);
     let stderr = |args: &[&str]| {
         let out = glossa(&root).args(args).output().unwrap();
         assert!(out.status.success());
@@ -331,12 +338,7 @@ fn a_build_shows_the_warnings_check_shows() {
 #[test]
 fn the_contents_of_a_long_edition_are_paged() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("plain");
-    glossa(dir.path())
-        .args(["bench-corpus", "--plain", "--chapters", "1001", "--out"])
-        .arg(&root)
-        .assert()
-        .success();
+    let root = plain_corpus(dir.path().join("plain"), 1001);
     let site = build(&root);
     let item = scraper::Selector::parse("nav.toc > ol > li > a").unwrap();
     let list = scraper::Selector::parse("nav.toc > ol").unwrap();
