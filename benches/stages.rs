@@ -76,7 +76,7 @@ fn stages(c: &mut Criterion) {
                 glossa::render::render_site(
                     &linked,
                     &mut templates,
-                    "bench",
+                    None,
                     &mut stages,
                     None,
                     &mut Vec::new(),
@@ -90,7 +90,7 @@ fn stages(c: &mut Criterion) {
     let (jobs, _) = glossa::render::render_site(
         &linked,
         &mut templates,
-        "bench",
+        None,
         &mut stages_clock,
         None,
         &mut Vec::new(),

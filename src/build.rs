@@ -17,6 +17,7 @@ use crate::content::FrontMatter as _;
 use crate::content::{self, Edition, Paths};
 use crate::diag::{Code, Diagnostic, FileId, Sources};
 use crate::output::{self, OutputError};
+use crate::render::search::SearchIndex;
 use crate::render::{self, Job, TemplateError, Templates};
 use crate::theme::Theme;
 
@@ -155,13 +156,23 @@ pub fn load_and_link<R>(
         &mut Timings,
     ) -> Result<R, BuildError>,
 ) -> Result<R, BuildError> {
-    load_link_then(paths, overrides, sources, timings, false, None, then)
+    load_link_then(
+        paths,
+        overrides,
+        sources,
+        timings,
+        None,
+        None,
+        |l, d, s, t, _| then(l, d, s, t),
+    )
 }
 
 /// [`load_and_link`]; with `release`, each chapter's text is released as
 /// soon as its block of chapters is linked (`annotate::link_releasing`):
 /// pages read their chapter's file again, and the files the errors point
-/// into are read back to show them.
+/// into are read back to show them. Each block is indexed for search
+/// before its texts go: its docs chunks are handed to `release` (the
+/// build's `finish`) there and then, and `then` gets the chapters' index.
 /// With `keep`, warnings are bounded per code as they are found
 /// (`diag::bound`).
 #[allow(clippy::too_many_arguments)]
@@ -170,13 +181,14 @@ fn load_link_then<R>(
     overrides: &Overrides,
     sources: &mut Sources,
     timings: &mut Timings,
-    release: bool,
+    release: Option<render::Finish<'_>>,
     keep: Option<usize>,
     then: impl FnOnce(
         &annotate::Linked<'_>,
         Vec<Diagnostic>,
         &mut Sources,
         &mut Timings,
+        Option<SearchIndex>,
     ) -> Result<R, BuildError>,
 ) -> Result<R, BuildError> {
     let (mut edition, mut diags) = load_checked(paths, overrides, sources, timings)?;
@@ -190,20 +202,30 @@ fn load_link_then<R>(
         }
         diags.iter().any(Diagnostic::is_error)
     };
-    if !release {
+    let Some(finish) = release else {
         let (linked, more) = annotate::link_with(&edition, sources, None, keep);
         if settle(&mut diags, more, timings) {
             return Err(BuildError::Content(diags));
         }
-        return then(&linked, diags, sources, timings);
-    }
-    let (detached, more) = annotate::link_releasing(&mut edition, sources, keep);
+        return then(&linked, diags, sources, timings, None);
+    };
+    let mut index = SearchIndex::new(edition.chapters.len() + edition.entities.len());
+    let label = edition.config.ui.note.clone();
+    let (detached, more) = annotate::link_releasing(&mut edition, sources, keep, &mut |block| {
+        index.add_chapters(block, &label, finish)
+    });
     if settle(&mut diags, more, timings) {
         // The errors point into released files: read them back to show.
         restore_for(&mut diags, sources);
         return Err(BuildError::Content(diags));
     }
-    then(&detached.attach(&edition), diags, sources, timings)
+    then(
+        &detached.attach(&edition),
+        diags,
+        sources,
+        timings,
+        Some(index),
+    )
 }
 
 /// The lap that linking takes (in `--timings`).
@@ -274,7 +296,7 @@ pub fn check(paths: &Paths, sources: &mut Sources) -> Result<CheckReport, BuildE
                 render::render_site(
                     linked,
                     &mut templates,
-                    GENERATOR,
+                    None,
                     &mut timings.stages,
                     None,
                     &mut Vec::new(),
@@ -292,9 +314,6 @@ pub fn check(paths: &Paths, sources: &mut Sources) -> Result<CheckReport, BuildE
     )
 }
 
-/// The generator named in every page's metadata.
-const GENERATOR: &str = concat!("glossa ", env!("CARGO_PKG_VERSION"));
-
 /// Loads, checks and renders the site into memory (minified, static files
 /// included), for `annotations export` and tests.
 pub fn render_to_memory(
@@ -309,7 +328,7 @@ pub fn render_to_memory(
         sources,
         timings,
         |linked, warnings, _, timings| {
-            let mut jobs = render_linked(linked, paths, timings, &|_| {})?;
+            let mut jobs = render_linked(linked, None, paths, timings, &|_| {})?;
             jobs.extend(output::collect_static(&Theme::load(paths)?));
             timings.stages.lap("static files");
             Ok((jobs, warnings))
@@ -366,7 +385,7 @@ pub fn render_edition(
     }
     // For the next incremental rebuild (a build never needs them).
     timings.dependents = linked.dependents();
-    let mut jobs = render_linked(&linked, paths, timings, &|_| {})?;
+    let mut jobs = render_linked(&linked, None, paths, timings, &|_| {})?;
     jobs.extend(output::collect_static(&Theme::load(paths)?));
     timings.stages.lap("static files");
     Ok((jobs, diags))
@@ -374,9 +393,10 @@ pub fn render_edition(
 
 /// Renders every page of a linked edition, handing each job to `finish` as
 /// soon as it is rendered (minify, and for `build` write it out and free its
-/// bytes).
+/// bytes); `search` is the chapters' search index, if linking made it.
 fn render_linked(
     linked: &annotate::Linked<'_>,
+    search: Option<SearchIndex>,
     paths: &Paths,
     timings: &mut Timings,
     finish: &(dyn Fn(&mut Job) + Sync),
@@ -388,7 +408,7 @@ fn render_linked(
     let (jobs, notes) = render::render_site(
         linked,
         &mut templates,
-        GENERATOR,
+        search,
         &mut timings.stages,
         None,
         &mut anchors,
@@ -422,39 +442,41 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
         base_url: opts.base_url.clone(),
         minify: opts.minify,
     };
+    // Opened before linking, which writes the chapters' search docs; a
+    // failed build drops it, and the output is untouched.
+    let staging = output::Staging::new(&opts.out)?;
+    let failed: std::sync::Mutex<Option<OutputError>> = std::sync::Mutex::new(None);
+    let finish = |job: &mut Job| {
+        if let Err(e) = staging.write(job) {
+            failed.lock().expect("error slot").get_or_insert(e);
+        }
+        job.bytes = Vec::new();
+    };
     let (jobs, mut warnings, mut timings) = load_link_then(
         &opts.paths,
         &overrides,
         sources,
         &mut timings,
-        true,
+        Some(&finish),
         opts.warnings_per_code,
-        |linked, warnings, _, timings| {
-            let staging = output::Staging::new(&opts.out)?;
-            let failed: std::sync::Mutex<Option<OutputError>> = std::sync::Mutex::new(None);
-            let finish = |job: &mut Job| {
-                if let Err(e) = staging.write(job) {
-                    failed.lock().expect("error slot").get_or_insert(e);
-                }
-                job.bytes = Vec::new();
-            };
-            let jobs = render_linked(linked, &opts.paths, timings, &finish)?;
-            if let Some(e) = failed.into_inner().expect("error slot") {
-                return Err(e.into());
-            }
-            let t = Instant::now();
-            let statics = output::collect_static(&Theme::load(&opts.paths)?);
-            for j in &statics {
-                staging.write(j)?;
-            }
-            timings.stages.lap("static files");
-            staging.commit()?;
-            timings.output = t.elapsed();
-            timings.stages.lap("swap");
-            let names: Vec<Job> = jobs.into_iter().chain(statics).collect();
-            Ok((names, warnings, std::mem::take(timings)))
+        |linked, warnings, _, timings, search| {
+            let jobs = render_linked(linked, search, &opts.paths, timings, &finish)?;
+            Ok((jobs, warnings, std::mem::take(timings)))
         },
     )?;
+    if let Some(e) = failed.into_inner().expect("error slot") {
+        return Err(e.into());
+    }
+    let t = Instant::now();
+    let statics = output::collect_static(&Theme::load(&opts.paths)?);
+    for j in &statics {
+        staging.write(j)?;
+    }
+    timings.stages.lap("static files");
+    staging.commit()?;
+    timings.output = t.elapsed();
+    timings.stages.lap("swap");
+    let jobs: Vec<Job> = jobs.into_iter().chain(statics).collect();
     let pages = jobs.iter().filter(|j| j.is_html()).count();
     let files = jobs.len();
     drop(jobs);
@@ -1076,7 +1098,7 @@ pub fn rebuild_chapters(
         render::render_site(
             &linked,
             &mut templates,
-            GENERATOR,
+            None,
             stages,
             Some(&affected),
             anchors,
@@ -1161,7 +1183,7 @@ pub fn export_annotations(
         |linked, warnings, _, _| {
             let theme = Theme::load(paths)?;
             let mut templates = Templates::load(&theme, minify_templates(linked.edition))?;
-            let bytes = render::annotations_jsonld(linked, &mut templates, GENERATOR)?;
+            let bytes = render::annotations_jsonld(linked, &mut templates)?;
             Ok((bytes, warnings))
         },
     )
@@ -1402,11 +1424,11 @@ mod tests {
             &Overrides::default(),
             &mut sources,
             &mut Timings::default(),
-            release,
+            release.then_some(&|_: &mut Job| {}),
             None,
-            |linked, _, _, timings| {
+            |linked, _, _, timings, search| {
                 between();
-                render_linked(linked, paths, timings, &|_| {})
+                render_linked(linked, search, paths, timings, &|_| {})
             },
         )
     }
@@ -1425,6 +1447,36 @@ mod tests {
         let held = rendered(&paths, false).expect("renders");
         let released = rendered(&paths, true).expect("renders");
         assert!(held.len() > 20, "{} files", held.len());
+        assert_eq!(held.len(), released.len());
+        for ((p, a), (q, b)) in held.iter().zip(&released) {
+            assert_eq!(p, q);
+            assert!(a == b, "{p} differs");
+        }
+    }
+
+    /// A build indexes each block of chapters for search while it links
+    /// them (then drops the texts nothing else reads); the site is the one
+    /// a render that held every text makes — across link and search blocks,
+    /// with a docs chunk that chapters and profiles share, and a chapter
+    /// whose text was dropped.
+    #[test]
+    fn a_build_indexing_while_it_links_renders_the_site_of_held_texts() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_bench_corpus(261, dir.path(), 3, false).expect("corpus");
+        let paths = Paths::new(dir.path());
+        std::fs::write(
+            paths.content.join("chapters/bare.md"),
+            "---\ntitle: 'Bare'\norder: 1000\n---\n\nplain words, and nothing else.\n",
+        )
+        .expect("write");
+        let held = rendered(&paths, false).expect("renders");
+        let released = rendered(&paths, true).expect("renders");
+        let chunks = held
+            .iter()
+            .filter(|(p, _)| p.starts_with("search/docs/"))
+            .count();
+        // 262 chapters and the profiles, four pages to a chunk.
+        assert!(chunks > 66, "{chunks} docs chunks");
         assert_eq!(held.len(), released.len());
         for ((p, a), (q, b)) in held.iter().zip(&released) {
             assert_eq!(p, q);
@@ -1467,6 +1519,13 @@ mod tests {
         let text = text.replacen(&quote, "'nowhere in this chapter'", 1)
             + "\nZebulon Quackenbush was there.\n";
         std::fs::write(&late, text).expect("write");
+        // A chapter with no note, no mention and no fact quoting it: its
+        // reading text is dropped once its block was shown.
+        std::fs::write(
+            paths.content.join("chapters/bare.md"),
+            "---\ntitle: 'Bare'\norder: 1000\n---\n\nplain words, and nothing else.\n",
+        )
+        .expect("write");
         let keep = Some(5);
 
         let mut sources = Sources::new();
@@ -1491,8 +1550,17 @@ mod tests {
             &mut Timings::default(),
         )
         .expect("loads");
+        // Every chapter is shown to the caller once, in order, text and all.
+        let mut shown_to_caller = Vec::new();
         let (detached, mut released_diags) =
-            annotate::link_releasing(&mut released, &mut released_sources, keep);
+            annotate::link_releasing(&mut released, &mut released_sources, keep, &mut |block| {
+                for lc in block {
+                    assert!(!lc.doc.text.is_empty());
+                    shown_to_caller.push(lc.chapter.slug.clone());
+                }
+            });
+        let slugs: Vec<String> = edition.chapters.iter().map(|c| c.slug.clone()).collect();
+        assert_eq!(shown_to_caller, slugs);
         assert!(released.chapters.iter().all(|c| c.released.is_some()));
         assert!(released.chapters.iter().all(|c| c.text.is_empty()));
         crate::diag::bound(&mut released_diags, 5);
@@ -1501,7 +1569,32 @@ mod tests {
             crate::diag::render(&released_diags, &released_sources, false),
             shown
         );
-        assert!(held(&detached.attach(&released)) == held(&linked));
+        // What nothing reads after linking is gone; the rest is the same.
+        let released = detached.attach(&released);
+        let needed = |i: usize| {
+            !linked.chapters[i].notes.is_empty()
+                || linked.mentions.iter().any(|m| m.chapter == i)
+                || linked
+                    .fact_anchors
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .any(|f| f.chapter == i)
+        };
+        let mut dropped = Vec::new();
+        for (i, lc) in released.chapters.iter().enumerate() {
+            assert_eq!(lc.doc.paragraphs, linked.chapters[i].doc.paragraphs);
+            if !needed(i) {
+                assert!(lc.doc.text.is_empty() && lc.doc.blocks.is_empty());
+                dropped.push(lc.chapter.slug.as_str());
+            }
+        }
+        assert_eq!(dropped, ["bare"]);
+        let (held_now, released_now) = (held(&linked), held(&released));
+        let bare = slugs.iter().position(|s| s == "bare").expect("bare");
+        for (i, (a, b)) in held_now.iter().zip(&released_now).enumerate() {
+            assert!(i == bare || a == b, "entry {i} differs");
+        }
     }
 
     #[test]

@@ -45,12 +45,14 @@ pub struct Note<'a> {
 }
 
 /// A chapter's parsed text: the linked chapter's own (`Borrowed`: linking
-/// keeps its reading text and blocks, not its events), or shared with a
-/// [`LinkCache`] (serve keeps it, events too, across rebuilds).
+/// keeps its reading text and blocks, not its events), shared with a
+/// [`LinkCache`] (serve keeps it, events too, across rebuilds), or lent
+/// while [`link_releasing`] shows a block to its caller.
 #[derive(Debug)]
 pub enum DocRef<'a> {
     Borrowed(Doc<'a>),
     Shared(Arc<Doc<'static>>),
+    Lent(&'a Doc<'a>),
 }
 
 impl<'a> std::ops::Deref for DocRef<'a> {
@@ -59,6 +61,7 @@ impl<'a> std::ops::Deref for DocRef<'a> {
         match self {
             DocRef::Borrowed(d) => d,
             DocRef::Shared(d) => d,
+            DocRef::Lent(d) => d,
         }
     }
 }
@@ -318,22 +321,29 @@ pub fn link_with<'a>(
     )
 }
 
-/// [`link_with`] for a build, which never needs a chapter's text again
+/// [`link_with`] for a build, which never needs a chapter's source again
 /// once it is linked: chapters are linked a block at a time, and each
-/// block's texts are released as soon as it is
+/// block's sources are released as soon as it is
 /// ([`crate::content::release_chapters`]), so that memory never holds every
 /// source beside every parsed chapter. Every check that reads a chapter's
 /// text runs before its release; diagnostics that point into a released
 /// file are shown after reading it back ([`crate::content::load::restore`]).
+///
+/// Each block, linked, is shown to `on_block` (a build indexes it for
+/// search there); then the reading text of each chapter that nothing reads
+/// after linking — no note, no mention, no fact quoting it — is dropped too
+/// (only its paragraph count stays), so `on_block` is the last look at it.
 /// Returns the linked edition without its borrows: [`Detached::attach`] it
 /// to `edition`.
 pub fn link_releasing(
     edition: &mut Edition,
     sources: &mut Sources,
     keep: Option<usize>,
+    on_block: &mut dyn FnMut(&[LinkedChapter<'_>]),
 ) -> (Detached, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let matcher = before_chapters(edition, sources, &mut diags);
+    let quoted = quoted_chapters(edition);
     // The chapters leave the edition while they are linked and released:
     // what is read of the edition meanwhile is its profiles and settings.
     let mut chapters = std::mem::take(&mut edition.chapters);
@@ -341,13 +351,27 @@ pub fn link_releasing(
     {
         let names = candidates::NameCheck::new(edition);
         for range in blocks.ranges() {
-            let linked = link_block(
+            let mut linked = link_block(
                 edition,
                 &chapters[range.clone()],
                 range.start,
                 &matcher,
                 &names,
             );
+            let lent: Vec<LinkedChapter<'_>> = chapters[range.clone()]
+                .iter()
+                .zip(&linked)
+                .map(|(c, ((doc, notes), _, _))| attach_chapter(c, DocRef::Lent(doc), notes))
+                .collect();
+            on_block(&lent);
+            drop(lent);
+            for (((doc, notes), mentions, _), quoted) in
+                linked.iter_mut().zip(&quoted[range.clone()])
+            {
+                if notes.is_empty() && mentions.is_empty() && !quoted {
+                    forget_text(doc);
+                }
+            }
             blocks.add(linked, keep, &mut diags);
             crate::content::release_chapters(&mut chapters[range], sources);
         }
@@ -365,6 +389,31 @@ pub fn link_releasing(
         },
         diags,
     )
+}
+
+/// Per chapter (in order), whether a profile's fact quotes it.
+fn quoted_chapters(edition: &Edition) -> Vec<bool> {
+    let slugs: std::collections::HashSet<&str> = edition
+        .entities
+        .iter()
+        .flat_map(|e| &e.facts)
+        .filter(|f| f.source.quote.is_some())
+        .filter_map(|f| f.source.chapter.as_deref())
+        .collect();
+    edition
+        .chapters
+        .iter()
+        .map(|c| slugs.contains(c.slug.as_str()))
+        .collect()
+}
+
+/// Drops a linked chapter's reading text and blocks, keeping its
+/// paragraph count (what its page and the coverage read of it).
+fn forget_text(doc: &mut DocRef<'_>) {
+    if let DocRef::Borrowed(d) = doc {
+        d.text = String::new();
+        d.blocks = Vec::new();
+    }
 }
 
 /// The checks that come before the chapters are linked (they read the

@@ -201,14 +201,14 @@ pub fn chapter_url(slug: &str) -> String {
 pub fn render_site(
     linked: &Linked<'_>,
     templates: &mut Templates,
-    generator: &str,
+    search: Option<search::SearchIndex>,
     stages: &mut Stages,
     only: Option<&Affected>,
     anchors: &mut PageAnchors,
     finish: Finish<'_>,
 ) -> Result<(Vec<Job>, Vec<String>), TemplateError> {
     let edition = linked.edition;
-    set_globals(edition, templates, generator);
+    set_globals(edition, templates);
     let templates = &*templates;
     let notes = rendered_notes(linked, only);
     stages.lap("render: notes");
@@ -222,6 +222,7 @@ pub fn render_site(
         finish(job);
     };
     let found = Found::default();
+    let search = std::sync::Mutex::new(search);
     let site = SiteRender {
         linked,
         notes: &notes,
@@ -231,6 +232,7 @@ pub fn render_site(
         raw: finish,
         pages,
         found: &found,
+        search: &search,
     };
     let results: Vec<Done> = site
         .tasks(only)
@@ -266,8 +268,11 @@ pub fn render_site(
     Ok((jobs, note.into_iter().collect()))
 }
 
+/// The generator named in every page's metadata.
+pub const GENERATOR: &str = concat!("glossa ", env!("CARGO_PKG_VERSION"));
+
 /// Edition-wide values, set once as template globals.
-fn set_globals(edition: &Edition, templates: &mut Templates, generator: &str) {
+fn set_globals(edition: &Edition, templates: &mut Templates) {
     let config = &edition.config;
     templates.set_global(
         "edition",
@@ -288,7 +293,7 @@ fn set_globals(edition: &Edition, templates: &mut Templates, generator: &str) {
     templates.set_global("ui", &config.ui);
     let links: Vec<ChapterLink> = edition.chapters.iter().map(chapter_link).collect();
     templates.set_global("chapters", &links);
-    templates.set_global("generator", generator);
+    templates.set_global("generator", GENERATOR);
 }
 
 fn chapter_link(c: &Chapter) -> ChapterLink<'_> {
@@ -363,6 +368,8 @@ pub(crate) struct SiteRender<'r, 'a> {
     pages: bool,
     /// The anchors of the chapters rendered.
     found: &'r Found,
+    /// The chapters' search index, if linking made it (the search task takes it).
+    search: &'r std::sync::Mutex<Option<search::SearchIndex>>,
 }
 
 /// The parts of a [`SiteRender`], for a renderer to name them.
@@ -536,7 +543,10 @@ impl<'r, 'a> SiteRender<'r, 'a> {
             ("timeline", Box::new(move || timeline::render(self))),
             (
                 "search index",
-                Box::new(move || Ok(search::index(linked, notes, finish))),
+                Box::new(move || {
+                    let chapters = self.search.lock().expect("search index").take();
+                    Ok(search::index(linked, chapters, finish))
+                }),
             ),
         ]
     }
@@ -743,13 +753,13 @@ fn mention_links(linked: &Linked<'_>, i: usize) -> Vec<markdown::MentionLink> {
 pub fn annotations_jsonld(
     linked: &Linked<'_>,
     templates: &mut Templates,
-    generator: &str,
 ) -> Result<Vec<u8>, TemplateError> {
-    set_globals(linked.edition, templates, generator);
+    set_globals(linked.edition, templates);
     let notes = rendered_notes(linked, None);
     let base = linked.edition.config.base_url();
     let nothing = |_: &mut Job| {};
     let found = Default::default();
+    let search = Default::default();
     let site = SiteRender {
         linked,
         notes: &notes,
@@ -759,6 +769,7 @@ pub fn annotations_jsonld(
         raw: &nothing,
         pages: linked.edition.config.minify == crate::config::Minify::Pages,
         found: &found,
+        search: &search,
     };
     let mut anchors: PageAnchors = vec![None; linked.chapters.len()];
     let jobs = site.export(&mut anchors, None)?;

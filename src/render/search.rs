@@ -31,7 +31,6 @@ use rustc_hash::FxHashMap;
 use serde::{Serialize, Serializer as _};
 
 use super::Job;
-use super::markdown::NoteView;
 use crate::annotate::Linked;
 use crate::content::FrontMatter as _;
 
@@ -108,26 +107,67 @@ impl SearchDoc<'_> {
     }
 }
 
-/// A docs chunk: per page, the array of its documents.
-fn docs_json(pages: &[Vec<SearchDoc<'_>>]) -> Vec<u8> {
-    let text: usize = pages.iter().flatten().map(|d| d.x.len() + 64).sum();
-    let mut out = Vec::with_capacity(text + 2);
+/// Appends a page's documents as a JSON array.
+fn write_page(out: &mut Vec<u8>, docs: &[SearchDoc<'_>]) {
     out.push(b'[');
-    for (i, docs) in pages.iter().enumerate() {
-        if i > 0 {
+    for (j, d) in docs.iter().enumerate() {
+        if j > 0 {
             out.push(b',');
         }
-        out.push(b'[');
-        for (j, d) in docs.iter().enumerate() {
-            if j > 0 {
-                out.push(b',');
-            }
-            d.write_json(&mut out);
-        }
-        out.push(b']');
+        d.write_json(out);
     }
     out.push(b']');
-    out
+}
+
+/// The docs chunks of consecutive pages: per page the array of its
+/// documents, [`PAGES_PER_CHUNK`] pages to a file. Each chunk is handed to
+/// `finish` as soon as its last page is written.
+struct Chunks {
+    /// The next page's id.
+    next: usize,
+    /// The chunk being written (`[` and its pages so far), if one is open.
+    open: Vec<u8>,
+    /// The chunks handed to `finish`.
+    jobs: Vec<Job>,
+}
+
+impl Chunks {
+    fn at(next: usize) -> Self {
+        Chunks {
+            next,
+            open: Vec::new(),
+            jobs: Vec::new(),
+        }
+    }
+
+    fn page(&mut self, docs: &[SearchDoc<'_>], finish: &(dyn Fn(&mut Job) + Sync)) {
+        if self.next.is_multiple_of(PAGES_PER_CHUNK) {
+            let text: usize = docs.iter().map(|d| d.x.len() + 64).sum();
+            self.open = Vec::with_capacity(text * PAGES_PER_CHUNK + 2);
+            self.open.push(b'[');
+        } else {
+            self.open.push(b',');
+        }
+        write_page(&mut self.open, docs);
+        self.next += 1;
+        if self.next.is_multiple_of(PAGES_PER_CHUNK) {
+            self.close(finish);
+        }
+    }
+
+    /// Ends the open chunk, if any (the last chunk may have fewer pages).
+    fn close(&mut self, finish: &(dyn Fn(&mut Job) + Sync)) {
+        if self.open.is_empty() {
+            return;
+        }
+        self.open.push(b']');
+        let mut job = Job::new(
+            format!("search/docs/{:02}.json", (self.next - 1) / PAGES_PER_CHUNK),
+            std::mem::take(&mut self.open),
+        );
+        finish(&mut job);
+        self.jobs.push(job);
+    }
 }
 
 /// Appends `s` as a JSON string, as serde_json writes it: most text needs no
@@ -635,57 +675,169 @@ fn shard_file(si: usize, blocks: &[&BlockPostings]) -> (Job, usize) {
     )
 }
 
+/// The search index being built, page by page in order (chapters, then
+/// profiles): each block's postings, and its docs chunks — handed to
+/// `finish` as soon as they are written, so a page's text is not needed
+/// again. A build indexes each block of chapters while it links them
+/// ([`SearchIndex::add_chapters`]), before their texts are let go; other
+/// callers index every chapter when they render ([`index`]).
+pub struct SearchIndex {
+    shards: u32,
+    /// Pages indexed so far.
+    pages: usize,
+    blocks: Vec<BlockPostings>,
+    /// The docs chunk still open (the pages after the last full chunk).
+    chunks: Chunks,
+    docs: usize,
+}
+
+impl SearchIndex {
+    /// An empty index for an edition of `pages` pages (chapters and profiles).
+    pub fn new(pages: usize) -> Self {
+        SearchIndex {
+            shards: shard_count(pages),
+            pages: 0,
+            blocks: Vec::new(),
+            chunks: Chunks::at(0),
+            docs: 0,
+        }
+    }
+
+    /// Indexes the next chapters (in reading order): their paragraphs and
+    /// their notes.
+    pub fn add_chapters(
+        &mut self,
+        chapters: &[crate::annotate::LinkedChapter<'_>],
+        note_label: &str,
+        finish: &(dyn Fn(&mut Job) + Sync),
+    ) {
+        let urls: Vec<String> = chapters.iter().map(|lc| lc.chapter.url()).collect();
+        self.add(
+            chapters.len(),
+            &|k| chapter_docs(&chapters[k], &urls[k], note_label),
+            finish,
+        );
+    }
+
+    /// Indexes the next `n` pages: `page_docs(k)` gives the documents of
+    /// the `k`th. The pages that complete the open docs chunk come first;
+    /// the rest go in blocks of [`BLOCK`] pages, in parallel.
+    fn add<'a>(
+        &mut self,
+        n: usize,
+        page_docs: &(dyn Fn(usize) -> Vec<SearchDoc<'a>> + Sync),
+        finish: &(dyn Fn(&mut Job) + Sync),
+    ) {
+        let first = self.pages;
+        let head = ((PAGES_PER_CHUNK - first % PAGES_PER_CHUNK) % PAGES_PER_CHUNK).min(n);
+        if head > 0 {
+            let docs: Vec<Vec<SearchDoc<'_>>> = (0..head).map(page_docs).collect();
+            for d in &docs {
+                self.chunks.page(d, finish);
+            }
+            self.blocks
+                .push(index_block(first as u32, &docs, self.shards));
+            self.docs += docs.iter().map(Vec::len).sum::<usize>();
+        }
+        let shards = self.shards;
+        let parts: Vec<(BlockPostings, Chunks, usize)> = (head..n)
+            .step_by(BLOCK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|from| {
+                let to = n.min(from + BLOCK);
+                let docs: Vec<Vec<SearchDoc<'_>>> = (from..to).map(page_docs).collect();
+                let mut chunks = Chunks::at(first + from);
+                for d in &docs {
+                    chunks.page(d, finish);
+                }
+                let postings = index_block((first + from) as u32, &docs, shards);
+                (postings, chunks, docs.iter().map(Vec::len).sum())
+            })
+            .collect();
+        for (postings, chunks, docs) in parts {
+            self.blocks.push(postings);
+            self.chunks.jobs.extend(chunks.jobs);
+            // Only the last block can leave a chunk open.
+            self.chunks.next = chunks.next;
+            self.chunks.open = chunks.open;
+            self.docs += docs;
+        }
+        self.pages = first + n;
+    }
+
+    /// Ends the index once every page is in: the open docs chunk, then each
+    /// shard, which merges the blocks' postings in order (ids stay
+    /// ascending); the postings are freed once every shard is written.
+    /// Returns the shard files, the docs chunks and `meta.json`.
+    fn finish(mut self, finish: &(dyn Fn(&mut Job) + Sync)) -> Vec<Job> {
+        self.chunks.close(finish);
+        let postings: Vec<&BlockPostings> = self.blocks.iter().collect();
+        let shard_jobs: Vec<(Job, usize)> = (0..self.shards as usize)
+            .into_par_iter()
+            .map(|si| {
+                let (mut job, n) = shard_file(si, &postings);
+                finish(&mut job);
+                (job, n)
+            })
+            .collect();
+        let tokens: usize = shard_jobs.iter().map(|(_, n)| n).sum();
+        let mut jobs: Vec<Job> = shard_jobs.into_iter().map(|(j, _)| j).collect();
+        jobs.append(&mut self.chunks.jobs);
+        let mut meta = Job::new(
+            "search/meta.json",
+            serde_json::to_vec(&serde_json::json!({
+                "version": 4,
+                "shards": self.shards,
+                "chunk": PAGES_PER_CHUNK,
+                "pages": self.pages,
+                "docs": self.docs,
+                "tokens": tokens,
+            }))
+            .expect("meta serializes"),
+        );
+        finish(&mut meta);
+        jobs.push(meta);
+        jobs
+    }
+}
+
 /// Builds the index and hands each file to `finish` as soon as it is
-/// serialized; returns the finished jobs. Pages are read in blocks: a
-/// block's documents are built, tokenised and written as docs chunks, then
-/// dropped, so only the postings outlive their block (and no more than a
-/// few shards' bytes exist at once).
+/// serialized; returns the finished jobs. `chapters` is the index of every
+/// chapter made while linking, if it was (see [`SearchIndex`]); otherwise
+/// the chapters are indexed here, from the texts linking kept.
 pub fn index(
     linked: &Linked<'_>,
-    notes: &[Vec<NoteView<'_>>],
+    chapters: Option<SearchIndex>,
     finish: &(dyn Fn(&mut Job) + Sync),
 ) -> Vec<Job> {
     let ed = linked.edition;
-    let urls: Vec<String> = linked.chapters.iter().map(|lc| lc.chapter.url()).collect();
+    let pages = linked.chapters.len() + ed.entities.len();
+    let mut index = chapters.unwrap_or_else(|| {
+        let mut index = SearchIndex::new(pages);
+        index.add_chapters(&linked.chapters, &ed.config.ui.note, finish);
+        index
+    });
+    assert_eq!(index.pages, linked.chapters.len(), "every chapter indexed");
     let entity_texts: Vec<(String, String)> = ed
         .entities
         .iter()
         .map(|e| (e.url(), profile_text(e)))
         .collect();
-    // Pages: chapters in order, then profiles.
-    let chapters = linked.chapters.len();
-    let page_docs = |k: usize| -> Vec<SearchDoc<'_>> {
-        if k < chapters {
-            chapter_docs(&linked.chapters[k], &notes[k], &urls[k], &ed.config.ui.note)
-        } else {
-            let e = &ed.entities[k - chapters];
-            let (url, text) = &entity_texts[k - chapters];
+    index.add(
+        ed.entities.len(),
+        &|k| {
+            let (url, text) = &entity_texts[k];
             vec![SearchDoc {
-                t: &e.name,
+                t: &ed.entities[k].name,
                 url,
                 at: Place::Page,
                 x: Cow::Borrowed(text),
             }]
-        }
-    };
-    let pages = chapters + ed.entities.len();
-    let shards = shard_count(pages);
-    let (mut jobs, counts) = write_shards(pages, &page_docs, shards, finish);
-    let mut meta = Job::new(
-        "search/meta.json",
-        serde_json::to_vec(&serde_json::json!({
-            "version": 4,
-            "shards": shards,
-            "chunk": PAGES_PER_CHUNK,
-            "pages": pages,
-            "docs": counts.docs,
-            "tokens": counts.tokens,
-        }))
-        .expect("meta serializes"),
+        },
+        finish,
     );
-    finish(&mut meta);
-    jobs.push(meta);
-    jobs
+    index.finish(finish)
 }
 
 /// What search finds a profile by: its description, names and text.
@@ -705,15 +857,15 @@ fn profile_text(e: &crate::content::Entity) -> String {
     text
 }
 
-/// A chapter's documents: its blocks, then its notes.
+/// A chapter's documents: its blocks, then its notes (each note's quote is
+/// its passage in the reading text).
 fn chapter_docs<'a>(
     lc: &'a crate::annotate::LinkedChapter<'a>,
-    ns: &'a [NoteView<'a>],
     url: &'a str,
     note_label: &'a str,
 ) -> Vec<SearchDoc<'a>> {
     let c = lc.chapter;
-    let mut docs = Vec::with_capacity(lc.doc.blocks.len() + ns.len());
+    let mut docs = Vec::with_capacity(lc.doc.blocks.len() + lc.notes.len());
     for b in &lc.doc.blocks {
         let x = b.text(&lc.doc.text);
         if x.trim().is_empty() {
@@ -726,91 +878,40 @@ fn chapter_docs<'a>(
             x,
         });
     }
-    for n in ns {
-        // Notes are numbered in order: note `number` is `lc.notes[number - 1]`.
-        let note = lc.notes.get(n.number as usize - 1).map(|n| n.annotation);
+    for n in &lc.notes {
+        let a = n.annotation;
         docs.push(SearchDoc {
             t: c.title(),
             url,
             at: Place::Note {
                 label: note_label,
                 number: n.number,
-                quote: &n.quote,
-                id: n.id,
+                quote: &lc.doc.text[n.range.clone()],
+                id: &a.id,
             },
-            x: Cow::Owned(
-                note.map(|a| crate::text::visible_blocks(&a.note).join(" "))
-                    .unwrap_or_default(),
-            ),
+            x: Cow::Owned(crate::text::visible_blocks(&a.note).join(" ")),
         });
     }
     docs
-}
-
-/// How many documents and tokens an index holds (for `meta.json`).
-struct Counts {
-    docs: usize,
-    tokens: usize,
 }
 
 /// Pages per block: a multiple of [`PAGES_PER_CHUNK`], so each docs chunk
 /// lies in one block.
 const BLOCK: usize = 32 * PAGES_PER_CHUNK;
 
-/// Postings: token → ascending page ids (each page once). Pages are cut into
-/// consecutive blocks handled in parallel: a block's documents are built
-/// (`page_docs`), written as docs chunks, tokenised and split by shard, and
-/// dropped, leaving its postings (a few flat arrays). Then each shard merges
-/// the blocks' postings in order (ids stay ascending) and is written; the
-/// postings are freed once every shard is. Returns the shard files,
-/// then the docs chunks, and the counts.
-fn write_shards<'a>(
-    pages: usize,
-    page_docs: &(dyn Fn(usize) -> Vec<SearchDoc<'a>> + Sync),
-    shards: u32,
-    finish: &(dyn Fn(&mut Job) + Sync),
-) -> (Vec<Job>, Counts) {
-    let blocks: Vec<(BlockPostings, Vec<Job>, usize)> = (0..pages.div_ceil(BLOCK))
-        .into_par_iter()
-        .map(|bi| {
-            let first = bi * BLOCK;
-            let docs: Vec<Vec<SearchDoc<'_>>> =
-                (first..pages.min(first + BLOCK)).map(page_docs).collect();
-            let chunks = docs
-                .chunks(PAGES_PER_CHUNK)
-                .enumerate()
-                .map(|(i, chunk)| {
-                    let mut job = Job::new(
-                        format!("search/docs/{:02}.json", first / PAGES_PER_CHUNK + i),
-                        docs_json(chunk),
-                    );
-                    finish(&mut job);
-                    job
-                })
-                .collect();
-            let postings = index_block(first as u32, &docs, shards);
-            (postings, chunks, docs.iter().map(Vec::len).sum())
-        })
-        .collect();
-    let postings: Vec<&BlockPostings> = blocks.iter().map(|b| &b.0).collect();
-    let shard_jobs: Vec<(Job, usize)> = (0..shards as usize)
-        .into_par_iter()
-        .map(|si| {
-            let (mut job, n) = shard_file(si, &postings);
-            finish(&mut job);
-            (job, n)
-        })
-        .collect();
-    let tokens = shard_jobs.iter().map(|(_, n)| n).sum();
-    let docs = blocks.iter().map(|b| b.2).sum();
-    let mut jobs: Vec<Job> = shard_jobs.into_iter().map(|(j, _)| j).collect();
-    jobs.extend(blocks.into_iter().flat_map(|b| b.1));
-    (jobs, Counts { docs, tokens })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A docs chunk of these pages, as [`Chunks`] writes it.
+    fn docs_json(pages: &[Vec<SearchDoc<'_>>]) -> Vec<u8> {
+        let mut chunks = Chunks::at(0);
+        for p in pages {
+            chunks.page(p, &|_| {});
+        }
+        chunks.close(&|_| {});
+        chunks.jobs.remove(0).bytes
+    }
 
     #[test]
     fn varint_gaps_round_trip() {
@@ -1034,6 +1135,54 @@ mod tests {
             String::from_utf8(docs_json(&pages)).unwrap(),
             serde_json::to_string(&expected).unwrap()
         );
+    }
+
+    /// Pages added in any runs (a build adds a block of chapters at a time,
+    /// then the profiles) give the files one run gives: every page in its
+    /// chunk, four to a chunk but the last, and the same postings.
+    #[test]
+    fn an_index_added_to_in_runs_is_the_index_of_one_run() {
+        let texts: Vec<String> = (0..290).map(|i| format!("第{i}页 page{i}")).collect();
+        let page = |k: usize| {
+            vec![SearchDoc {
+                t: "标题",
+                url: "chapters/a/",
+                at: Place::Para(k as u32),
+                x: Cow::Borrowed(texts[k].as_str()),
+            }]
+        };
+        let files = |runs: &[usize]| {
+            let mut index = SearchIndex::new(texts.len());
+            for &n in runs {
+                let from = index.pages;
+                index.add(n, &|k| page(from + k), &|_| {});
+            }
+            assert_eq!(index.pages, texts.len());
+            let jobs = index.finish(&|_| {});
+            jobs.into_iter()
+                .map(|j| (j.path, j.bytes))
+                .collect::<Vec<_>>()
+        };
+        let one = files(&[290]);
+        let chunks: Vec<&(String, Vec<u8>)> = one
+            .iter()
+            .filter(|(p, _)| p.starts_with("search/docs/"))
+            .collect();
+        assert_eq!(chunks.len(), 290usize.div_ceil(PAGES_PER_CHUNK));
+        let mut k = 0;
+        for (i, (path, bytes)) in chunks.iter().enumerate() {
+            assert_eq!(path, &format!("search/docs/{i:02}.json"));
+            let pages: Vec<Vec<serde_json::Value>> = serde_json::from_slice(bytes).unwrap();
+            assert_eq!(pages.len(), PAGES_PER_CHUNK.min(290 - k));
+            for p in pages {
+                assert_eq!(p[0]["x"], texts[k].as_str());
+                k += 1;
+            }
+        }
+        assert_eq!(k, 290);
+        for runs in [&[3, 130, 1, 156][..], &[1, 1, 1, 1, 256, 30], &[256, 33, 1]] {
+            assert!(files(runs) == one, "{runs:?}");
+        }
     }
 
     #[test]
