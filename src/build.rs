@@ -191,7 +191,8 @@ fn load_link_then<R>(
         Option<SearchIndex>,
     ) -> Result<R, BuildError>,
 ) -> Result<R, BuildError> {
-    let (mut edition, mut diags) = load_checked(paths, overrides, sources, timings)?;
+    let (mut edition, mut diags) =
+        load_checked_with(paths, overrides, sources, timings, release.is_some())?;
     timings.stages.lap("(between stages)");
     let settle = |diags: &mut Vec<Diagnostic>, more: Vec<Diagnostic>, timings: &mut Timings| {
         timings.stages.lap(LINK_LAP);
@@ -344,9 +345,21 @@ pub fn load_checked(
     sources: &mut Sources,
     timings: &mut Timings,
 ) -> Result<(Edition, Vec<Diagnostic>), BuildError> {
+    load_checked_with(paths, overrides, sources, timings, false)
+}
+
+/// [`load_checked`]; with `release` (for a build), each chapter's body is
+/// released as soon as it is loaded (`content::load_with`).
+fn load_checked_with(
+    paths: &Paths,
+    overrides: &Overrides,
+    sources: &mut Sources,
+    timings: &mut Timings,
+    release: bool,
+) -> Result<(Edition, Vec<Diagnostic>), BuildError> {
     let t = Instant::now();
     timings.stages = render::Stages::default();
-    let (edition, mut diags) = content::load(paths, sources);
+    let (edition, mut diags) = content::load_with(paths, sources, release);
     timings.stages.lap("load");
     if diags.iter().any(Diagnostic::is_error) {
         // Link what did load, so that one run reports every problem.
@@ -354,6 +367,8 @@ pub fn load_checked(
             diags.extend(annotate::link(e, sources).1);
         }
         crate::diag::sort(&mut diags);
+        // Some may point into released files: read them back to show.
+        restore_for(&mut diags, sources);
         return Err(BuildError::Content(diags));
     }
     let Some(mut edition) = edition else {
@@ -1542,14 +1557,23 @@ mod tests {
         assert!(shown.contains("nowhere in this chapter"), "{shown}");
         assert!(shown.contains("Zebulon Quackenbush was there."), "{shown}");
 
+        // Loaded as a build loads: each body released once its front
+        // matter is parsed, and read again when its chapter is linked.
         let mut released_sources = Sources::new();
-        let (mut released, _) = load_checked(
+        let (mut released, _) = load_checked_with(
             &paths,
             &Overrides::default(),
             &mut released_sources,
             &mut Timings::default(),
+            true,
         )
         .expect("loads");
+        for c in &released.chapters {
+            assert!(c.released.is_some() && c.body.is_empty());
+            let file = std::fs::metadata(&released_sources.get(c.file).path).expect("file");
+            assert!(c.text.len() == c.body.start && (c.text.len() as u64) < file.len());
+            assert!(released_sources.get(c.file).text.is_empty());
+        }
         // Every chapter is shown to the caller once, in order, text and all.
         let mut shown_to_caller = Vec::new();
         let (detached, mut released_diags) =
@@ -1633,6 +1657,40 @@ mod tests {
             matches!(&gone, Err(BuildError::Template(TemplateError::Source(e)))
                 if e.path == files[0] && e.why.starts_with("cannot read it again")),
             "{gone:?}"
+        );
+        // Changed after a build loaded it (and let its body go), before
+        // it was linked: linking reports it, with the file's name.
+        let (_dir, paths) = shipped_copy();
+        let mut sources = Sources::new();
+        let (mut edition, _) = load_checked_with(
+            &paths,
+            &Overrides::default(),
+            &mut sources,
+            &mut Timings::default(),
+            true,
+        )
+        .expect("loads");
+        let file = paths
+            .content
+            .join("chapters")
+            .join(files[2].file_name().expect("name"));
+        let text = std::fs::read_to_string(&file).expect("read");
+        std::fs::write(&file, text.replacen('，', "。", 1)).expect("write");
+        let (_, mut diags) =
+            annotate::link_releasing(&mut edition, &mut sources, None, &mut |_| {});
+        restore_for(&mut diags, &mut sources);
+        let changed: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == Code::Io).collect();
+        assert_eq!(changed.len(), 1, "{diags:?}");
+        assert!(changed[0].is_error());
+        let shown = crate::diag::render(&diags, &sources, false);
+        assert!(
+            shown.contains("changed while the site was being built")
+                && shown.contains(
+                    &sources
+                        .get(changed[0].primary.as_ref().expect("file").0)
+                        .display
+                ),
+            "{shown}"
         );
     }
 

@@ -179,10 +179,12 @@ impl<'e> NameCheck<'e> {
         }
     }
 
-    /// The warnings for one chapter, given its notes' passages and its mentions.
+    /// The warnings for one chapter (whose Markdown body is `body`), given
+    /// its notes' passages and its mentions.
     pub fn chapter(
         &self,
         c: &crate::content::Chapter,
+        body: &str,
         doc: &crate::text::Doc<'_>,
         notes: &[Range<usize>],
         mentions: &[Mention],
@@ -256,7 +258,7 @@ impl<'e> NameCheck<'e> {
             if uncovered < total || !telling {
                 continue;
             }
-            diags.push(unprofiled_name(c, &name, total, nth));
+            diags.push(unprofiled_name(c, body, &name, total, nth));
         }
         diags
     }
@@ -266,11 +268,12 @@ impl<'e> NameCheck<'e> {
 /// and no note, at its `nth` mention in the chapter's body.
 fn unprofiled_name(
     c: &crate::content::Chapter,
+    body: &str,
     name: &str,
     total: usize,
     nth: usize,
 ) -> Diagnostic {
-    let text = c.body();
+    let text = body;
     let finder = memchr::memmem::Finder::new(name);
     // Counted as the reading text counts them: a Latin name only as a whole
     // word (`Shen` is not in `Shenlan`).
@@ -434,7 +437,8 @@ mod tests {
         let file = sources.add(path, "01-one.md".into(), text.into());
         let c = crate::content::load::parse_chapter(path, file, text.into()).expect("parses");
         let at = |nth| {
-            let d = super::unprofiled_name(&c, "Shen", 2, nth);
+            let d =
+                super::unprofiled_name(&c, crate::content::FrontMatter::body(&c), "Shen", 2, nth);
             let span = d.primary.clone().expect("positioned").1;
             (&text[span.clone()], crate::diag::line_col(text, span.start))
         };
@@ -443,7 +447,7 @@ mod tests {
         // More than there are: the first.
         assert_eq!(at(5), ("Shen", (8, 9)));
         // CJK names are found inside longer runs of text, as the text has them.
-        let d = super::unprofiled_name(&c, "在前", 1, 0);
+        let d = super::unprofiled_name(&c, crate::content::FrontMatter::body(&c), "在前", 1, 0);
         let span = d.primary.clone().expect("positioned").1;
         assert_eq!(crate::diag::line_col(text, span.start), (6, 12));
     }

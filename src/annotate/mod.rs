@@ -407,6 +407,14 @@ fn quoted_chapters(edition: &Edition) -> Vec<bool> {
         .collect()
 }
 
+/// The error for a chapter whose file can no longer be read as it was
+/// loaded (a build released its body, and it changed or went away).
+fn changed_source(c: &Chapter, e: &crate::content::SourceChanged) -> Diagnostic {
+    Diagnostic::new(Code::Io, format!("cannot link this chapter: {}", e.why))
+        .at(c.file, 0..0)
+        .help("build again once the file is saved as it should be")
+}
+
 /// Drops a linked chapter's reading text and blocks, keeping its
 /// paragraph count (what its page and the coverage read of it).
 fn forget_text(doc: &mut DocRef<'_>) {
@@ -510,7 +518,22 @@ fn link_block(
         .par_iter()
         .enumerate()
         .map(|(k, c)| {
-            let (mut doc, notes, mut d) = link_chapter(c, crate::text::parse(c.body()));
+            // Read again if a build released it when it loaded.
+            let body = match c.body_text() {
+                Ok(body) => body,
+                Err(e) => {
+                    let unread = Doc {
+                        events: Vec::new(),
+                        text: String::new(),
+                        blocks: Vec::new(),
+                        paragraphs: 0,
+                    };
+                    let d = vec![changed_source(c, &e)];
+                    return ((DocRef::Borrowed(unread), Vec::new()), Vec::new(), d);
+                }
+            };
+            let (mut doc, notes, mut d) = link_chapter(c, crate::text::parse(&body));
+            d.extend(body_placeholder(c, &body));
             let mentions = entities::chapter_mentions(policy, c, first + k, &doc, matcher);
             doc.events = Vec::new();
             // The reading text was given the Markdown's length to grow in;
@@ -519,7 +542,7 @@ fn link_block(
             doc.text = String::from(doc.text.as_str());
             doc.blocks.shrink_to_fit();
             let ranges: Vec<Range<usize>> = notes.iter().map(|n| n.range.clone()).collect();
-            d.extend(names.chapter(c, &doc, &ranges, &mentions));
+            d.extend(names.chapter(c, &body, &doc, &ranges, &mentions));
             let notes = notes.iter().map(detach_note).collect();
             ((DocRef::Borrowed(doc.into_static()), notes), mentions, d)
         })
@@ -576,8 +599,9 @@ fn link_cached<'a>(
             let doc = crate::text::parse(c.body()).into_static();
             let mentions = entities::chapter_mentions(policy, c, ci, &doc, matcher);
             let (doc, notes, mut d) = link_chapter(c, doc);
+            d.extend(body_placeholder(c, c.body()));
             let ranges: Vec<Range<usize>> = notes.iter().map(|n| n.range.clone()).collect();
-            d.extend(names.chapter(c, &doc, &ranges, &mentions));
+            d.extend(names.chapter(c, c.body(), &doc, &ranges, &mentions));
             let notes = notes.iter().map(detach_note).collect();
             Some(Cached {
                 text: c.text.clone(),
@@ -626,34 +650,49 @@ pub fn check(edition: &Edition, sources: &Sources) -> Vec<Diagnostic> {
     link(edition, sources).1
 }
 
+/// The placeholder text `glossa new` wrote (in any of the packs' languages)
+/// that `text` still is, if any.
+fn placeholder(text: &str, pick: fn(&crate::i18n::NewTexts) -> &str) -> Option<&'static str> {
+    let text = text.trim();
+    crate::i18n::packs()
+        .iter()
+        .map(|p| pick(&p.new))
+        .find(|&t| t == text)
+}
+
+/// The warning for a placeholder nobody replaced.
+fn placeholder_warning(what: &str, text: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::Placeholder,
+        format!("{what} is still the placeholder “{text}” that `glossa new` wrote"),
+    )
+    .help("replace it with the real text (it is published as it stands)")
+}
+
+/// Where `placeholder` is in the body `body` (starting at byte `start` of
+/// the file).
+fn body_span(body: &str, start: usize, placeholder: &str) -> Option<Range<usize>> {
+    body.find(placeholder)
+        .map(|i| start + i..start + i + placeholder.len())
+}
+
+/// A chapter body that is still `glossa new`'s placeholder (checked where
+/// the chapter is linked, with its body in hand).
+fn body_placeholder(c: &Chapter, body: &str) -> Option<Diagnostic> {
+    let t = placeholder(body, |n| &n.chapter_body)?;
+    let span = body_span(body, c.body.start, t)?;
+    Some(placeholder_warning("the chapter text", t).at(c.file, span))
+}
+
 /// Text that `glossa new` wrote as a placeholder (in any language) and
-/// nobody replaced: it would be published as it stands.
+/// nobody replaced: it would be published as it stands. (A chapter's body
+/// is checked where it is linked: [`body_placeholder`].)
 fn placeholders(edition: &Edition, diags: &mut Vec<Diagnostic>) {
-    let packs = crate::i18n::packs();
-    let is = |text: &str, pick: fn(&crate::i18n::NewTexts) -> &str| {
-        let text = text.trim();
-        packs.iter().map(|p| pick(&p.new)).find(|&t| t == text)
-    };
-    let warn = |what: &str, text: &str| {
-        Diagnostic::new(
-            Code::Placeholder,
-            format!("{what} is still the placeholder “{text}” that `glossa new` wrote"),
-        )
-        .help("replace it with the real text (it is published as it stands)")
-    };
-    let body_span = |text: &str, body: &Range<usize>, placeholder: &str| {
-        text[body.clone()]
-            .find(placeholder)
-            .map(|i| body.start + i..body.start + i + placeholder.len())
-    };
+    let is = placeholder;
+    let warn = placeholder_warning;
     for c in &edition.chapters {
         if let Some(t) = is(&c.meta.title, |n| &n.chapter_title) {
             diags.push(warn("the chapter title", t).at(c.file, c.span(&["title".into()])));
-        }
-        if let Some(t) = is(c.body(), |n| &n.chapter_body)
-            && let Some(span) = body_span(&c.text, &c.body, t)
-        {
-            diags.push(warn("the chapter text", t).at(c.file, span));
         }
     }
     for e in &edition.entities {
@@ -664,7 +703,7 @@ fn placeholders(edition: &Edition, diags: &mut Vec<Diagnostic>) {
             diags.push(warn("the group", t).at(e.file, e.span(&["group".into()])));
         }
         if let Some(t) = is(e.body(), |n| &n.profile_body)
-            && let Some(span) = body_span(&e.text, &e.body, t)
+            && let Some(span) = body_span(e.body(), e.body.start, t)
         {
             diags.push(warn("the profile text", t).at(e.file, span));
         }

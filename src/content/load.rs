@@ -30,6 +30,22 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads and validates the edition. Returns `None` when no usable edition exists.
 pub fn load(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagnostic>) {
+    load_with(paths, sources, false)
+}
+
+/// Chapter files read, parsed and (with `release`) released at a time.
+const BLOCK: usize = 256;
+
+/// [`load`]; with `release` (for a build), each chapter's body is released
+/// as soon as its front matter is parsed ([`super::Chapter::release_body`]),
+/// and so is its source in `sources` (the build reads back the files its
+/// diagnostics point into): files are read a block at a time, so memory
+/// never holds every source.
+pub fn load_with(
+    paths: &Paths,
+    sources: &mut Sources,
+    release: bool,
+) -> (Option<Edition>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
 
     // edition.yaml
@@ -74,32 +90,43 @@ pub fn load(paths: &Paths, sources: &mut Sources) -> (Option<Edition>, Vec<Diagn
     warn_stray_markdown(paths, &mut diags);
 
     // Read in parallel, register in path order, parse in parallel.
-    let read: Vec<(PathBuf, std::io::Result<Decoded>)> = files
-        .into_par_iter()
-        .map(|p| {
-            let text = read_limited(&p).map(decode);
-            (p, text)
-        })
-        .collect();
-    let mut registered = Vec::with_capacity(read.len());
-    for (path, text) in read {
-        match text
-            .map_err(|e| io_diag(paths, &path, &e))
-            .and_then(|t| register_decoded(paths, &path, t, sources))
-        {
-            Ok((file, text)) => registered.push((path, file, text)),
-            Err(d) => diags.push(d),
+    let mut chapters = Vec::with_capacity(files.len());
+    let block = if release { BLOCK } else { files.len().max(1) };
+    for files in files.chunks(block) {
+        let read: Vec<(&PathBuf, std::io::Result<Decoded>)> = files
+            .par_iter()
+            .map(|p| (p, read_limited(p).map(decode)))
+            .collect();
+        let mut registered = Vec::with_capacity(read.len());
+        for (path, text) in read {
+            match text
+                .map_err(|e| io_diag(paths, path, &e))
+                .and_then(|t| register_decoded(paths, path, t, sources))
+            {
+                Ok((file, text)) => registered.push((path, file, text)),
+                Err(d) => diags.push(d),
+            }
         }
-    }
-    let parsed: Vec<Result<Chapter, Vec<Diagnostic>>> = registered
-        .into_par_iter()
-        .map(|(path, file, text)| parse_chapter(&path, file, text))
-        .collect();
-    let mut chapters = Vec::new();
-    for r in parsed {
-        match r {
-            Ok(c) => chapters.push(c),
-            Err(mut ds) => diags.append(&mut ds),
+        let parsed: Vec<Result<Chapter, Vec<Diagnostic>>> = registered
+            .into_par_iter()
+            .map(|(path, file, text)| {
+                let mut c = parse_chapter(path, file, text)?;
+                if release {
+                    c.release_body(path);
+                }
+                Ok(c)
+            })
+            .collect();
+        for r in parsed {
+            match r {
+                Ok(c) => {
+                    if let Some(r) = &c.released {
+                        sources.release(c.file, r.fingerprint);
+                    }
+                    chapters.push(c);
+                }
+                Err(mut ds) => diags.append(&mut ds),
+            }
         }
     }
     chapters.sort_by(|a, b| a.meta.order.cmp(&b.meta.order).then(a.file.cmp(&b.file)));

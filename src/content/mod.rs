@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::diag::{FileId, Fingerprint};
 use crate::yaml::Step;
 
-pub use load::load;
+pub use load::{load, load_with};
 
 /// Where a project's folders are.
 #[derive(Debug, Clone)]
@@ -298,14 +298,29 @@ impl Chapter {
         }
     }
 
-    /// Drops the text (see [`release_chapters`]).
-    fn release(&mut self, path: &Path) {
-        let fingerprint = Fingerprint::of(self.text.as_bytes());
+    /// Drops the Markdown body, keeping the front matter (and every span
+    /// in it): a build reads the body again when it links the chapter
+    /// ([`Chapter::body_text`]). [`FrontMatter::body`] is then empty, and
+    /// `body` an empty range where the body starts.
+    pub(crate) fn release_body(&mut self, path: &Path) {
         self.released = Some(Released {
             path: path.to_path_buf(),
-            fingerprint,
+            fingerprint: Fingerprint::of(self.text.as_bytes()),
             body: self.body.clone(),
         });
+        self.text = Arc::from(&self.text[..self.body.start]);
+        self.body = self.body.start..self.body.start;
+    }
+
+    /// Drops the text (see [`release_chapters`]).
+    fn release(&mut self, path: &Path) {
+        if self.released.is_none() {
+            self.released = Some(Released {
+                path: path.to_path_buf(),
+                fingerprint: Fingerprint::of(self.text.as_bytes()),
+                body: self.body.clone(),
+            });
+        }
         self.text = Arc::from("");
         self.yaml = 0..0;
         self.body = 0..0;
