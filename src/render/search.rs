@@ -550,8 +550,12 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> BlockPo
                 }
             }
         };
-        for d in docs {
-            each_token(d.t, &mut word, &mut add);
+        for (j, d) in docs.iter().enumerate() {
+            // A page's documents share its title: its tokens are the page's
+            // once (postings list pages), so the title is read once.
+            if j == 0 || d.t != docs[j - 1].t {
+                each_token(d.t, &mut word, &mut add);
+            }
             each_token(&d.x, &mut word, &mut add);
         }
     }
