@@ -1499,6 +1499,21 @@ mod tests {
         }
     }
 
+    /// The edition loaded as a build loads it (each chapter's body
+    /// released), with its sources.
+    fn load_as_a_build(paths: &Paths) -> (Edition, Sources) {
+        let mut sources = Sources::new();
+        let (edition, _) = load_checked_with(
+            paths,
+            &Overrides::default(),
+            &mut sources,
+            &mut Timings::default(),
+            true,
+        )
+        .expect("loads");
+        (edition, sources)
+    }
+
     /// What a linked edition holds, chapter by chapter, to compare two.
     fn held(linked: &annotate::Linked<'_>) -> Vec<String> {
         let mut out: Vec<String> = linked
@@ -1559,15 +1574,7 @@ mod tests {
 
         // Loaded as a build loads: each body released once its front
         // matter is parsed, and read again when its chapter is linked.
-        let mut released_sources = Sources::new();
-        let (mut released, _) = load_checked_with(
-            &paths,
-            &Overrides::default(),
-            &mut released_sources,
-            &mut Timings::default(),
-            true,
-        )
-        .expect("loads");
+        let (mut released, mut released_sources) = load_as_a_build(&paths);
         for c in &released.chapters {
             assert!(c.released.is_some() && c.body.is_empty());
             let file = std::fs::metadata(&released_sources.get(c.file).path).expect("file");
@@ -1661,15 +1668,7 @@ mod tests {
         // Changed after a build loaded it (and let its body go), before
         // it was linked: linking reports it, with the file's name.
         let (_dir, paths) = shipped_copy();
-        let mut sources = Sources::new();
-        let (mut edition, _) = load_checked_with(
-            &paths,
-            &Overrides::default(),
-            &mut sources,
-            &mut Timings::default(),
-            true,
-        )
-        .expect("loads");
+        let (mut edition, mut sources) = load_as_a_build(&paths);
         let file = paths
             .content
             .join("chapters")

@@ -425,8 +425,8 @@ fn forget_text(doc: &mut DocRef<'_>) {
 }
 
 /// The checks that come before the chapters are linked (they read the
-/// chapters' front matter, so a build runs them while every text is held),
-/// and the profile names' matcher.
+/// chapters' front matter, which a build holds until each block is
+/// linked), and the profile names' matcher.
 fn before_chapters(
     edition: &Edition,
     sources: &Sources,

@@ -3,10 +3,12 @@
 //! Input: [`Paths`]. Output: the [`Edition`] (when nothing fatal happened) and all
 //! diagnostics, each positioned in the file it is about. Files are read and parsed
 //! in parallel; they are registered in [`Sources`] in sorted path order, so file
-//! ids and the order of diagnostics are deterministic. After `build` released
-//! the chapters, this reads a chapter's body again for its page
-//! ([`read_released`], refused if the file changed) and reads released files
-//! back for the diagnostics that are shown ([`restore`]).
+//! ids and the order of diagnostics are deterministic. For `build`
+//! ([`load_with`]), files are read a block at a time and each chapter keeps
+//! only its front matter; this then reads a chapter's body again when it is
+//! linked and for its page ([`read_released`], refused if the file changed)
+//! and reads released files back for the diagnostics that are shown
+//! ([`restore`]).
 //!
 //! Must not render or write anything.
 

@@ -163,7 +163,9 @@ pub struct Chapter {
     pub meta: ChapterMeta,
     /// The resolved slug (from front matter or file name).
     pub slug: String,
-    /// The whole file text; spans index into it.
+    /// The file's text; spans index into it. A build keeps only the front
+    /// matter once the chapter is loaded (up to `body.start`), and nothing
+    /// once it is linked (see `released`).
     pub text: Arc<str>,
     /// Byte range of the front matter's YAML in `text`.
     pub yaml: Range<usize>,
@@ -171,8 +173,9 @@ pub struct Chapter {
     pub body: Range<usize>,
     /// Where each front-matter key and value sits (read on first use).
     pub positions: Positions,
-    /// Set once the text was released ([`release_chapters`]):
-    /// `text` is then empty, and [`Chapter::body_text`] reads the file again.
+    /// Set once the body was released ([`Chapter::release_body`]: `text`
+    /// keeps the front matter) or the whole text ([`release_chapters`]:
+    /// `text` is empty); [`Chapter::body_text`] then reads the file again.
     pub released: Option<Released>,
 }
 
