@@ -1556,6 +1556,18 @@ mod tests {
             "---\ntitle: 'Bare'\norder: 1000\n---\n\nplain words, and nothing else.\n",
         )
         .expect("write");
+        // And one alike but for a profile's fact that quotes it: kept.
+        std::fs::write(
+            paths.content.join("chapters/quoted.md"),
+            "---\ntitle: 'Quoted'\norder: 1001\n---\n\nplain words quoted here.\n",
+        )
+        .expect("write");
+        let profile = paths.content.join("companies/c01.md");
+        let text = std::fs::read_to_string(&profile).expect("read");
+        // Its facts are the front matter's last key: one more before the `---`.
+        let end = 4 + text[4..].find("---\n").expect("closing line");
+        let fact = "  - label: 'Quoted'\n    value: 'here'\n    source:\n      chapter: 'quoted'\n      quote: 'plain words quoted here'\n";
+        std::fs::write(&profile, format!("{}{fact}{}", &text[..end], &text[end..])).expect("write");
         let keep = Some(5);
 
         let mut sources = Sources::new();
@@ -1621,6 +1633,8 @@ mod tests {
             }
         }
         assert_eq!(dropped, ["bare"]);
+        let quoted = slugs.iter().position(|s| s == "quoted").expect("quoted");
+        assert!(!released.chapters[quoted].doc.text.is_empty());
         let (held_now, released_now) = (held(&linked), held(&released));
         let bare = slugs.iter().position(|s| s == "bare").expect("bare");
         for (i, (a, b)) in held_now.iter().zip(&released_now).enumerate() {
