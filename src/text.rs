@@ -48,7 +48,7 @@ pub struct Block {
 }
 
 /// A parsed chapter body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Doc<'a> {
     /// Events after the visible-text passes; `Some(range)` marks a text-bearing
     /// event and where its text lies in [`Doc::text`].

@@ -265,15 +265,14 @@ impl<'e> NameCheck<'e> {
 }
 
 /// The warning for a name the text mentions `total` times with no profile
-/// and no note, at its `nth` mention in the chapter's body.
+/// and no note, at its `nth` mention in the chapter's body `text`.
 fn unprofiled_name(
     c: &crate::content::Chapter,
-    body: &str,
+    text: &str,
     name: &str,
     total: usize,
     nth: usize,
 ) -> Diagnostic {
-    let text = body;
     let finder = memchr::memmem::Finder::new(name);
     // Counted as the reading text counts them: a Latin name only as a whole
     // word (`Shen` is not in `Shenlan`).

@@ -522,14 +522,12 @@ fn link_block(
             let body = match c.body_text() {
                 Ok(body) => body,
                 Err(e) => {
-                    let unread = Doc {
-                        events: Vec::new(),
-                        text: String::new(),
-                        blocks: Vec::new(),
-                        paragraphs: 0,
-                    };
                     let d = vec![changed_source(c, &e)];
-                    return ((DocRef::Borrowed(unread), Vec::new()), Vec::new(), d);
+                    return (
+                        (DocRef::Borrowed(Doc::default()), Vec::new()),
+                        Vec::new(),
+                        d,
+                    );
                 }
             };
             let (mut doc, notes, mut d) = link_chapter(c, crate::text::parse(&body));
@@ -688,24 +686,31 @@ fn body_placeholder(c: &Chapter, body: &str) -> Option<Diagnostic> {
 /// nobody replaced: it would be published as it stands. (A chapter's body
 /// is checked where it is linked: [`body_placeholder`].)
 fn placeholders(edition: &Edition, diags: &mut Vec<Diagnostic>) {
-    let is = placeholder;
-    let warn = placeholder_warning;
     for c in &edition.chapters {
-        if let Some(t) = is(&c.meta.title, |n| &n.chapter_title) {
-            diags.push(warn("the chapter title", t).at(c.file, c.span(&["title".into()])));
+        if let Some(t) = placeholder(&c.meta.title, |n| &n.chapter_title) {
+            diags.push(
+                placeholder_warning("the chapter title", t).at(c.file, c.span(&["title".into()])),
+            );
         }
     }
     for e in &edition.entities {
-        if let Some(t) = is(&e.description, |n| &n.description) {
-            diags.push(warn("the description", t).at(e.file, e.span(&["description".into()])));
+        if let Some(t) = placeholder(&e.description, |n| &n.description) {
+            diags.push(
+                placeholder_warning("the description", t)
+                    .at(e.file, e.span(&["description".into()])),
+            );
         }
-        if let Some(t) = e.company.as_ref().and_then(|m| is(&m.group, |n| &n.group)) {
-            diags.push(warn("the group", t).at(e.file, e.span(&["group".into()])));
+        if let Some(t) = e
+            .company
+            .as_ref()
+            .and_then(|m| placeholder(&m.group, |n| &n.group))
+        {
+            diags.push(placeholder_warning("the group", t).at(e.file, e.span(&["group".into()])));
         }
-        if let Some(t) = is(e.body(), |n| &n.profile_body)
+        if let Some(t) = placeholder(e.body(), |n| &n.profile_body)
             && let Some(span) = body_span(e.body(), e.body.start, t)
         {
-            diags.push(warn("the profile text", t).at(e.file, span));
+            diags.push(placeholder_warning("the profile text", t).at(e.file, span));
         }
     }
 }

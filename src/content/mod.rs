@@ -301,22 +301,9 @@ impl Chapter {
         }
     }
 
-    /// Drops the Markdown body, keeping the front matter (and every span
-    /// in it): a build reads the body again when it links the chapter
-    /// ([`Chapter::body_text`]). [`FrontMatter::body`] is then empty, and
-    /// `body` an empty range where the body starts.
-    pub(crate) fn release_body(&mut self, path: &Path) {
-        self.released = Some(Released {
-            path: path.to_path_buf(),
-            fingerprint: Fingerprint::of(self.text.as_bytes()),
-            body: self.body.clone(),
-        });
-        self.text = Arc::from(&self.text[..self.body.start]);
-        self.body = self.body.start..self.body.start;
-    }
-
-    /// Drops the text (see [`release_chapters`]).
-    fn release(&mut self, path: &Path) {
+    /// Records where the file is and what it holds, unless a release
+    /// already did (the body first, when a build loads it).
+    fn note_released(&mut self, path: &Path) {
         if self.released.is_none() {
             self.released = Some(Released {
                 path: path.to_path_buf(),
@@ -324,6 +311,21 @@ impl Chapter {
                 body: self.body.clone(),
             });
         }
+    }
+
+    /// Drops the Markdown body, keeping the front matter (and every span
+    /// in it): a build reads the body again when it links the chapter
+    /// ([`Chapter::body_text`]). [`FrontMatter::body`] is then empty, and
+    /// `body` an empty range where the body starts.
+    pub(crate) fn release_body(&mut self, path: &Path) {
+        self.note_released(path);
+        self.text = Arc::from(&self.text[..self.body.start]);
+        self.body = self.body.start..self.body.start;
+    }
+
+    /// Drops the text (see [`release_chapters`]).
+    fn release(&mut self, path: &Path) {
+        self.note_released(path);
         self.text = Arc::from("");
         self.yaml = 0..0;
         self.body = 0..0;
