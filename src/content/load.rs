@@ -723,6 +723,7 @@ pub fn parse_chapter(
         "start the file with a `---` line, the chapter's `title:` and `order:`, and a closing `---` line",
     )?;
     let mut meta: ChapterMeta = parse_front_matter(file, &text, &split)?;
+    meta.shrink_to_fit();
     let mut diags = Vec::new();
     let positions = super::Positions::default();
     let key_span = |key: &str| -> std::ops::Range<usize> {

@@ -73,6 +73,20 @@ pub struct ChapterMeta {
     pub annotations: Vec<Annotation>,
 }
 
+impl ChapterMeta {
+    /// Drops the spare room deserializing leaves in the lists: a list read
+    /// item by item grows by doubling (twenty notes hold room for 32, a
+    /// note's one source room for four), and a build holds every chapter's
+    /// front matter to its end.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.annotations.shrink_to_fit();
+        for a in &mut self.annotations {
+            a.sources.shrink_to_fit();
+            a.refs.shrink_to_fit();
+        }
+    }
+}
+
 /// Seed file and 1-based inclusive line range.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -580,6 +594,28 @@ mod tests {
         );
         assert_eq!(slug_from_file_name(Path::new("c/intro.md")), "intro");
         assert_eq!(slug_from_file_name(Path::new("c/2025.md")), "2025");
+    }
+
+    #[test]
+    fn a_parsed_chapter_holds_no_spare_room_in_its_lists() {
+        let mut text = String::from("---\ntitle: One\norder: 1\nannotations:\n");
+        for i in 0..5 {
+            text.push_str(&format!(
+                "  - id: n{i}\n    quote: q{i}\n    kind: note\n    note: x\n    \
+                 refs: [a]\n    sources:\n      - title: t\n"
+            ));
+        }
+        text.push_str("---\nq0 q1 q2 q3 q4\n");
+        let mut sources = crate::diag::Sources::new();
+        let path = Path::new("01-one.md");
+        let file = sources.add(path, "01-one.md".into(), text.as_str().into());
+        let c = load::parse_chapter(path, file, text.as_str().into()).unwrap();
+        // Read item by item, five notes would leave room for eight, and one
+        // source or ref room for four.
+        assert_eq!(c.meta.annotations.capacity(), 5);
+        for a in &c.meta.annotations {
+            assert_eq!((a.sources.capacity(), a.refs.capacity()), (1, 1));
+        }
     }
 }
 
