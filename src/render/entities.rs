@@ -252,11 +252,11 @@ fn mention_views<'a>(linked: &'a Linked<'a>, ei: usize) -> Vec<MentionView<'a>> 
         .collect()
 }
 
-/// The notes whose `refs` name the profile at `profile_url`.
+/// The notes whose `refs` name `profile`.
 fn note_refs<'a>(
     linked: &'a Linked<'a>,
     notes: &'a [Vec<NoteView<'a>>],
-    profile_url: &str,
+    profile: &Entity,
 ) -> Vec<NoteRefView<'a>> {
     linked
         .chapters
@@ -264,10 +264,10 @@ fn note_refs<'a>(
         .zip(notes)
         .flat_map(|(lc, ns)| {
             ns.iter()
-                .filter(|n| n.refs.iter().any(|r| r.url == profile_url))
+                .filter(|n| n.refs.iter().any(|r| std::ptr::eq(r.0, profile)))
                 .map(move |n| NoteRefView {
                     chapter_title: lc.chapter.title(),
-                    quote: &n.quote,
+                    quote: n.quote,
                     kind_label: n.kind_label,
                     url: format!("{}#n-{}", chapter_url(&lc.chapter.slug), n.id),
                 })
@@ -302,7 +302,7 @@ fn entity_view<'a>(
         related: related(linked, e),
         mention_count: mentions.len(),
         mentions,
-        notes: note_refs(linked, notes, &e.url()),
+        notes: note_refs(linked, notes, e),
     }
 }
 

@@ -65,13 +65,13 @@ pub(crate) fn render(site: super::SiteRender<'_, '_>) -> Result<Vec<Job>, Templa
                 url: format!("{}#m-{}", chapter_url(&lc.chapter.slug), n.id),
                 html: &n.html,
             };
-            match by_term.get(n.quote.as_str()) {
+            match by_term.get(n.quote) {
                 Some(&i) => entries[i].places.push(place),
                 None => {
-                    by_term.insert(&n.quote, entries.len());
+                    by_term.insert(n.quote, entries.len());
                     entries.push(Entry {
-                        term: &n.quote,
-                        reading: sort_key(&n.quote).1,
+                        term: n.quote,
+                        reading: sort_key(n.quote).1,
                         places: vec![place],
                     });
                 }

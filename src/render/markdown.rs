@@ -38,7 +38,7 @@ pub struct NoteView<'a> {
     pub kind: &'static str,
     pub kind_label: &'a str,
     /// The passage as it appears in the text.
-    pub quote: String,
+    pub quote: &'a str,
     /// The note rendered from Markdown.
     pub html: String,
     pub sources: &'a [SourceRef],
@@ -50,15 +50,23 @@ pub struct NoteView<'a> {
     #[serde(skip)]
     pub range: std::ops::Range<usize>,
     /// Entities the note refers to (`refs`), with root-relative profile URLs.
-    pub refs: Vec<RefView>,
+    pub refs: Vec<RefView<'a>>,
 }
 
-/// A link to a profile.
-#[derive(Debug, Clone, Serialize)]
-pub struct RefView {
-    pub name: String,
-    /// Relative to the site root, e.g. `companies/zhipu/`.
-    pub url: String,
+/// A link to a profile, shown (and serialized for templates) as its `name`
+/// and `url`, relative to the site root (e.g. `companies/zhipu/`). It
+/// borrows the profile: a large edition has hundreds of thousands of them.
+#[derive(Debug, Clone, Copy)]
+pub struct RefView<'a>(pub &'a crate::content::Entity);
+
+impl Serialize for RefView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("RefView", 2)?;
+        m.serialize_field("name", &self.0.name)?;
+        m.serialize_field("url", &self.0.url())?;
+        m.end()
+    }
 }
 
 /// Root of the site as seen from a chapter page.
@@ -696,8 +704,8 @@ fn note_element(s: &mut String, n: &NoteView<'_>, doc: &Doc<'_>, ui: &Ui) {
             let _ = write!(
                 s,
                 "<a href=\"{CHAPTER_ROOT}{}\">{}</a>",
-                escape(&r.url),
-                escape(&r.name)
+                escape(&r.0.url()),
+                escape(&r.0.name)
             );
         }
         s.push_str("</p>");
@@ -847,7 +855,7 @@ mod tests {
         crate::i18n::pack_or_fallback("zh-CN").ui.clone()
     }
 
-    fn view<'a>(doc: &Doc<'_>, id: &'a str, quote: &str, number: u32) -> NoteView<'a> {
+    fn view<'a>(doc: &Doc<'_>, id: &'a str, quote: &'a str, number: u32) -> NoteView<'a> {
         let start = doc.text.find(quote).unwrap();
         let block = doc
             .blocks
@@ -859,7 +867,7 @@ mod tests {
             id,
             kind: "context",
             kind_label: "背景",
-            quote: quote.to_string(),
+            quote,
             html: "<p>注</p>".into(),
             sources: &[],
             para: doc.blocks[block].para,

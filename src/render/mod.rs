@@ -308,7 +308,7 @@ fn chapter_link(c: &Chapter) -> ChapterLink<'_> {
 
 /// Notes of every chapter, rendered once and shared by every output (only
 /// the affected chapters' notes when nothing else needs them).
-fn rendered_notes<'a>(linked: &Linked<'a>, only: Option<&Affected>) -> Vec<Vec<NoteView<'a>>> {
+fn rendered_notes<'a>(linked: &'a Linked<'a>, only: Option<&Affected>) -> Vec<Vec<NoteView<'a>>> {
     let edition = linked.edition;
     let all_notes = only.is_none_or(|o| o.lists || !o.entities.is_empty());
     linked
@@ -827,13 +827,17 @@ pub fn bench_markdown_passes(linked: &Linked<'_>) -> usize {
         .sum()
 }
 
-fn note_views<'a>(lc: &LinkedChapter<'a>, edition: &Edition, ui: &'a Ui) -> Vec<NoteView<'a>> {
+fn note_views<'a>(
+    lc: &'a LinkedChapter<'a>,
+    edition: &'a Edition,
+    ui: &'a Ui,
+) -> Vec<NoteView<'a>> {
     lc.notes
         .iter()
         .map(|n| {
             let a = n.annotation;
             let kind = a.kind.as_str();
-            let quote = lc.doc.text[n.range.clone()].to_string();
+            let quote = &lc.doc.text[n.range.clone()];
             NoteView {
                 number: n.number,
                 id: &a.id,
@@ -849,10 +853,7 @@ fn note_views<'a>(lc: &LinkedChapter<'a>, edition: &Edition, ui: &'a Ui) -> Vec<
                     .refs
                     .iter()
                     .filter_map(|r| edition.entity(r))
-                    .map(|e| markdown::RefView {
-                        name: e.name.clone(),
-                        url: e.url(),
-                    })
+                    .map(markdown::RefView)
                     .collect(),
             }
         })

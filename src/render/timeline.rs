@@ -45,7 +45,7 @@ pub struct Event<'a> {
     /// The profile a fact belongs to.
     pub entity: Option<EntityLink<'a>>,
     /// A fact's label, or the quoted passage of a note.
-    pub title: String,
+    pub title: &'a str,
     /// A fact's value (escaped by the template) …
     pub value: Option<&'a str>,
     /// … or a note's rendered HTML.
@@ -87,7 +87,7 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
                 key,
                 kind: view.kind,
                 entity: None,
-                title: view.quote.clone(),
+                title: view.quote,
                 value: None,
                 html: Some(&view.html),
                 sources: view.sources.iter().map(|s| source_html(s, ui)).collect(),
@@ -145,7 +145,7 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
                     name: &e.name,
                     url: e.url(),
                 }),
-                title: f.label.clone(),
+                title: &f.label,
                 value: Some(&f.value),
                 html: None,
                 sources,
