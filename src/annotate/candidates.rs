@@ -51,19 +51,37 @@ struct LatinName {
     marked: bool,
 }
 
-/// Bytes that may begin an upper-case letter: ASCII capitals and the lead
-/// bytes of characters outside U+0080–U+00BF, U+3000–U+9FFF and
+/// Whether `b` may begin an upper-case letter: an ASCII capital or the lead
+/// byte of a character outside U+0080–U+00BF, U+3000–U+9FFF and
 /// U+E000–U+FFFF, where no character is upper case for [`is_upper`]
 /// (fullwidth capitals count as CJK there). Tested against every character.
-const MAY_BE_CAPITAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = matches!(b, 0x41..=0x5A | 0xC3..=0xE2 | 0xEA..=0xED | 0xF0..=0xF4);
-        b += 1;
+/// Arithmetic, not a table, so that a run of bytes is tested in SIMD.
+fn may_be_capital(b: u8) -> bool {
+    (b.wrapping_sub(0x41) < 26)
+        | (b.wrapping_sub(0xC3) <= 0xE2 - 0xC3)
+        | (b.wrapping_sub(0xEA) <= 0xED - 0xEA)
+        | (b.wrapping_sub(0xF0) <= 0xF4 - 0xF0)
+}
+
+/// Where the first byte of `bytes` that [`may_be_capital`] is: 32 bytes
+/// are tested at once, and a Chinese text has few such bytes.
+fn next_may_be_capital(bytes: &[u8]) -> Option<usize> {
+    const RUN: usize = 32;
+    let mut runs = bytes.chunks_exact(RUN);
+    for (k, run) in runs.by_ref().enumerate() {
+        // Or-ed over the whole run, not stopped at the first: vectorised.
+        if run.iter().fold(false, |any, &b| any | may_be_capital(b)) {
+            return run
+                .iter()
+                .position(|&b| may_be_capital(b))
+                .map(|i| k * RUN + i);
+        }
     }
-    t
-};
+    let rest = runs.remainder();
+    rest.iter()
+        .position(|&b| may_be_capital(b))
+        .map(|i| bytes.len() - rest.len() + i)
+}
 
 /// Latin proper names in `text`: a capital letter followed by lower-case
 /// letters or a hyphenated number, three characters or more (`Kimi`,
@@ -74,13 +92,9 @@ fn latin_names(text: &str) -> Vec<LatinName> {
     let bytes = text.as_bytes();
     let mut at = 0;
     // Only an upper-case letter starts a name: jump from one byte that may
-    // begin a capital to the next ([`MAY_BE_CAPITAL`]), so the ideographs
-    // and fullwidth punctuation of a Chinese text are stepped over a byte
-    // at a time.
-    while let Some(skip) = bytes[at..]
-        .iter()
-        .position(|&b| MAY_BE_CAPITAL[usize::from(b)])
-    {
+    // begin a capital to the next ([`may_be_capital`]), so the ideographs
+    // and fullwidth punctuation of a Chinese text are stepped over.
+    while let Some(skip) = next_may_be_capital(&bytes[at..]) {
         let i = at + skip;
         let Some(c) = text[i..].chars().next() else {
             break;
@@ -207,14 +221,13 @@ impl<'e> NameCheck<'e> {
         let mut first_seen: Vec<String> = Vec::new();
         for b in &doc.blocks {
             let text = b.text(&doc.text);
-            let latin = latin_names(&text);
-            let mut hits: Vec<Range<usize>> = latin.iter().map(|n| n.range.clone()).collect();
-            let telling = |r: &Range<usize>| {
-                latin
-                    .iter()
-                    .find(|n| n.range == *r)
-                    .is_none_or(|n| n.marked || !n.sentence_start)
-            };
+            // Each hit with whether it tells a name from a word: a Latin
+            // name unless only ever capitalised as a sentence's first word;
+            // a match of a name the check knows, always.
+            let mut hits: Vec<(Range<usize>, bool)> = latin_names(&text)
+                .into_iter()
+                .map(|n| (n.range, n.marked || !n.sentence_start))
+                .collect();
             hits.extend(
                 ac.find_iter(text.as_ref())
                     .map(|m| m.start()..m.end())
@@ -227,11 +240,14 @@ impl<'e> NameCheck<'e> {
                                 .next_back()
                                 .is_some_and(is_latin_word)
                                 && !text[r.end..].chars().next().is_some_and(is_latin_word))
-                    }),
+                    })
+                    .map(|r| (r, true)),
             );
-            hits.sort_by_key(|r| r.start);
-            hits.dedup();
-            for r in hits {
+            // Stable, so where both found the same name the Latin name's
+            // entry comes first and is the one kept.
+            hits.sort_by_key(|h| h.0.start);
+            hits.dedup_by(|later, first| later.0 == first.0);
+            for (r, telling) in hits {
                 let name = &text[r.clone()];
                 if ignored(name) || aliases.contains(name) {
                     continue;
@@ -246,7 +262,7 @@ impl<'e> NameCheck<'e> {
                     entry.2.get_or_insert(entry.0);
                 }
                 entry.0 += 1;
-                entry.3 |= telling(&r);
+                entry.3 |= telling;
             }
         }
         for name in first_seen {
@@ -404,12 +420,20 @@ mod tests {
             "ΣΑΣ",
             "𝔄rt",
         ];
+        // The skip finds the first such byte in a run, after runs, or none.
+        for n in 0..70 {
+            for tail in ["A", "。", "Élan", ""] {
+                let text = "智".repeat(n) + tail;
+                let naive = text.bytes().position(super::may_be_capital);
+                assert_eq!(super::next_may_be_capital(text.as_bytes()), naive, "{text}");
+            }
+        }
         // What the skipping relies on: every upper-case character begins
-        // with a byte the table lets through.
+        // with a byte it stops at.
         for c in (char::MIN..=char::MAX).filter(|&c| super::is_upper(c)) {
             let mut buf = [0; 4];
             let first = c.encode_utf8(&mut buf).as_bytes()[0];
-            assert!(super::MAY_BE_CAPITAL[usize::from(first)], "{c:?}");
+            assert!(super::may_be_capital(first), "{c:?}");
         }
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..2_000 {

@@ -28,7 +28,6 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use serde::{Serialize, Serializer as _};
 
 use super::Job;
 use crate::annotate::Linked;
@@ -325,13 +324,17 @@ fn fnv(bytes: &[u8]) -> u32 {
     h
 }
 
-/// [`shard_of`] for a CJK key, without building a string.
-fn han_shard(k: u64, shards: u32) -> u32 {
+/// A CJK key's token in `buf`, without building a string.
+fn han_utf8(k: u64, buf: &mut [u8; 8]) -> &str {
     let (a, b) = han_chars(k);
-    let mut buf = [0u8; 8];
-    let n = a.encode_utf8(&mut buf).len();
+    let n = a.encode_utf8(buf).len();
     let m = b.map_or(0, |b| b.encode_utf8(&mut buf[n..]).len());
-    fnv(&buf[..n + m]) % shards
+    std::str::from_utf8(&buf[..n + m]).expect("encoded characters")
+}
+
+/// [`shard_of`] for a CJK key.
+fn han_shard(k: u64, shards: u32) -> u32 {
+    shard_of(han_utf8(k, &mut [0; 8]), shards)
 }
 
 /// Postings of one block of pages, flat and grouped by shard: CJK token
@@ -497,6 +500,69 @@ fn post(words: &mut FxHashMap<Box<str>, Vec<u32>>, key: &str, id: u32) -> bool {
     }
 }
 
+/// CJK pair key → slot, by open addressing with linear probing: a pair
+/// (about half the tokens of a Chinese text) finds its slot with a
+/// multiply, a load and a compare, where a general hash map costs several
+/// times that. A key is never 0 (its first character is not NUL), so 0
+/// marks an empty entry.
+struct PairSlots {
+    entries: Vec<(u64, u32)>,
+    /// 64 minus the table's bits: a key's first entry is its hash's top bits.
+    shift: u32,
+    len: usize,
+}
+
+impl PairSlots {
+    fn new() -> Self {
+        PairSlots {
+            entries: vec![(0, 0); 1 << 14],
+            shift: 64 - 14,
+            len: 0,
+        }
+    }
+
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The slot of `key`, given by `new` the first time.
+    fn slot(&mut self, key: u64, new: impl FnOnce() -> u32) -> u32 {
+        let mask = self.entries.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let (k, slot) = self.entries[i];
+            if k == key {
+                return slot;
+            }
+            if k == 0 {
+                let slot = new();
+                self.entries[i] = (key, slot);
+                self.len += 1;
+                // At most half full, so probes stay short.
+                if self.len * 2 > self.entries.len() {
+                    self.grow();
+                }
+                return slot;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let bigger = vec![(0, 0); self.entries.len() * 2];
+        let old = std::mem::replace(&mut self.entries, bigger);
+        self.shift -= 1;
+        let mask = self.entries.len() - 1;
+        for (k, slot) in old.into_iter().filter(|e| e.0 != 0) {
+            let mut i = self.home(k);
+            while self.entries[i].0 != 0 {
+                i = (i + 1) & mask;
+            }
+            self.entries[i] = (k, slot);
+        }
+    }
+}
+
 /// Postings of the pages `first..first + pages.len()`, split into `shards`.
 ///
 /// No sorting: each CJK token gets a slot (one hash lookup per token), a
@@ -504,7 +570,7 @@ fn post(words: &mut FxHashMap<Box<str>, Vec<u32>>, key: &str, id: u32) -> bool {
 /// it), and the (slot, page) hits — in page order, so each slot's pages come
 /// out ascending — are laid out flat per shard by counting.
 fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> BlockPostings {
-    let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut slots = PairSlots::new();
     // Single characters of the Basic Multilingual Plane (half the CJK
     // tokens) find their slot by code point, without hashing: slot + 1.
     let mut bmp: Vec<u32> = vec![0; 0x1_0000];
@@ -531,7 +597,7 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> BlockPo
                         }
                         *s - 1
                     }
-                    _ => *slots.entry(key).or_insert_with(new_slot),
+                    _ => slots.slot(key, new_slot),
                 };
                 if last[slot as usize] != id + 1 {
                     last[slot as usize] = id + 1;
@@ -624,18 +690,47 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> BlockPo
     }
 }
 
-/// Ascending document ids written as the gaps between them (the first as is).
-struct Gaps<'a>(&'a [u32]);
-
-impl Serialize for Gaps<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut prev = 0;
-        s.collect_seq(self.0.iter().map(|&id| {
-            let gap = id - prev;
-            prev = id;
-            gap
-        }))
+/// Appends `n` in decimal.
+fn push_u32(out: &mut Vec<u8>, mut n: u32) {
+    // Most gaps between the pages of a token are a digit or two.
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
     }
+    if n < 100 {
+        out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+        return;
+    }
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Appends `"token":[gaps]` (preceded by a comma unless `first`): the
+/// token's ascending page ids as the gaps between them, the first as is.
+fn push_postings(out: &mut Vec<u8>, first: bool, token: &str, ids: &[u32]) {
+    // A token is letters, digits and `*`: nothing to escape.
+    debug_assert!(!token.contains(['"', '\\']) && !token.contains(char::is_control));
+    out.extend_from_slice(if first { b"\"" } else { b",\"" });
+    out.extend_from_slice(token.as_bytes());
+    out.extend_from_slice(b"\":[");
+    let mut prev = 0;
+    for (i, &id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_u32(out, id - prev);
+        prev = id;
+    }
+    out.push(b']');
 }
 
 /// Shard `si`'s file from the blocks' postings (in order): its tokens in
@@ -657,25 +752,48 @@ fn shard_file(si: usize, blocks: &[&BlockPostings]) -> (Job, usize) {
     // runs are merged (a word never equals a CJK token).
     let mut han: Vec<(u64, Vec<u32>)> = han.into_iter().collect();
     han.sort_unstable_by_key(|e| e.0);
-    let mut words: Vec<(&str, Vec<u32>)> = words.into_iter().collect();
-    words.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut entries: Vec<(String, Vec<u32>)> = Vec::with_capacity(han.len() + words.len());
+    // Most words differ in their first eight bytes: compared as a number
+    // first (zero-padded, and no word holds a NUL, so numbers order like
+    // the strings), and as strings only when those are equal.
+    let head = |w: &str| {
+        let mut b = [0u8; 8];
+        let n = w.len().min(8);
+        b[..n].copy_from_slice(&w.as_bytes()[..n]);
+        u64::from_be_bytes(b)
+    };
+    let mut words: Vec<(u64, &str, Vec<u32>)> = words
+        .into_iter()
+        .map(|(w, ids)| (head(w), w, ids))
+        .collect();
+    words.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let size: usize = han.iter().map(|e| e.1.len() * 3 + 8).sum::<usize>()
+        + words
+            .iter()
+            .map(|e| e.2.len() * 3 + e.1.len() + 4)
+            .sum::<usize>();
+    // Written as serde_json writes the map, without a value per entry.
+    let mut bytes = Vec::with_capacity(size + 2);
+    bytes.push(b'{');
+    let mut entries = 0;
     let mut words = words.into_iter().peekable();
-    for (k, ids) in han {
-        let token = han_str(k);
-        while let Some((w, ids)) = words.next_if(|(w, _)| *w < token.as_str()) {
-            entries.push((w.to_string(), ids));
+    let mut buf = [0u8; 8];
+    for (k, ids) in &han {
+        let token = han_utf8(*k, &mut buf);
+        while let Some((_, w, ids)) = words.next_if(|(_, w, _)| *w < token) {
+            push_postings(&mut bytes, entries == 0, w, &ids);
+            entries += 1;
         }
-        entries.push((token, ids));
+        push_postings(&mut bytes, entries == 0, token, ids);
+        entries += 1;
     }
-    entries.extend(words.map(|(w, ids)| (w.to_string(), ids)));
-    let mut bytes = Vec::with_capacity(entries.iter().map(|e| e.1.len() * 3 + 8).sum());
-    let mut ser = serde_json::Serializer::new(&mut bytes);
-    ser.collect_map(entries.iter().map(|(t, ids)| (t, Gaps(ids))))
-        .expect("index serializes");
+    for (_, w, ids) in words {
+        push_postings(&mut bytes, entries == 0, w, &ids);
+        entries += 1;
+    }
+    bytes.push(b'}');
     (
         Job::new(format!("search/index/{si:02}.json"), bytes),
-        entries.len(),
+        entries,
     )
 }
 
@@ -962,6 +1080,10 @@ mod tests {
             "智谱 deepseek",
             "量化基金",
             "面壁",
+            // Words alike in their first eight bytes, which sort as strings.
+            "Moonshotkimi Moonshotai Moonshotaa Moonshotab Moonshotac Moonshotad \
+             Moonshotae Moonshotaf Moonshotag Moonshotah Moonshotba Moonshotbb \
+             Moonshotbc Moonshotbd Moonshotbe Moonshotbf Moonshotbg Moonshotbh",
         ];
         // One page per text.
         let docs: Vec<Vec<SearchDoc<'_>>> = texts
@@ -987,6 +1109,8 @@ mod tests {
             assert_eq!(job.path, format!("search/index/{si:02}.json"));
             let map: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_slice(&job.bytes).unwrap();
+            // Byte for byte what serde_json writes (its map is in key order).
+            assert_eq!(serde_json::to_vec(&map).unwrap(), job.bytes);
             assert_eq!(map.len(), n);
             let keys: Vec<&String> = map.keys().collect();
             let mut sorted = keys.clone();
@@ -1033,7 +1157,8 @@ mod tests {
         assert_eq!(found["deepseek"], vec![1, 2]);
         assert_eq!(found["deeps*"], vec![1, 2]);
         assert!(!found.contains_key("d*") && !found.contains_key("deepseek*"));
-        assert_eq!(found["标题"], vec![0, 1, 2, 3, 4]);
+        assert_eq!(found["标题"], vec![0, 1, 2, 3, 4, 5]);
+        assert_eq!(found["moonshotai"], vec![5]);
     }
 
     #[test]
@@ -1186,6 +1311,27 @@ mod tests {
         assert_eq!(k, 290);
         for runs in [&[3, 130, 1, 156][..], &[1, 1, 1, 1, 256, 30], &[256, 33, 1]] {
             assert!(files(runs) == one, "{runs:?}");
+        }
+    }
+
+    #[test]
+    fn pair_slots_keep_every_slot_as_the_table_grows() {
+        let mut slots = PairSlots::new();
+        let key = |i: u64| han_key('\u{4E00}', None) + i * 7919;
+        let mut next = 0;
+        for i in 0..100_000 {
+            let s = slots.slot(key(i), || {
+                next += 1;
+                next - 1
+            });
+            assert_eq!(s, i as u32);
+        }
+        assert!(slots.entries.len() >= 200_000, "grew");
+        for i in (0..100_000).rev() {
+            assert_eq!(
+                slots.slot(key(i), || unreachable!("{i} is there")),
+                i as u32
+            );
         }
     }
 
