@@ -227,23 +227,27 @@ fn class(c: char) -> Class {
 
 /// Tokens of a text: CJK characters and character pairs, Latin words (lowercase).
 pub fn tokens(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    each_token(text, &mut word, |t| {
-        out.push(match t {
-            Token::Han(k) => han_str(k),
-            Token::Word(w) => w.to_string(),
-        })
-    });
-    out
+    struct Strings(Vec<String>);
+    impl Tokens for Strings {
+        fn han(&mut self, k: u64) {
+            self.0.push(han_str(k));
+        }
+        fn word(&mut self, w: &str) {
+            self.0.push(w.to_string());
+        }
+    }
+    let mut out = Strings(Vec::new());
+    each_token(text, &mut String::new(), &mut out);
+    out.0
 }
 
-/// A token: a CJK character or pair of characters as a number ([`han_key`]),
-/// or a Latin word.
-#[derive(Debug, Clone, Copy)]
-enum Token<'a> {
-    Han(u64),
-    Word(&'a str),
+/// What takes the tokens of a text, in order: a CJK character or pair of
+/// characters as a number ([`han_key`]), or a Latin word. Two methods, not
+/// one taking either: `han` (a Chinese text's tokens are nearly all
+/// characters and pairs) is small enough to be inlined.
+trait Tokens {
+    fn han(&mut self, key: u64);
+    fn word(&mut self, word: &str);
 }
 
 /// A CJK character (`second` = 0) or pair as a number: `first << 21 | second`.
@@ -267,9 +271,9 @@ fn han_str(k: u64) -> String {
     s
 }
 
-/// Calls `f` with each token of `text`, in order, without allocating
+/// Gives each token of `text` to `to`, in order, without allocating
 /// (`word` is a reusable buffer for Latin words).
-fn each_token(text: &str, word: &mut String, mut f: impl FnMut(Token<'_>)) {
+fn each_token(text: &str, word: &mut String, to: &mut impl Tokens) {
     word.clear();
     let mut prev_han: Option<char> = None;
     for c in text.chars() {
@@ -278,19 +282,19 @@ fn each_token(text: &str, word: &mut String, mut f: impl FnMut(Token<'_>)) {
             if c.is_ascii_alphanumeric() {
                 word.push(c.to_ascii_lowercase());
             } else if !word.is_empty() {
-                f(Token::Word(word));
+                to.word(word);
                 word.clear();
             }
         } else {
             let class = class(c);
             if class == Class::Han {
                 if !word.is_empty() {
-                    f(Token::Word(word));
+                    to.word(word);
                     word.clear();
                 }
-                f(Token::Han(han_key(c, None)));
+                to.han(han_key(c, None));
                 if let Some(p) = prev_han {
-                    f(Token::Han(han_key(p, Some(c))));
+                    to.han(han_key(p, Some(c)));
                 }
                 prev_han = Some(c);
                 continue;
@@ -299,13 +303,13 @@ fn each_token(text: &str, word: &mut String, mut f: impl FnMut(Token<'_>)) {
             if class == Class::Letter {
                 word.extend(c.to_lowercase());
             } else if !word.is_empty() {
-                f(Token::Word(word));
+                to.word(word);
                 word.clear();
             }
         }
     }
     if !word.is_empty() {
-        f(Token::Word(word));
+        to.word(word);
         word.clear();
     }
 }
@@ -563,6 +567,62 @@ impl PairSlots {
     }
 }
 
+/// The postings of a block's pages as their tokens come, page by page.
+struct PagePostings {
+    /// The page being read.
+    page: u32,
+    pairs: PairSlots,
+    /// Single characters of the Basic Multilingual Plane (half the CJK
+    /// tokens) find their slot by code point, without hashing: slot + 1.
+    bmp: Vec<u32>,
+    /// Per slot: its token, and the last page that had it (+ 1; 0: none yet).
+    keys: Vec<u64>,
+    last: Vec<u32>,
+    /// (slot, page), once per page a slot's token is on, in page order.
+    hits: Vec<(u32, u32)>,
+    words: FxHashMap<Box<str>, Vec<u32>>,
+    prefix: String,
+}
+
+impl Tokens for PagePostings {
+    #[inline]
+    fn han(&mut self, key: u64) {
+        let (keys, last) = (&mut self.keys, &mut self.last);
+        let mut new_slot = || {
+            keys.push(key);
+            last.push(0);
+            keys.len() as u32 - 1
+        };
+        let slot = match self.bmp.get_mut((key >> 21) as usize) {
+            Some(s) if key & 0x1f_ffff == 0 => {
+                if *s == 0 {
+                    *s = new_slot() + 1;
+                }
+                *s - 1
+            }
+            _ => self.pairs.slot(key, new_slot),
+        };
+        let id = self.page;
+        if self.last[slot as usize] != id + 1 {
+            self.last[slot as usize] = id + 1;
+            self.hits.push((slot, id));
+        }
+    }
+
+    fn word(&mut self, w: &str) {
+        let id = self.page;
+        if post(&mut self.words, w, id) {
+            // The word's prefixes (`cha*`, `cham*` …), once per page.
+            for (end, _) in w.char_indices().skip(PREFIX_MIN) {
+                self.prefix.clear();
+                self.prefix.push_str(&w[..end]);
+                self.prefix.push('*');
+                post(&mut self.words, &self.prefix, id);
+            }
+        }
+    }
+}
+
 /// Postings of the pages `first..first + pages.len()`, split into `shards`.
 ///
 /// No sorting: each CJK token gets a slot (one hash lookup per token), a
@@ -570,62 +630,35 @@ impl PairSlots {
 /// it), and the (slot, page) hits — in page order, so each slot's pages come
 /// out ascending — are laid out flat per shard by counting.
 fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> BlockPostings {
-    let mut slots = PairSlots::new();
-    // Single characters of the Basic Multilingual Plane (half the CJK
-    // tokens) find their slot by code point, without hashing: slot + 1.
-    let mut bmp: Vec<u32> = vec![0; 0x1_0000];
-    // Per slot: its token, and the last page that had it (+ 1; 0: none yet).
-    let mut keys: Vec<u64> = Vec::new();
-    let mut last: Vec<u32> = Vec::new();
-    let mut hits: Vec<(u32, u32)> = Vec::new();
-    let mut words: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+    let mut p = PagePostings {
+        page: 0,
+        pairs: PairSlots::new(),
+        bmp: vec![0; 0x1_0000],
+        keys: Vec::new(),
+        last: Vec::new(),
+        hits: Vec::new(),
+        words: FxHashMap::default(),
+        prefix: String::new(),
+    };
     let mut word = String::new();
-    let mut prefix = String::new();
     for (k, docs) in pages.iter().enumerate() {
-        let id = first + k as u32;
-        let mut add = |t: Token<'_>| match t {
-            Token::Han(key) => {
-                let mut new_slot = || {
-                    keys.push(key);
-                    last.push(0);
-                    keys.len() as u32 - 1
-                };
-                let slot = match bmp.get_mut((key >> 21) as usize) {
-                    Some(s) if key & 0x1f_ffff == 0 => {
-                        if *s == 0 {
-                            *s = new_slot() + 1;
-                        }
-                        *s - 1
-                    }
-                    _ => slots.slot(key, new_slot),
-                };
-                if last[slot as usize] != id + 1 {
-                    last[slot as usize] = id + 1;
-                    hits.push((slot, id));
-                }
-            }
-            Token::Word(w) => {
-                if post(&mut words, w, id) {
-                    // The word's prefixes (`cha*`, `cham*` …), once per page.
-                    for (end, _) in w.char_indices().skip(PREFIX_MIN) {
-                        prefix.clear();
-                        prefix.push_str(&w[..end]);
-                        prefix.push('*');
-                        post(&mut words, &prefix, id);
-                    }
-                }
-            }
-        };
+        p.page = first + k as u32;
         for (j, d) in docs.iter().enumerate() {
             // A page's documents share its title: its tokens are the page's
             // once (postings list pages), so the title is read once.
             if j == 0 || d.t != docs[j - 1].t {
-                each_token(d.t, &mut word, &mut add);
+                each_token(d.t, &mut word, &mut p);
             }
-            each_token(&d.x, &mut word, &mut add);
+            each_token(&d.x, &mut word, &mut p);
         }
     }
-    drop(slots);
+    let PagePostings {
+        keys,
+        last,
+        hits,
+        words,
+        ..
+    } = p;
     // Each slot's place in the flat list grouped by shard: its shard, and
     // where its varint gaps start (their length counted first).
     let mut bytes = vec![0u32; keys.len()];
