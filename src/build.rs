@@ -1616,7 +1616,7 @@ mod tests {
         let released = detached.attach(&released);
         let needed = |i: usize| {
             !linked.chapters[i].notes.is_empty()
-                || linked.mentions.iter().any(|m| m.chapter == i)
+                || linked.mentions.iter().any(|m| m.chapter as usize == i)
                 || linked
                     .fact_anchors
                     .iter()

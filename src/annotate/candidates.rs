@@ -210,7 +210,7 @@ impl<'e> NameCheck<'e> {
         let mut diags = Vec::new();
         let mut covered: Vec<Range<usize>> = notes.to_vec();
         covered.extend(mentions.iter().filter_map(|m| match &m.place {
-            Place::Text { range, .. } => Some(range.clone()),
+            Place::Text { .. } => Some(m.place.range()),
             Place::Note { .. } => None,
         }));
         let is_covered =

@@ -28,13 +28,14 @@ use crate::text::Doc;
 /// Characters of context on each side of a mention in its snippet.
 pub const KWIC: usize = 30;
 
-/// One mention of an entity.
+/// One mention of an entity: 36 bytes (32-bit indices and offsets; files
+/// are far smaller than 4 GiB), as an edition has hundreds of thousands.
 #[derive(Debug, Clone)]
 pub struct Mention {
     /// Index in `edition.entities`.
-    pub entity: usize,
+    pub entity: u32,
     /// Index in `edition.chapters`.
-    pub chapter: usize,
+    pub chapter: u32,
     /// Where: the chapter text (block index and reading-text range) or an annotation note.
     pub place: Place,
     /// Paragraph number, when in a paragraph of the chapter text.
@@ -49,17 +50,18 @@ impl Mention {
     /// of thousands of mentions, and their snippets would outweigh them.
     pub fn snippet(&self, edition: &Edition, doc: &Doc<'_>) -> (String, String, String) {
         match &self.place {
-            Place::Text { block, range } => {
-                let b = &doc.blocks[*block];
+            Place::Text { block, .. } => {
+                let b = &doc.blocks[*block as usize];
                 let text = b.text(&doc.text);
+                let range = self.place.range();
                 kwic(
                     &text,
                     b.block_offset(range.start)..b.block_offset(range.end),
                 )
             }
-            Place::Note { index, range } => kwic(
-                &edition.chapters[self.chapter].meta.annotations[*index].note,
-                range.clone(),
+            Place::Note { index, .. } => kwic(
+                &edition.chapters[self.chapter as usize].meta.annotations[*index as usize].note,
+                self.place.range(),
             ),
         }
     }
@@ -67,15 +69,23 @@ impl Mention {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
-    Text {
-        block: usize,
-        range: Range<usize>,
-    },
+    /// In block `block` of the chapter's reading text (`range`: bytes of it).
+    Text { block: u32, range: Range<u32> },
     /// In the note of annotation `index` of the chapter (`range`: bytes of the note).
-    Note {
-        index: usize,
-        range: Range<usize>,
-    },
+    Note { index: u32, range: Range<u32> },
+}
+
+impl Place {
+    /// The bytes of the mention, in the reading text or in the note.
+    pub fn range(&self) -> Range<usize> {
+        let (Place::Text { range, .. } | Place::Note { range, .. }) = self;
+        range.start as usize..range.end as usize
+    }
+}
+
+/// A byte range as a mention stores it.
+fn narrow(r: Range<usize>) -> Range<u32> {
+    r.start as u32..r.end as u32
 }
 
 /// Where a profile fact's quote anchors.
@@ -258,9 +268,12 @@ pub fn chapter_mentions(
                     linked_here.push(entity);
                 }
                 out.push(Mention {
-                    entity,
-                    chapter: ci,
-                    place: Place::Text { block: bi, range },
+                    entity: entity as u32,
+                    chapter: ci as u32,
+                    place: Place::Text {
+                        block: bi as u32,
+                        range: narrow(range),
+                    },
                     para: b.para,
                     link,
                 });
@@ -269,9 +282,12 @@ pub fn chapter_mentions(
         for (ai, a) in c.meta.annotations.iter().enumerate() {
             for (entity, range) in matcher.find(&a.note) {
                 out.push(Mention {
-                    entity,
-                    chapter: ci,
-                    place: Place::Note { index: ai, range },
+                    entity: entity as u32,
+                    chapter: ci as u32,
+                    place: Place::Note {
+                        index: ai as u32,
+                        range: narrow(range),
+                    },
                     para: None,
                     link: false,
                 });
@@ -457,7 +473,7 @@ fn fact_quote(
 fn never_mentioned(edition: &Edition, mentions: &[Mention], diags: &mut Vec<Diagnostic>) {
     let mut mentioned = vec![false; edition.entities.len()];
     for m in mentions {
-        mentioned[m.entity] = true;
+        mentioned[m.entity as usize] = true;
     }
     for (ei, e) in edition.entities.iter().enumerate() {
         if !mentioned[ei] {
@@ -478,6 +494,12 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::diag::Sources;
+
+    #[test]
+    fn a_mention_is_36_bytes() {
+        // An edition of 10,000 full chapters holds 720,000 of them.
+        assert_eq!(std::mem::size_of::<Mention>(), 36);
+    }
     use std::path::Path;
     use std::sync::Arc;
 

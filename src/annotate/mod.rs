@@ -195,7 +195,7 @@ impl Linked<'_> {
         let ed = self.edition;
         let mut deps = vec![Vec::new(); ed.chapters.len()];
         for m in &self.mentions {
-            deps[m.chapter].push(m.entity);
+            deps[m.chapter as usize].push(m.entity as usize);
         }
         let index: HashMap<&str, usize> = ed
             .entities
@@ -244,8 +244,11 @@ impl Linked<'_> {
                 let mut noted: Vec<u32> = lc.notes.iter().filter_map(|n| n.para).collect();
                 noted.sort_unstable();
                 noted.dedup();
-                let mut entities: Vec<usize> =
-                    self.mentions_in(i).iter().map(|m| m.entity).collect();
+                let mut entities: Vec<usize> = self
+                    .mentions_in(i)
+                    .iter()
+                    .map(|m| m.entity as usize)
+                    .collect();
                 entities.sort_unstable();
                 entities.dedup();
                 Coverage {
@@ -263,8 +266,8 @@ impl Linked<'_> {
 
 /// The mentions of chapter `i` in a list ordered by chapter.
 pub fn mentions_in(mentions: &[entities::Mention], i: usize) -> &[entities::Mention] {
-    let start = mentions.partition_point(|m| m.chapter < i);
-    let end = mentions.partition_point(|m| m.chapter <= i);
+    let start = mentions.partition_point(|m| (m.chapter as usize) < i);
+    let end = mentions.partition_point(|m| m.chapter as usize <= i);
     &mentions[start..end]
 }
 
@@ -638,7 +641,7 @@ fn indexes(
     let fact_anchors = entities::check_references(edition, docs, mentions, diags);
     let mut by_entity = vec![Vec::new(); edition.entities.len()];
     for (k, m) in mentions.iter().enumerate() {
-        by_entity[m.entity].push(k as u32);
+        by_entity[m.entity as usize].push(k as u32);
     }
     (fact_anchors, by_entity)
 }

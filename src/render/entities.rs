@@ -218,7 +218,7 @@ fn mention_views<'a>(linked: &'a Linked<'a>, ei: usize) -> Vec<MentionView<'a>> 
     linked
         .mentions_of(ei)
         .map(|m| {
-            let c = &ed.chapters[m.chapter];
+            let c = &ed.chapters[m.chapter as usize];
             let (url, in_note) = match &m.place {
                 Place::Text { .. } => (
                     format!(
@@ -232,12 +232,12 @@ fn mention_views<'a>(linked: &'a Linked<'a>, ei: usize) -> Vec<MentionView<'a>> 
                     format!(
                         "{}#n-{}",
                         chapter_url(&c.slug),
-                        c.meta.annotations[*index].id
+                        c.meta.annotations[*index as usize].id
                     ),
                     true,
                 ),
             };
-            let (before, hit, after) = m.snippet(ed, &linked.chapters[m.chapter].doc);
+            let (before, hit, after) = m.snippet(ed, &linked.chapters[m.chapter as usize].doc);
             MentionView {
                 chapter_order: c.meta.order,
                 chapter_title: c.title(),
@@ -433,7 +433,7 @@ fn company_groups<'a>(linked: &'a Linked<'a>) -> Vec<Group<'a>> {
     let listed = &ed.config.groups;
     let mut first_mention: std::collections::HashMap<&str, usize> = Default::default();
     for (k, m) in linked.mentions.iter().enumerate() {
-        if let Some(c) = &ed.entities[m.entity].company {
+        if let Some(c) = &ed.entities[m.entity as usize].company {
             first_mention.entry(c.group.as_str()).or_insert(k);
         }
     }

@@ -733,10 +733,10 @@ fn mention_links(linked: &Linked<'_>, i: usize) -> Vec<markdown::MentionLink> {
         .iter()
         .filter(|m| m.link)
         .filter_map(|m| match &m.place {
-            Place::Text { range, .. } => {
-                let e = &edition.entities[m.entity];
+            Place::Text { .. } => {
+                let e = &edition.entities[m.entity as usize];
                 Some(markdown::MentionLink {
-                    range: range.clone(),
+                    range: m.place.range(),
                     href: format!("{}{}", markdown::CHAPTER_ROOT, e.url()),
                     name: e.name.clone(),
                     description: e.description.clone(),

@@ -119,7 +119,7 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
                         .mentions_of(ei)
                         .find(|m| m.para.is_some())
                         .or_else(|| linked.mentions_of(ei).next())
-                        .map(|m| passage(m.chapter, m.para, None)),
+                        .map(|m| passage(m.chapter as usize, m.para, None)),
                     None,
                 ),
             };
