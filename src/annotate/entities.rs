@@ -1,8 +1,8 @@
 //! Entities: alias matching, the mention index, and checks of every id reference.
 //!
 //! Input: the loaded edition, its chapters' parsed [`Doc`]s. Output: every
-//! [`Mention`] (chapter text and annotation notes) with a KWIC snippet and
-//! whether it becomes a link, each profile fact's anchor in the text, and
+//! [`Mention`] (chapter text and annotation notes; its KWIC snippet made
+//! on demand) and whether it becomes a link, each profile fact's anchor in the text, and
 //! diagnostics: aliases shared by two entities (error), too short (warning),
 //! unknown ids in `refs`, `founders`, `people` and `roles` (error with "did you
 //! mean"), facts whose source is missing or whose quote does not anchor, and
