@@ -504,11 +504,12 @@ fn post(words: &mut FxHashMap<Box<str>, Vec<u32>>, key: &str, id: u32) -> bool {
     }
 }
 
-/// CJK pair key → slot, by open addressing with linear probing: a pair
-/// (about half the tokens of a Chinese text) finds its slot with a
-/// multiply, a load and a compare, where a general hash map costs several
-/// times that. A key is never 0 (its first character is not NUL), so 0
-/// marks an empty entry.
+/// CJK key → slot for the keys the code-point table does not take (pairs,
+/// and single characters beyond the Basic Multilingual Plane), by open
+/// addressing with linear probing: a pair (about half the tokens of a
+/// Chinese text) finds its slot with a multiply, a load and a compare,
+/// where a general hash map costs several times that. A key is never 0
+/// (its first character is not NUL), so 0 marks an empty entry.
 struct PairSlots {
     entries: Vec<(u64, u32)>,
     /// 64 minus the table's bits: a key's first entry is its hash's top bits.
@@ -655,12 +656,16 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> BlockPo
         }
     }
     let PagePostings {
+        pairs,
+        bmp,
         keys,
         last,
         hits,
         words,
         ..
     } = p;
+    // The lookups are done with: freed before the flat arrays are built.
+    drop((pairs, bmp));
     // Each slot's place in the flat list grouped by shard: its shard, and
     // where its varint gaps start (their length counted first).
     let mut bytes = vec![0u32; keys.len()];
