@@ -405,6 +405,25 @@ fn a_profiles_related_notes_continue_on_further_pages() {
     }
     std::fs::write(root.join("content/chapters/02-many.md"), chapter).unwrap();
     let site = build(&root);
+    // Each note's `refs` link the profile from the note on the chapter page.
+    let page = std::fs::read_to_string(site.join("chapters/many/index.html")).unwrap();
+    let doc = scraper::Html::parse_document(&page);
+    let refs = scraper::Selector::parse("p.refs a").unwrap();
+    let links: Vec<(String, String)> = doc
+        .select(&refs)
+        .map(|a| {
+            let href = a.value().attr("href").unwrap_or_default().to_string();
+            (href, a.text().collect())
+        })
+        .collect();
+    assert_eq!(links.len(), n, "one profile link per note");
+    assert!(
+        links
+            .iter()
+            .all(|(href, name)| href == "../../companies/example-press/" && name == "Example Press"),
+        "{:?}",
+        links.first()
+    );
     let item = scraper::Selector::parse("section.entity-notes li").unwrap();
     // The 1,002 mentions take 6 pages of 200; the notes the first 3 of them.
     let mut seen = Vec::new();
