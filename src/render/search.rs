@@ -264,11 +264,7 @@ fn han_chars(k: u64) -> (char, Option<char>) {
 }
 
 fn han_str(k: u64) -> String {
-    let (a, b) = han_chars(k);
-    let mut s = String::with_capacity(8);
-    s.push(a);
-    s.extend(b);
-    s
+    han_utf8(k, &mut [0; 8]).to_string()
 }
 
 /// Gives each token of `text` to `to`, in order, without allocating
@@ -526,44 +522,39 @@ impl PairSlots {
         }
     }
 
-    fn home(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    /// Where `key` is, or the empty entry where it would go.
+    fn find(&self, key: u64) -> usize {
+        let mask = self.entries.len() - 1;
+        let mut i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        while self.entries[i].0 != key && self.entries[i].0 != 0 {
+            i = (i + 1) & mask;
+        }
+        i
     }
 
     /// The slot of `key`, given by `new` the first time.
     fn slot(&mut self, key: u64, new: impl FnOnce() -> u32) -> u32 {
-        let mask = self.entries.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let (k, slot) = self.entries[i];
-            if k == key {
-                return slot;
-            }
-            if k == 0 {
-                let slot = new();
-                self.entries[i] = (key, slot);
-                self.len += 1;
-                // At most half full, so probes stay short.
-                if self.len * 2 > self.entries.len() {
-                    self.grow();
-                }
-                return slot;
-            }
-            i = (i + 1) & mask;
+        let i = self.find(key);
+        if self.entries[i].0 == key {
+            return self.entries[i].1;
         }
+        let slot = new();
+        self.entries[i] = (key, slot);
+        self.len += 1;
+        // At most half full, so probes stay short.
+        if self.len * 2 > self.entries.len() {
+            self.grow();
+        }
+        slot
     }
 
     fn grow(&mut self) {
         let bigger = vec![(0, 0); self.entries.len() * 2];
         let old = std::mem::replace(&mut self.entries, bigger);
         self.shift -= 1;
-        let mask = self.entries.len() - 1;
-        for (k, slot) in old.into_iter().filter(|e| e.0 != 0) {
-            let mut i = self.home(k);
-            while self.entries[i].0 != 0 {
-                i = (i + 1) & mask;
-            }
-            self.entries[i] = (k, slot);
+        for e in old.into_iter().filter(|e| e.0 != 0) {
+            let i = self.find(e.0);
+            self.entries[i] = e;
         }
     }
 }
