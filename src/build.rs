@@ -1514,12 +1514,13 @@ mod tests {
         (edition, sources)
     }
 
-    /// What a linked edition holds, chapter by chapter, to compare two.
+    /// What a linked edition holds, chapter by chapter, but the reading
+    /// texts, to compare two.
     fn held(linked: &annotate::Linked<'_>) -> Vec<String> {
         let mut out: Vec<String> = linked
             .chapters
             .iter()
-            .map(|lc| format!("{:?} {:?} {:?}", lc.doc.text, lc.doc.blocks, lc.notes))
+            .map(|lc| format!("{} {:?}", lc.doc.paragraphs, lc.notes))
             .collect();
         out.push(format!("{:?}", linked.mentions));
         out.push(format!("{:?}", linked.fact_anchors));
@@ -1549,17 +1550,24 @@ mod tests {
         let text = text.replacen(&quote, "'nowhere in this chapter'", 1)
             + "\nZebulon Quackenbush was there.\n";
         std::fs::write(&late, text).expect("write");
-        // A chapter with no note, no mention and no fact quoting it: its
-        // reading text is dropped once its block was shown.
+        // A chapter with no note, no mention and no fact quoting it.
         std::fs::write(
             paths.content.join("chapters/bare.md"),
             "---\ntitle: 'Bare'\norder: 1000\n---\n\nplain words, and nothing else.\n",
         )
         .expect("write");
-        // And one alike but for a profile's fact that quotes it: kept.
+        // And one alike but for a profile's fact that quotes it: its
+        // reading text is kept.
         std::fs::write(
             paths.content.join("chapters/quoted.md"),
             "---\ntitle: 'Quoted'\norder: 1001\n---\n\nplain words quoted here.\n",
+        )
+        .expect("write");
+        // A note whose quote is written with other whitespace than the
+        // text has: the passage shown is the text's.
+        std::fs::write(
+            paths.content.join("chapters/spaced.md"),
+            "---\ntitle: 'Spaced'\norder: 1002\nannotations:\n  - id: spaced\n    quote: 'two spaced words'\n    kind: note\n    note: 'Spacing.'\n---\n\nSome two  spaced\nwords here.\n",
         )
         .expect("write");
         let profile = paths.content.join("companies/c01.md");
@@ -1612,34 +1620,43 @@ mod tests {
             crate::diag::render(&released_diags, &released_sources, false),
             shown
         );
-        // What nothing reads after linking is gone; the rest is the same.
+        // Every reading text is gone but those a fact quotes; what was
+        // linked is the same, each note's passage too.
         let released = detached.attach(&released);
-        let needed = |i: usize| {
-            !linked.chapters[i].notes.is_empty()
-                || linked.mentions.iter().any(|m| m.chapter as usize == i)
-                || linked
-                    .fact_anchors
-                    .iter()
-                    .flatten()
-                    .flatten()
-                    .any(|f| f.chapter == i)
-        };
-        let mut dropped = Vec::new();
-        for (i, lc) in released.chapters.iter().enumerate() {
-            assert_eq!(lc.doc.paragraphs, linked.chapters[i].doc.paragraphs);
-            if !needed(i) {
-                assert!(lc.doc.text.is_empty() && lc.doc.blocks.is_empty());
-                dropped.push(lc.chapter.slug.as_str());
+        let quoted: std::collections::BTreeSet<usize> = linked
+            .fact_anchors
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|f| f.chapter)
+            .collect();
+        let at = slugs.iter().position(|s| s == "quoted").expect("quoted");
+        assert!(
+            quoted.contains(&at) && quoted.len() < slugs.len() / 10,
+            "{quoted:?}"
+        );
+        let mut passages = 0;
+        for (i, (lc, held)) in released.chapters.iter().zip(&linked.chapters).enumerate() {
+            assert_eq!(lc.doc.paragraphs, held.doc.paragraphs);
+            let kept = quoted.contains(&i);
+            assert_eq!(kept, !lc.doc.text.is_empty(), "{i}");
+            assert_eq!(kept, !lc.doc.blocks.is_empty(), "{i}");
+            if kept {
+                assert_eq!(format!("{:?}", lc.doc), format!("{:?}", held.doc));
+            }
+            for n in &lc.notes {
+                assert_eq!(n.exact(), &held.doc.text[n.range.clone()]);
+                passages += 1;
             }
         }
-        assert_eq!(dropped, ["bare"]);
-        let quoted = slugs.iter().position(|s| s == "quoted").expect("quoted");
-        assert!(!released.chapters[quoted].doc.text.is_empty());
-        let (held_now, released_now) = (held(&linked), held(&released));
-        let bare = slugs.iter().position(|s| s == "bare").expect("bare");
-        for (i, (a, b)) in held_now.iter().zip(&released_now).enumerate() {
-            assert!(i == bare || a == b, "entry {i} differs");
-        }
+        assert!(passages > 5000, "{passages}");
+        let spaced = slugs.iter().position(|s| s == "spaced").expect("spaced");
+        let note = &released.chapters[spaced].notes[0];
+        assert_eq!(
+            (note.exact(), note.annotation.quote.as_str()),
+            ("two  spaced words", "two spaced words")
+        );
+        assert_eq!(held(&released), held(&linked));
     }
 
     #[test]

@@ -42,6 +42,18 @@ pub struct Note<'a> {
     pub range: Range<usize>,
     /// Paragraph number of the block, if it is a paragraph.
     pub para: Option<u32>,
+    /// The passage as the page shows it, when that differs from the quote
+    /// as written (whitespace, markup between its words): see
+    /// [`Note::exact`].
+    pub shown: Option<Box<str>>,
+}
+
+impl Note<'_> {
+    /// The passage as the page shows it (the reading text's bytes at
+    /// `range`), known without the reading text: a build drops it.
+    pub fn exact(&self) -> &str {
+        self.shown.as_deref().unwrap_or(&self.annotation.quote)
+    }
 }
 
 /// A chapter's parsed text: the linked chapter's own (`Borrowed`: linking
@@ -75,9 +87,16 @@ pub struct LinkCache {
     chapters: Vec<Option<Cached>>,
 }
 
-/// A note without its borrow of the annotation: (number, annotation index,
-/// block, range, para).
-type CachedNote = (u32, usize, usize, Range<usize>, Option<u32>);
+/// A note without its borrow of the annotation (`index` names it).
+#[derive(Debug, Clone)]
+struct CachedNote {
+    number: u32,
+    index: usize,
+    block: usize,
+    range: Range<usize>,
+    para: Option<u32>,
+    shown: Option<Box<str>>,
+}
 
 #[derive(Debug)]
 struct Cached {
@@ -333,9 +352,11 @@ pub fn link_with<'a>(
 /// file are shown after reading it back ([`crate::content::load::restore`]).
 ///
 /// Each block, linked, is shown to `on_block` (a build indexes it for
-/// search there); then the reading text of each chapter that nothing reads
-/// after linking — no note, no mention, no fact quoting it — is dropped too
-/// (only its paragraph count stays), so `on_block` is the last look at it.
+/// search there); then the reading text of each chapter is dropped too
+/// (only its paragraph count stays), unless a profile's fact quotes it, so
+/// `on_block` is the last look at it: rendering parses each chapter again
+/// for its page and its mentions' context on the profile pages, and a
+/// note's passage is known without it ([`Note::exact`]).
 /// Returns the linked edition without its borrows: [`Detached::attach`] it
 /// to `edition`.
 pub fn link_releasing(
@@ -368,10 +389,8 @@ pub fn link_releasing(
                 .collect();
             on_block(&lent);
             drop(lent);
-            for (((doc, notes), mentions, _), quoted) in
-                linked.iter_mut().zip(&quoted[range.clone()])
-            {
-                if notes.is_empty() && mentions.is_empty() && !quoted {
+            for (((doc, _), _, _), quoted) in linked.iter_mut().zip(&quoted[range.clone()]) {
+                if !quoted {
                     forget_text(doc);
                 }
             }
@@ -552,7 +571,14 @@ fn link_block(
 
 /// A note without its borrow of the annotation.
 fn detach_note(n: &Note<'_>) -> CachedNote {
-    (n.number, n.index, n.block, n.range.clone(), n.para)
+    CachedNote {
+        number: n.number,
+        index: n.index,
+        block: n.block,
+        range: n.range.clone(),
+        para: n.para,
+        shown: n.shown.clone(),
+    }
 }
 
 /// A linked chapter borrowing its chapter again.
@@ -562,13 +588,14 @@ fn attach_chapter<'a>(c: &'a Chapter, doc: DocRef<'a>, notes: &[CachedNote]) -> 
         doc,
         notes: notes
             .iter()
-            .map(|(number, index, block, range, para)| Note {
-                number: *number,
-                annotation: &c.meta.annotations[*index],
-                index: *index,
-                block: *block,
-                range: range.clone(),
-                para: *para,
+            .map(|n| Note {
+                number: n.number,
+                annotation: &c.meta.annotations[n.index],
+                index: n.index,
+                block: n.block,
+                range: n.range.clone(),
+                para: n.para,
+                shown: n.shown.clone(),
             })
             .collect(),
     }
@@ -791,14 +818,18 @@ fn link_chapter<'c, 'd>(c: &'c Chapter, doc: Doc<'d>) -> (Doc<'d>, Vec<Note<'c>>
             occurrence: a.occurrence,
         };
         match anchor::anchor_among(&blocks, &q, std::mem::take(&mut found[k])) {
-            Outcome::Anchored(cand) => notes.push(Note {
-                number: 0,
-                annotation: a,
-                index: k,
-                block: cand.block,
-                range: cand.range,
-                para: blocks[cand.block].para,
-            }),
+            Outcome::Anchored(cand) => {
+                let exact = &doc.text[cand.range.clone()];
+                notes.push(Note {
+                    number: 0,
+                    annotation: a,
+                    index: k,
+                    shown: (exact != a.quote).then(|| exact.into()),
+                    block: cand.block,
+                    range: cand.range,
+                    para: blocks[cand.block].para,
+                })
+            }
             other => diags.extend(anchor_problem(c, k, &blocks, other)),
         }
     }

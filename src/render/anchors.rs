@@ -24,7 +24,7 @@ const WIDER: [usize; 3] = [32, 64, 128];
 /// One pass over the page for all quotes, one for the code-point offsets.
 pub fn page_anchors(html: &str, doc: &Doc<'_>, notes: &[NoteView<'_>]) -> Vec<Option<PageAnchor>> {
     let page = PageText::of(html, "m-");
-    let exacts: Vec<&str> = notes.iter().map(|n| &doc.text[n.range.clone()]).collect();
+    let exacts: Vec<&str> = notes.iter().map(|n| n.quote).collect();
     let hits = find_all(&page.text, &exacts);
     let found: Vec<Option<Found>> = notes
         .iter()

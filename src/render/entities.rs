@@ -1,8 +1,11 @@
 //! Profile pages and their indexes: entities → `companies/ID/`, `people/ID/`,
 //! `companies/`, `people/`.
 //!
-//! Input: the linked edition (mentions, fact anchors) and the chapters' note
-//! views. Output: jobs. Each profile page shows the names, sourced facts (a fact
+//! Input: the linked edition (mentions, fact anchors), the chapters' note
+//! views and, chapter by chapter in reading order, each chapter's parsed
+//! text (handed over by the sweep that renders the chapter pages: the
+//! mentions' context is read there, so no chapter's text is kept for the
+//! profiles). Output: jobs. Each profile page shows the names, sourced facts (a fact
 //! quoted from the text links to its paragraph), the profile text, related
 //! entities, every mention in reading order as a keyword-in-context line linking
 //! to `chapters/SLUG/#pN`, and the notes whose `refs` name it. Pure; must not
@@ -14,9 +17,10 @@ use serde::Serialize;
 use super::markdown::{self, NoteView};
 use super::{Job, PageContext, PageView, TemplateError, Templates, canonical, chapter_url};
 use crate::annotate::Linked;
-use crate::annotate::entities::Place;
+use crate::annotate::entities::{Mention, Place};
 use crate::content::FrontMatter as _;
 use crate::content::{Entity, EntityKind};
+use crate::text::Doc;
 
 #[derive(Serialize)]
 struct FactView<'a> {
@@ -45,7 +49,7 @@ struct LinkView {
 }
 
 #[derive(Serialize)]
-struct MentionView<'a> {
+pub(crate) struct MentionView<'a> {
     chapter_order: u32,
     chapter_title: &'a str,
     para: Option<u32>,
@@ -212,44 +216,40 @@ fn fact_views<'a>(linked: &'a Linked<'a>, ei: usize) -> Vec<FactView<'a>> {
         .collect()
 }
 
-/// Every mention of a profile, in reading order, with its context.
-fn mention_views<'a>(linked: &'a Linked<'a>, ei: usize) -> Vec<MentionView<'a>> {
+/// A mention as a profile page shows it: where, and its context in `doc`
+/// (the parsed text of its chapter).
+fn mention_view<'a>(linked: &'a Linked<'a>, m: &Mention, doc: &Doc<'_>) -> MentionView<'a> {
     let ed = linked.edition;
-    linked
-        .mentions_of(ei)
-        .map(|m| {
-            let c = &ed.chapters[m.chapter as usize];
-            let (url, in_note) = match &m.place {
-                Place::Text { .. } => (
-                    format!(
-                        "{}{}",
-                        chapter_url(&c.slug),
-                        m.para.map(|p| format!("#p{p}")).unwrap_or_default()
-                    ),
-                    false,
-                ),
-                Place::Note { index, .. } => (
-                    format!(
-                        "{}#n-{}",
-                        chapter_url(&c.slug),
-                        c.meta.annotations[*index as usize].id
-                    ),
-                    true,
-                ),
-            };
-            let (before, hit, after) = m.snippet(ed, &linked.chapters[m.chapter as usize].doc);
-            MentionView {
-                chapter_order: c.meta.order,
-                chapter_title: c.title(),
-                para: m.para,
-                url,
-                before,
-                hit,
-                after,
-                in_note,
-            }
-        })
-        .collect()
+    let c = &ed.chapters[m.chapter as usize];
+    let (url, in_note) = match &m.place {
+        Place::Text { .. } => (
+            format!(
+                "{}{}",
+                chapter_url(&c.slug),
+                m.para.map(|p| format!("#p{p}")).unwrap_or_default()
+            ),
+            false,
+        ),
+        Place::Note { index, .. } => (
+            format!(
+                "{}#n-{}",
+                chapter_url(&c.slug),
+                c.meta.annotations[*index as usize].id
+            ),
+            true,
+        ),
+    };
+    let (before, hit, after) = m.snippet(ed, doc);
+    MentionView {
+        chapter_order: c.meta.order,
+        chapter_title: c.title(),
+        para: m.para,
+        url,
+        before,
+        hit,
+        after,
+        in_note,
+    }
 }
 
 /// The notes whose `refs` name `profile`.
@@ -282,7 +282,6 @@ fn entity_view<'a>(
 ) -> EntityView<'a> {
     let e = &linked.edition.entities[ei];
     let company = e.company.as_ref();
-    let mentions = mention_views(linked, ei);
     EntityView {
         kind: e.kind,
         id: &e.id,
@@ -300,93 +299,196 @@ fn entity_view<'a>(
         facts: fact_views(linked, ei),
         body: markdown::note_html(e.body()),
         related: related(linked, e),
-        mention_count: mentions.len(),
-        mentions,
+        mention_count: linked.mention_count(ei),
+        mentions: Vec::new(),
         notes: note_refs(linked, notes, e),
     }
 }
 
-/// Renders the profile pages (all, or those in `only`) and, with `indexes`,
-/// the two indexes.
-pub fn render_entities(
-    linked: &Linked<'_>,
-    notes: &[Vec<NoteView<'_>>],
-    t: &Templates,
-    base: Option<&str>,
-    only: Option<&[usize]>,
-    indexes: bool,
-    finish: super::Finish<'_>,
-) -> Result<Vec<Job>, TemplateError> {
-    let ed = linked.edition;
-    let which: Vec<usize> = match only {
-        Some(list) => list
-            .iter()
-            .copied()
-            .filter(|&i| i < ed.entities.len())
-            .collect(),
-        None => (0..ed.entities.len()).collect(),
-    };
-    let pages: Vec<Vec<Job>> = which
-        .into_par_iter()
-        .map(|ei| render_profile(linked, notes, t, base, ei, finish))
-        .collect::<Result<_, TemplateError>>()?;
-    let mut jobs: Vec<Job> = pages.into_iter().flatten().collect();
-    if indexes {
-        jobs.extend(render_indexes(linked, t, base, finish)?);
-    }
-    Ok(jobs)
+/// The profile pages (all, or those in `only`), rendered as a sweep over
+/// the chapters in reading order hands over each chapter's parsed text
+/// ([`Profiles::mentions`], then [`Profiles::add`]): a profile lists its
+/// mentions in reading order, [`super::MENTIONS_PER_PAGE`] a page, so a
+/// page is rendered as soon as the chapters holding its mentions have been
+/// seen ([`Profiles::render_full`]) and no chapter's text is needed after
+/// its turn (a build keeps none). Each profile's pages: the profile, and
+/// when its mentions or its notes run long, their continuation on `ID/2/`,
+/// `ID/3/` … (the profile repeats; each page lists the next mentions and
+/// the next [`super::ENTRIES_PER_PAGE`] related notes).
+pub(crate) struct Profiles<'a> {
+    linked: &'a Linked<'a>,
+    t: &'a Templates,
+    base: Option<&'a str>,
+    finish: super::Finish<'a>,
+    /// Per entity: its index in `pending`, if its pages are rendered.
+    slot: Vec<Option<u32>>,
+    pending: Vec<Profile<'a>>,
 }
 
-/// One profile's pages: the profile, and when its mentions or its notes run
-/// long, their continuation on `ID/2/`, `ID/3/` … (the profile repeats; each
-/// page lists the next [`super::MENTIONS_PER_PAGE`] mentions and the next
-/// [`super::ENTRIES_PER_PAGE`] related notes).
-fn render_profile(
+/// One profile being rendered.
+struct Profile<'a> {
+    ei: usize,
+    /// The profile, with no mentions or related notes (each page sets its own).
+    view: EntityView<'a>,
+    /// The related notes, a page's worth each.
+    related: std::vec::IntoIter<Vec<NoteRefView<'a>>>,
+    /// Mentions seen and not yet on a page, in reading order.
+    mentions: Vec<MentionView<'a>>,
+    /// Pages in all, and rendered so far.
+    pages: usize,
+    done: usize,
+}
+
+impl<'a> Profiles<'a> {
+    pub(crate) fn new(
+        linked: &'a Linked<'a>,
+        notes: &'a [Vec<NoteView<'a>>],
+        t: &'a Templates,
+        base: Option<&'a str>,
+        only: Option<&[usize]>,
+        finish: super::Finish<'a>,
+    ) -> Self {
+        let count = linked.edition.entities.len();
+        let which: Vec<usize> = match only {
+            Some(list) => list.iter().copied().filter(|&i| i < count).collect(),
+            None => (0..count).collect(),
+        };
+        let mut slot = vec![None; count];
+        for (k, &ei) in which.iter().enumerate() {
+            slot[ei] = Some(k as u32);
+        }
+        let pending = which
+            .into_par_iter()
+            .map(|ei| {
+                let mut view = entity_view(linked, notes, ei);
+                let related = chunked(std::mem::take(&mut view.notes), super::ENTRIES_PER_PAGE);
+                let pages = view
+                    .mention_count
+                    .div_ceil(super::MENTIONS_PER_PAGE)
+                    .max(related.len())
+                    .max(1);
+                Profile {
+                    ei,
+                    view,
+                    related: related.into_iter(),
+                    mentions: Vec::new(),
+                    pages,
+                    done: 0,
+                }
+            })
+            .collect();
+        Profiles {
+            linked,
+            t,
+            base,
+            finish,
+            slot,
+            pending,
+        }
+    }
+
+    /// Whether chapter `i` holds a mention one of these profiles lists.
+    pub(crate) fn shows(&self, i: usize) -> bool {
+        self.linked
+            .mentions_in(i)
+            .iter()
+            .any(|m| self.slot[m.entity as usize].is_some())
+    }
+
+    /// The mentions of chapter `i` these profiles list (in reading order,
+    /// each with its profile's slot), their context read from `doc`, the
+    /// chapter's parsed text.
+    pub(crate) fn mentions(&self, i: usize, doc: &Doc<'_>) -> Vec<(u32, MentionView<'a>)> {
+        self.linked
+            .mentions_in(i)
+            .iter()
+            .filter_map(|m| {
+                let k = self.slot[m.entity as usize]?;
+                Some((k, mention_view(self.linked, m, doc)))
+            })
+            .collect()
+    }
+
+    /// Adds mentions found by [`Profiles::mentions`], chapter by chapter in
+    /// reading order.
+    pub(crate) fn add(&mut self, found: Vec<(u32, MentionView<'a>)>) {
+        for (k, m) in found {
+            self.pending[k as usize].mentions.push(m);
+        }
+    }
+
+    /// Renders every page whose mentions have all been added.
+    pub(crate) fn render_full(&mut self) -> Result<Vec<Job>, TemplateError> {
+        self.render(false)
+    }
+
+    /// Renders the pages left, once every chapter was added.
+    pub(crate) fn render_rest(mut self) -> Result<Vec<Job>, TemplateError> {
+        self.render(true)
+    }
+
+    fn render(&mut self, last: bool) -> Result<Vec<Job>, TemplateError> {
+        let (linked, t, base, finish) = (self.linked, self.t, self.base, self.finish);
+        let per_page = super::MENTIONS_PER_PAGE;
+        let pages: Vec<Vec<Job>> = self
+            .pending
+            .par_iter_mut()
+            .filter(|p| last || p.mentions.len() >= per_page)
+            .map(|p| {
+                let mut jobs = Vec::new();
+                while p.done < p.pages && (last || p.mentions.len() >= per_page) {
+                    let take = p.mentions.len().min(per_page);
+                    let mentions = p.mentions.drain(..take).collect();
+                    jobs.push(render_page(linked, t, base, p, mentions, finish)?);
+                }
+                Ok(jobs)
+            })
+            .collect::<Result<_, TemplateError>>()?;
+        Ok(pages.into_iter().flatten().collect())
+    }
+}
+
+/// The next page of profile `p`, listing `mentions`.
+fn render_page<'a>(
     linked: &Linked<'_>,
-    notes: &[Vec<NoteView<'_>>],
     t: &Templates,
     base: Option<&str>,
-    ei: usize,
+    p: &mut Profile<'a>,
+    mentions: Vec<MentionView<'a>>,
     finish: super::Finish<'_>,
-) -> Result<Vec<Job>, TemplateError> {
-    let e = &linked.edition.entities[ei];
-    let mut view = entity_view(linked, notes, ei);
+) -> Result<Job, TemplateError> {
+    let e = &linked.edition.entities[p.ei];
     let (template, kind) = match e.kind {
         EntityKind::Company => ("company.html", "company"),
         EntityKind::Person => ("person.html", "person"),
     };
-    let url = e.url();
-    let mut mentions = chunked(std::mem::take(&mut view.mentions), super::MENTIONS_PER_PAGE);
-    let mut related = chunked(std::mem::take(&mut view.notes), super::ENTRIES_PER_PAGE);
-    let count = mentions.len().max(related.len()).max(1);
-    let mut jobs = Vec::with_capacity(count);
-    for i in 0..count {
-        let k = i + 1;
-        view.mentions = mentions.get_mut(i).map(std::mem::take).unwrap_or_default();
-        view.notes = related.get_mut(i).map(std::mem::take).unwrap_or_default();
-        let links = super::page_links(&url, count, k);
-        let here = super::page_url(&url, k);
-        let mut ctx = PageContext::new();
-        ctx.insert("root", &super::page_root(2, k))
-            .insert(
-                "page",
-                &PageView {
-                    kind,
-                    title: &e.name,
-                    description: Some(&e.description),
-                    canonical: canonical(base, &here),
-                    jsonld: Some(super::meta::entity(e, base)),
-                },
-            )
-            .insert("has_code", &view.body.contains("<pre class=\"code\""))
-            .insert("pages", &links)
-            .insert("offset", &(i * super::MENTIONS_PER_PAGE))
-            .insert("entity", &view);
-        let mut job = Job::new(format!("{here}index.html"), t.render(template, &ctx)?);
-        finish(&mut job);
-        jobs.push(job);
-    }
-    Ok(jobs)
+    let i = p.done;
+    let k = i + 1;
+    p.view.mentions = mentions;
+    p.view.notes = p.related.next().unwrap_or_default();
+    let url = &p.view.url;
+    let links = super::page_links(url, p.pages, k);
+    let here = super::page_url(url, k);
+    let mut ctx = PageContext::new();
+    ctx.insert("root", &super::page_root(2, k))
+        .insert(
+            "page",
+            &PageView {
+                kind,
+                title: &e.name,
+                description: Some(&e.description),
+                canonical: canonical(base, &here),
+                jsonld: Some(super::meta::entity(e, base)),
+            },
+        )
+        .insert("has_code", &p.view.body.contains("<pre class=\"code\""))
+        .insert("pages", &links)
+        .insert("offset", &(i * super::MENTIONS_PER_PAGE))
+        .insert("entity", &p.view);
+    let mut job = Job::new(format!("{here}index.html"), t.render(template, &ctx)?);
+    p.done = k;
+    finish(&mut job);
+    Ok(job)
 }
 
 /// `items` in consecutive chunks of `size`.
@@ -470,7 +572,7 @@ fn company_groups<'a>(linked: &'a Linked<'a>) -> Vec<Group<'a>> {
 }
 
 /// `companies/` (by group) and `people/`.
-fn render_indexes(
+pub(crate) fn render_indexes(
     linked: &Linked<'_>,
     t: &Templates,
     base: Option<&str>,

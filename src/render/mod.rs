@@ -40,6 +40,7 @@ use crate::annotate::{Linked, LinkedChapter};
 use crate::config::SourceMeta;
 use crate::content::{AnnotationKind, Chapter, Edition, Provenance};
 use crate::i18n::Ui;
+use crate::text::Doc;
 use crate::webanno::export::{ANNOTATIONS_PER_PAGE, PageAnchor, page_file};
 use markdown::NoteView;
 pub use templates::{PageContext, TemplateError, Templates};
@@ -208,11 +209,6 @@ pub fn render_site(
     finish: Finish<'_>,
 ) -> Result<(Vec<Job>, Vec<String>), TemplateError> {
     let edition = linked.edition;
-    set_globals(edition, templates);
-    let templates = &*templates;
-    let notes = rendered_notes(linked, only);
-    stages.lap("render: notes");
-    let base = edition.config.base_url();
     let pages = edition.config.minify == crate::config::Minify::Pages;
     // Every page leaves rendering final: minified when `minify: pages`.
     let done = |job: &mut Job| {
@@ -221,8 +217,19 @@ pub fn render_site(
         }
         finish(job);
     };
+    // The search index linking made is finished first: its postings are
+    // the most it holds, and they are freed as its shards are written.
+    let searched = search.is_some();
+    let early = search.map(|index| search::index(linked, Some(index), &done));
+    if searched {
+        stages.lap("render: search index");
+    }
+    set_globals(edition, templates);
+    let templates = &*templates;
+    let notes = rendered_notes(linked, only);
+    stages.lap("render: notes");
+    let base = edition.config.base_url();
     let found = Found::default();
-    let search = std::sync::Mutex::new(search);
     let site = SiteRender {
         linked,
         notes: &notes,
@@ -232,7 +239,7 @@ pub fn render_site(
         raw: finish,
         pages,
         found: &found,
-        search: &search,
+        searched,
     };
     let results: Vec<Done> = site
         .tasks(only)
@@ -244,7 +251,8 @@ pub fn render_site(
         })
         .collect();
     stages.lap("render + finish (concurrent tasks, below)");
-    let mut jobs = collect_jobs(results, stages, edition.chapters.len())?;
+    let mut jobs = early.unwrap_or_default();
+    jobs.extend(collect_jobs(results, stages, edition.chapters.len())?);
     anchors.resize(edition.chapters.len(), None);
     for (i, a) in found.lock().expect("anchors").drain(..) {
         anchors[i] = Some(a);
@@ -368,8 +376,8 @@ pub(crate) struct SiteRender<'r, 'a> {
     pages: bool,
     /// The anchors of the chapters rendered.
     found: &'r Found,
-    /// The chapters' search index, if linking made it (the search task takes it).
-    search: &'r std::sync::Mutex<Option<search::SearchIndex>>,
+    /// Whether the search index was written already (linking made it).
+    searched: bool,
 }
 
 /// The parts of a [`SiteRender`], for a renderer to name them.
@@ -396,7 +404,7 @@ impl<'r, 'a> SiteRender<'r, 'a> {
     /// The independent outputs: a large list page is one template render
     /// and would otherwise hold up a core on its own.
     fn tasks(self, only: Option<&'r Affected>) -> Vec<(&'static str, Task<'r>)> {
-        let (linked, notes, templates, base, finish) = self.parts();
+        let (linked, _, templates, base, finish) = self.parts();
         let edition = linked.edition;
         let config = &edition.config;
         let mut tasks: Vec<(&'static str, Task)> = Vec::new();
@@ -422,20 +430,12 @@ impl<'r, 'a> SiteRender<'r, 'a> {
         if lists {
             tasks.extend(self.list_tasks());
         }
-        tasks.push((
-            "profiles",
-            Box::new(move || {
-                entities::render_entities(
-                    linked,
-                    notes,
-                    templates,
-                    base,
-                    only.map(|o| o.entities.as_slice()),
-                    lists,
-                    finish,
-                )
-            }),
-        ));
+        if lists {
+            tasks.push((
+                "profile indexes",
+                Box::new(move || entities::render_indexes(linked, templates, base, finish)),
+            ));
+        }
         let which: Vec<usize> = match only {
             Some(o) => o
                 .chapters
@@ -445,39 +445,84 @@ impl<'r, 'a> SiteRender<'r, 'a> {
                 .collect(),
             None => (0..edition.chapters.len()).collect(),
         };
+        let profiles = only.map(|o| o.entities.as_slice());
         tasks.push((
-            "chapters",
-            Box::new(move || {
-                which
-                    .par_iter()
-                    .map(|&i| {
-                        // Finished one by one, so a page's unminified bytes
-                        // never wait for the whole edition.
-                        let mut job = self.final_chapter(i)?;
-                        let anchors = if notes[i].is_empty() {
-                            Vec::new()
-                        } else {
-                            page_anchors(linked, i, &notes[i], &job)
-                        };
-                        self.found.lock().expect("anchors").push((i, anchors));
-                        (self.raw)(&mut job);
-                        Ok(job)
-                    })
-                    .collect()
-            }),
+            "chapters and profiles",
+            Box::new(move || self.chapters_and_profiles(&which, profiles)),
         ));
         tasks
     }
 
-    /// Chapter `i`'s page as it will be written (minified when asked).
-    fn final_chapter(self, i: usize) -> Result<Job, TemplateError> {
+    /// The pages of chapters `which` and of the profiles (all, or those in
+    /// `profiles`), in one sweep over the chapters in reading order, a block
+    /// at a time: each chapter is parsed once (a build kept no chapter's
+    /// text) for its page and for its mentions' context on the profile
+    /// pages, which are rendered as soon as their mentions are known.
+    fn chapters_and_profiles(
+        self,
+        which: &[usize],
+        profiles: Option<&[usize]>,
+    ) -> Result<Vec<Job>, TemplateError> {
+        let (linked, notes, templates, base, finish) = self.parts();
+        let count = linked.chapters.len();
+        let mut profiles =
+            entities::Profiles::new(linked, notes, templates, base, profiles, finish);
+        let mut page = vec![false; count];
+        for &i in which {
+            page[i] = true;
+        }
+        let visit: Vec<usize> = (0..count)
+            .filter(|&i| page[i] || profiles.shows(i))
+            .collect();
+        let mut jobs = Vec::with_capacity(which.len());
+        for block in visit.chunks(SWEEP_BLOCK) {
+            let seen = block
+                .par_iter()
+                .map(|&i| {
+                    linked.chapters[i]
+                        .with_page_doc(|doc| {
+                            let job = if page[i] {
+                                let (mut job, anchors) = self.final_chapter(i, doc)?;
+                                self.found.lock().expect("anchors").push((i, anchors));
+                                (self.raw)(&mut job);
+                                Some(job)
+                            } else {
+                                None
+                            };
+                            Ok((job, profiles.mentions(i, doc)))
+                        })
+                        .map_err(TemplateError::Source)?
+                })
+                .collect::<Result<Vec<_>, TemplateError>>()?;
+            for (job, mentions) in seen {
+                jobs.extend(job);
+                profiles.add(mentions);
+            }
+            jobs.extend(profiles.render_full()?);
+        }
+        jobs.extend(profiles.render_rest()?);
+        Ok(jobs)
+    }
+
+    /// Chapter `i`'s page as it will be written (minified when asked), from
+    /// `doc`, its parsed text, and where its notes' passages are on it.
+    fn final_chapter(
+        self,
+        i: usize,
+        doc: &Doc<'_>,
+    ) -> Result<(Job, Vec<Option<PageAnchor>>), TemplateError> {
         let (linked, notes, templates, base, _) = self.parts();
         let ui = &linked.edition.config.ui;
-        let mut job = render_chapter(linked, i, &notes[i], templates, base, ui)?;
+        let mut job = render_chapter(linked, i, doc, &notes[i], templates, base, ui)?;
         if self.pages {
             minify_page(&mut job);
         }
-        Ok(job)
+        let anchors = if notes[i].is_empty() {
+            Vec::new()
+        } else {
+            page_anchors(doc, &notes[i], &job)
+        };
+        Ok((job, anchors))
     }
 
     /// The Web Annotation export, written part by part (it grows with the
@@ -496,8 +541,10 @@ impl<'r, 'a> SiteRender<'r, 'a> {
         let filled: Vec<(usize, Vec<Option<PageAnchor>>)> = missing
             .into_par_iter()
             .map(|i| {
-                let job = self.final_chapter(i)?;
-                Ok((i, page_anchors(linked, i, &notes[i], &job)))
+                let (_, anchors) = linked.chapters[i]
+                    .with_page_doc(|doc| self.final_chapter(i, doc))
+                    .map_err(TemplateError::Source)??;
+                Ok((i, anchors))
             })
             .collect::<Result<_, TemplateError>>()?;
         for (i, a) in filled {
@@ -534,21 +581,21 @@ impl<'r, 'a> SiteRender<'r, 'a> {
     /// timeline, search index.
     fn list_tasks(self) -> Vec<(&'static str, Task<'r>)> {
         let (linked, notes, templates, base, finish) = self.parts();
-        vec![
+        let mut tasks: Vec<(&'static str, Task<'r>)> = vec![
             (
                 "annotations page",
                 Box::new(move || render_annotations(linked, notes, templates, base, finish)),
             ),
             ("glossary", Box::new(move || glossary::render(self))),
             ("timeline", Box::new(move || timeline::render(self))),
-            (
+        ];
+        if !self.searched {
+            tasks.push((
                 "search index",
-                Box::new(move || {
-                    let chapters = self.search.lock().expect("search index").take();
-                    Ok(search::index(linked, chapters, finish))
-                }),
-            ),
-        ]
+                Box::new(move || Ok(search::index(linked, None, finish))),
+            ));
+        }
+        tasks
     }
 }
 
@@ -666,6 +713,7 @@ fn render_404(edition: &Edition, t: &Templates, base: Option<&str>) -> Result<Jo
 fn render_chapter(
     linked: &Linked<'_>,
     i: usize,
+    doc: &Doc<'_>,
     notes: &[NoteView<'_>],
     t: &Templates,
     base: Option<&str>,
@@ -675,9 +723,7 @@ fn render_chapter(
     let lc = &linked.chapters[i];
     let c = lc.chapter;
     let links = mention_links(linked, i);
-    let html = lc
-        .with_page_doc(|doc| markdown::chapter_html(doc, notes, &links, ui))
-        .map_err(TemplateError::Source)?;
+    let html = markdown::chapter_html(doc, notes, &links, ui);
     let nav = |j: Option<usize>| {
         j.and_then(|j| edition.chapters.get(j)).map(|o| NavLink {
             title: o.title(),
@@ -759,7 +805,6 @@ pub fn annotations_jsonld(
     let base = linked.edition.config.base_url();
     let nothing = |_: &mut Job| {};
     let found = Default::default();
-    let search = Default::default();
     let site = SiteRender {
         linked,
         notes: &notes,
@@ -769,28 +814,23 @@ pub fn annotations_jsonld(
         raw: &nothing,
         pages: linked.edition.config.minify == crate::config::Minify::Pages,
         found: &found,
-        search: &search,
+        searched: false,
     };
     let mut anchors: PageAnchors = vec![None; linked.chapters.len()];
     let jobs = site.export(&mut anchors, None)?;
     Ok(jobs.into_iter().flat_map(|j| j.bytes).collect())
 }
 
-/// The anchors of chapter `i`'s notes on its final page.
-fn page_anchors(
-    linked: &Linked<'_>,
-    i: usize,
-    notes: &[NoteView<'_>],
-    job: &Job,
-) -> Vec<Option<PageAnchor>> {
+/// The anchors of a chapter's notes on its final page (`doc`: the
+/// chapter's parsed text).
+fn page_anchors(doc: &Doc<'_>, notes: &[NoteView<'_>], job: &Job) -> Vec<Option<PageAnchor>> {
     // Pages are UTF-8 (Tera writes strings): checked with SIMD, which costs
     // a fraction of `from_utf8_lossy`'s byte-by-byte walk over every page.
     let html = match simdutf8::basic::from_utf8(&job.bytes) {
         Ok(s) => std::borrow::Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(&job.bytes),
     };
-    // The reading text and blocks only: kept after linking (no re-parse).
-    anchors::page_anchors(&html, &linked.chapters[i].doc, notes)
+    anchors::page_anchors(&html, doc, notes)
 }
 
 /// A note as the Web Annotation export carries it: its HTML, then its sources.
@@ -837,7 +877,7 @@ fn note_views<'a>(
         .map(|n| {
             let a = n.annotation;
             let kind = a.kind.as_str();
-            let quote = &lc.doc.text[n.range.clone()];
+            let quote = n.exact();
             NoteView {
                 number: n.number,
                 id: &a.id,
@@ -910,6 +950,11 @@ pub(crate) fn section_page<T: Serialize + ?Sized>(
     ))
 }
 
+/// Chapters parsed at a time by the sweep that renders the chapter and
+/// profile pages: what a block holds is its chapters' parsed texts and the
+/// context of their mentions until the block's profile pages are rendered.
+const SWEEP_BLOCK: usize = 256;
+
 /// Mentions per page of a profile (the profile repeats on `ID/2/` …).
 pub const MENTIONS_PER_PAGE: usize = 200;
 
@@ -928,19 +973,32 @@ pub(crate) fn paged_section<T: Serialize + Sync>(
     items: &[T],
     finish: Finish<'_>,
 ) -> Result<Vec<Job>, TemplateError> {
-    let chunks: Vec<&[T]> = if items.is_empty() {
-        vec![items]
-    } else {
-        items.chunks(ENTRIES_PER_PAGE).collect()
-    };
+    let page = |range: std::ops::Range<usize>| &items[range];
+    paged_section_with(t, base, name, title, key, items.len(), &page, finish)
+}
+
+/// [`paged_section`] of `total` items, each page's items made by `page`
+/// (from their range) when the page is rendered.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn paged_section_with<S: Serialize>(
+    t: &Templates,
+    base: Option<&str>,
+    name: &'static str,
+    title: &str,
+    key: &'static str,
+    total: usize,
+    page: &(dyn Fn(std::ops::Range<usize>) -> S + Sync),
+    finish: Finish<'_>,
+) -> Result<Vec<Job>, TemplateError> {
+    let count = total.div_ceil(ENTRIES_PER_PAGE).max(1);
     let first = format!("{name}/");
-    chunks
-        .par_iter()
-        .enumerate()
-        .map(|(i, chunk)| {
+    (0..count)
+        .into_par_iter()
+        .map(|i| {
             let k = i + 1;
             let here = page_url(&first, k);
-            let links = page_links(&first, chunks.len(), k);
+            let links = page_links(&first, count, k);
+            let items = page(i * ENTRIES_PER_PAGE..total.min(k * ENTRIES_PER_PAGE));
             let mut ctx = PageContext::new();
             ctx.insert("root", &page_root(1, k))
                 .insert(
@@ -953,9 +1011,9 @@ pub(crate) fn paged_section<T: Serialize + Sync>(
                         jsonld: None,
                     },
                 )
-                .insert("total", &items.len())
+                .insert("total", &total)
                 .insert("pages", &links)
-                .insert(key, chunk);
+                .insert(key, &items);
             let mut job = Job::new(
                 format!("{here}index.html"),
                 t.render(&format!("{name}.html"), &ctx)?,

@@ -1039,7 +1039,7 @@ fn chapter_docs<'a>(
             at: Place::Note {
                 label: note_label,
                 number: n.number,
-                quote: &lc.doc.text[n.range.clone()],
+                quote: n.exact(),
                 id: &a.id,
             },
             x: Cow::Owned(crate::text::visible_blocks(&a.note).join(" ")),

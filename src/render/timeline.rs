@@ -58,12 +58,58 @@ pub struct Event<'a> {
     pub quote: Option<&'a str>,
 }
 
-/// Every dated fact and note, in chronological order.
-pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec<Event<'a>> {
+/// A dated note or fact before it is shown: its date, and which it is.
+#[derive(Clone, Copy)]
+struct Dated {
+    key: PartialDate,
+    what: What,
+}
+
+#[derive(Clone, Copy)]
+enum What {
+    /// Note `k` (in reading order) of chapter `chapter`.
+    Note { chapter: u32, k: u32 },
+    /// Fact `k` of profile `entity`.
+    Fact { entity: u32, k: u32 },
+}
+
+/// Every dated note and fact, in chronological order: 12 bytes each, the
+/// events themselves are made a page at a time ([`event`]).
+fn dated(linked: &Linked<'_>) -> Vec<Dated> {
+    let edition = linked.edition;
+    let mut out = Vec::new();
+    for (ci, lc) in linked.chapters.iter().enumerate() {
+        for (k, note) in lc.notes.iter().enumerate() {
+            if let Some(key) = note.annotation.date.as_deref().and_then(PartialDate::parse) {
+                let what = What::Note {
+                    chapter: ci as u32,
+                    k: k as u32,
+                };
+                out.push(Dated { key, what });
+            }
+        }
+    }
+    for (ei, e) in edition.entities.iter().enumerate() {
+        for (k, f) in e.facts.iter().enumerate() {
+            if let Some(key) = f.date.as_deref().and_then(PartialDate::parse) {
+                let what = What::Fact {
+                    entity: ei as u32,
+                    k: k as u32,
+                };
+                out.push(Dated { key, what });
+            }
+        }
+    }
+    // Stable: equal dates keep notes in reading order, then facts by profile.
+    out.sort_by_key(|d| d.key);
+    out
+}
+
+/// A dated note or fact as the timeline shows it.
+fn event<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>], d: Dated) -> Event<'a> {
     let edition = linked.edition;
     let ui = &edition.config.ui;
-    let shown = |d: PartialDate| edition.config.pack.date(d.year, d.month, d.day);
-    let mut out = Vec::new();
+    let shown = edition.config.pack.date(d.key.year, d.key.month, d.key.day);
     let passage = |chapter: usize, para: Option<u32>, fragment: Option<String>| {
         let c = &edition.chapters[chapter];
         let anchor = fragment.or_else(|| para.map(|p| format!("#p{p}")));
@@ -73,18 +119,15 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
             url: format!("{}{}", chapter_url(&c.slug), anchor.unwrap_or_default()),
         }
     };
-    for (ci, (lc, ns)) in linked.chapters.iter().zip(notes).enumerate() {
-        for (note, view) in lc.notes.iter().zip(ns) {
-            let Some(date) = note.annotation.date.as_deref() else {
-                continue;
-            };
-            let Some(key) = PartialDate::parse(date) else {
-                continue;
-            };
-            out.push(Event {
-                date,
-                shown: shown(key),
-                key,
+    match d.what {
+        What::Note { chapter, k } => {
+            let (ci, k) = (chapter as usize, k as usize);
+            let note = &linked.chapters[ci].notes[k];
+            let view = &notes[ci][k];
+            Event {
+                date: note.annotation.date.as_deref().unwrap_or_default(),
+                shown,
+                key: d.key,
                 kind: view.kind,
                 entity: None,
                 title: view.quote,
@@ -93,17 +136,12 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
                 sources: view.sources.iter().map(|s| source_html(s, ui)).collect(),
                 passage: Some(passage(ci, view.para, Some(format!("#m-{}", view.id)))),
                 quote: None,
-            });
+            }
         }
-    }
-    for (ei, e) in edition.entities.iter().enumerate() {
-        for (k, f) in e.facts.iter().enumerate() {
-            let Some(date) = f.date.as_deref() else {
-                continue;
-            };
-            let Some(key) = PartialDate::parse(date) else {
-                continue;
-            };
+        What::Fact { entity, k } => {
+            let (ei, k) = (entity as usize, k as usize);
+            let e = &edition.entities[ei];
+            let f = &e.facts[k];
             let anchor = linked
                 .fact_anchors
                 .get(ei)
@@ -136,10 +174,10 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
                 )],
                 _ => Vec::new(),
             };
-            out.push(Event {
-                date,
-                shown: shown(key),
-                key,
+            Event {
+                date: f.date.as_deref().unwrap_or_default(),
+                shown,
+                key: d.key,
                 kind: "fact",
                 entity: Some(EntityLink {
                     name: &e.name,
@@ -151,18 +189,31 @@ pub fn events<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>]) -> Vec
                 sources,
                 passage: place,
                 quote,
-            });
+            }
         }
     }
-    // Stable: equal dates keep notes in reading order, then facts by profile.
-    out.sort_by_key(|e| e.key);
-    out
 }
 
-/// Renders the timeline page (split into pages when it is long).
+/// Renders the timeline page (split into pages when it is long), each
+/// page's events made as the page is rendered.
 pub(crate) fn render(site: super::SiteRender<'_, '_>) -> Result<Vec<Job>, TemplateError> {
     let (linked, notes, t, base, finish) = site.parts();
-    let events = events(linked, notes);
+    let dated = dated(linked);
     let ui = &linked.edition.config.ui;
-    super::paged_section(t, base, "timeline", &ui.timeline, "events", &events, finish)
+    let page = |range: std::ops::Range<usize>| -> Vec<Event<'_>> {
+        dated[range]
+            .iter()
+            .map(|&d| event(linked, notes, d))
+            .collect()
+    };
+    super::paged_section_with(
+        t,
+        base,
+        "timeline",
+        &ui.timeline,
+        "events",
+        dated.len(),
+        &page,
+        finish,
+    )
 }

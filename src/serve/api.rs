@@ -360,7 +360,7 @@ fn list(server: &Server, slug: &str) -> Response {
                 .find(|(_, n)| n.annotation.id == a.id);
             if let Some((k, n)) = note {
                 v["number"] = n.number.into();
-                let exact = &lc.doc.text[n.range.clone()];
+                let exact = n.exact();
                 let anchor = anchors
                     .get(ci)
                     .and_then(Option::as_ref)

@@ -216,9 +216,8 @@ fn chapter_items(
 ) {
     let slug = &lc.chapter.slug;
     let page = names.page(slug);
-    let text = &lc.doc.text;
     for (k, note) in lc.notes.iter().enumerate() {
-        let exact = &text[note.range.clone()];
+        let exact = note.exact();
         let selector = match anchors.get(k).and_then(Option::as_ref) {
             Some(a) => selectors(exact, a),
             None => vec![quote_selector(exact, "", "")],
