@@ -1,7 +1,9 @@
 //! The `glossa` binary: everything happens in [`glossa::cli`].
 
 /// mimalloc: rendering allocates many short-lived strings on several threads;
-/// glibc's allocator cost far more (BENCHMARKS.md, "allocator").
+/// glibc's allocator cost far more (BENCHMARKS.md, "allocator"). It is built
+/// with `no_thp` (Cargo.toml): advised into transparent huge pages, its
+/// regions stayed resident 2 MiB at a time (BENCHMARKS.md, seventh round).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

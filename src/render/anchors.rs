@@ -24,7 +24,7 @@ const WIDER: [usize; 3] = [32, 64, 128];
 /// One pass over the page for all quotes, one for the code-point offsets.
 pub fn page_anchors(html: &str, doc: &Doc<'_>, notes: &[NoteView<'_>]) -> Vec<Option<PageAnchor>> {
     let page = PageText::of(html, "m-");
-    let exacts: Vec<&str> = notes.iter().map(|n| n.quote).collect();
+    let exacts: Vec<&str> = notes.iter().map(|n| n.quote()).collect();
     let hits = find_all(&page.text, &exacts);
     let found: Vec<Option<Found>> = notes
         .iter()
@@ -88,16 +88,16 @@ fn context(
     exact: &str,
     hits: &[usize],
 ) -> Option<Found> {
-    let at = *page.ids.get(n.id)?;
+    let at = *page.ids.get(n.id())?;
     let text = &page.text;
     if !text[at..].starts_with(exact) {
         return None;
     }
     let end = at + exact.len();
     // The paragraph's text around the passage, where the page has it whole.
-    let b = &doc.blocks[n.block];
+    let b = &doc.blocks[n.block()];
     let block = b.text(&doc.text);
-    let bs = b.block_offset(n.range.start);
+    let bs = b.block_offset(n.range().start);
     let be = bs + exact.len();
     let in_page = at >= bs && text[at - bs..].starts_with(block.as_ref());
     let (para_prefix, para_suffix) = if in_page {

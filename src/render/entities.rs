@@ -267,9 +267,9 @@ fn note_refs<'a>(
                 .filter(|n| n.refs.iter().any(|r| std::ptr::eq(r.0, profile)))
                 .map(move |n| NoteRefView {
                     chapter_title: lc.chapter.title(),
-                    quote: n.quote,
+                    quote: n.quote(),
                     kind_label: n.kind_label,
-                    url: format!("{}#n-{}", chapter_url(&lc.chapter.slug), n.id),
+                    url: format!("{}#n-{}", chapter_url(&lc.chapter.slug), n.id()),
                 })
         })
         .collect()

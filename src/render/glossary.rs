@@ -58,20 +58,20 @@ pub(crate) fn render(site: super::SiteRender<'_, '_>) -> Result<Vec<Job>, Templa
     // Term → its entry (a linear search per note was quadratic in large editions).
     let mut by_term: std::collections::HashMap<&str, usize> = Default::default();
     for (lc, ns) in linked.chapters.iter().zip(notes) {
-        for n in ns.iter().filter(|n| n.kind == "definition") {
+        for n in ns.iter().filter(|n| n.kind() == "definition") {
             let place = Place {
                 chapter: lc.chapter.title(),
-                para: n.para,
-                url: format!("{}#m-{}", chapter_url(&lc.chapter.slug), n.id),
+                para: n.para(),
+                url: format!("{}#m-{}", chapter_url(&lc.chapter.slug), n.id()),
                 html: &n.html,
             };
-            match by_term.get(n.quote) {
+            match by_term.get(n.quote()) {
                 Some(&i) => entries[i].places.push(place),
                 None => {
-                    by_term.insert(n.quote, entries.len());
+                    by_term.insert(n.quote(), entries.len());
                     entries.push(Entry {
-                        term: n.quote,
-                        reading: sort_key(n.quote).1,
+                        term: n.quote(),
+                        reading: sort_key(n.quote()).1,
                         places: vec![place],
                     });
                 }

@@ -24,33 +24,81 @@ use std::fmt::Write as _;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd, html};
 use serde::Serialize;
 
+use crate::annotate::Note;
 use crate::content::SourceRef;
 use crate::i18n::Ui;
 use crate::text::{BlockKind, Doc};
 
 type Item<'a> = (Event<'a>, Option<std::ops::Range<usize>>);
 
-/// A note as every output (sidenote, endnote, annotations page, JSON-LD) shows it.
-#[derive(Debug, Clone, Serialize)]
+/// A note as every output (sidenote, endnote, annotations page, JSON-LD)
+/// shows it: the anchored note, and what is made of it once per render
+/// (56 bytes: an edition has hundreds of thousands of notes, each shown
+/// by several outputs). Serialized for templates as `number`, `id`,
+/// `kind`, `kind_label`, `quote` (the passage as the text has it), `html`
+/// (the note rendered from Markdown), `sources`, `para` and `refs`
+/// (entities the note refers to, with root-relative profile URLs).
+#[derive(Debug, Clone)]
 pub struct NoteView<'a> {
-    pub number: u32,
-    pub id: &'a str,
-    pub kind: &'static str,
+    pub note: &'a Note<'a>,
     pub kind_label: &'a str,
-    /// The passage as it appears in the text.
-    pub quote: &'a str,
     /// The note rendered from Markdown.
-    pub html: String,
-    pub sources: &'a [SourceRef],
-    pub para: Option<u32>,
+    pub html: Box<str>,
+    pub refs: Box<[RefView<'a>]>,
+}
+
+impl<'a> NoteView<'a> {
+    pub fn number(&self) -> u32 {
+        self.note.number
+    }
+
+    pub fn id(&self) -> &'a str {
+        &self.note.annotation.id
+    }
+
+    pub fn kind(&self) -> &'static str {
+        self.note.annotation.kind.as_str()
+    }
+
+    /// The passage as it appears in the text.
+    pub fn quote(&self) -> &'a str {
+        self.note.exact()
+    }
+
+    pub fn sources(&self) -> &'a [SourceRef] {
+        &self.note.annotation.sources
+    }
+
+    pub fn para(&self) -> Option<u32> {
+        self.note.para
+    }
+
     /// Block index in the chapter's `Doc`.
-    #[serde(skip)]
-    pub block: usize,
+    pub fn block(&self) -> usize {
+        self.note.block
+    }
+
     /// Byte range in the chapter's reading text.
-    #[serde(skip)]
-    pub range: std::ops::Range<usize>,
-    /// Entities the note refers to (`refs`), with root-relative profile URLs.
-    pub refs: Vec<RefView<'a>>,
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.note.range.clone()
+    }
+}
+
+impl Serialize for NoteView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("NoteView", 9)?;
+        m.serialize_field("number", &self.number())?;
+        m.serialize_field("id", self.id())?;
+        m.serialize_field("kind", self.kind())?;
+        m.serialize_field("kind_label", self.kind_label)?;
+        m.serialize_field("quote", self.quote())?;
+        m.serialize_field("html", &*self.html)?;
+        m.serialize_field("sources", self.sources())?;
+        m.serialize_field("para", &self.para())?;
+        m.serialize_field("refs", &*self.refs)?;
+        m.end()
+    }
 }
 
 /// A link to a profile, shown (and serialized for templates) as its `name`
@@ -319,7 +367,7 @@ struct NoteSweep<'n, 'a> {
 impl<'n, 'a> NoteSweep<'n, 'a> {
     fn new(notes: &'n [NoteView<'a>]) -> Self {
         let mut by_start: Vec<&NoteView> = notes.iter().collect();
-        by_start.sort_by_key(|n| (n.range.start, n.number));
+        by_start.sort_by_key(|n| (n.range().start, n.number()));
         NoteSweep {
             by_start,
             next: 0,
@@ -330,18 +378,19 @@ impl<'n, 'a> NoteSweep<'n, 'a> {
     /// The notes covering reading-text range `r` (an empty passage counts at
     /// its start); `r` must not start before the previous range.
     fn covering(&mut self, r: &std::ops::Range<usize>) -> Vec<&'n NoteView<'a>> {
-        while self.next < self.by_start.len() && self.by_start[self.next].range.start < r.end {
+        while self.next < self.by_start.len() && self.by_start[self.next].range().start < r.end {
             self.active.push(self.by_start[self.next]);
             self.next += 1;
         }
         self.active
-            .retain(|n| n.range.end > r.start || n.range.start >= r.start);
+            .retain(|n| n.range().end > r.start || n.range().start >= r.start);
         self.active
             .iter()
             .copied()
             .filter(|n| {
-                n.range.start < r.end
-                    && (n.range.end > r.start || n.range.is_empty() && n.range.start == r.start)
+                n.range().start < r.end
+                    && (n.range().end > r.start
+                        || n.range().is_empty() && n.range().start == r.start)
             })
             .collect()
     }
@@ -371,7 +420,7 @@ impl Piece<'_> {
         let mut cuts = vec![r.start, r.end];
         for p in covering
             .iter()
-            .flat_map(|n| [n.range.start, n.range.end])
+            .flat_map(|n| [n.range().start, n.range().end])
             .chain(links.iter().flat_map(|m| [m.range.start, m.range.end]))
         {
             if p > r.start && p < r.end {
@@ -396,7 +445,7 @@ impl Piece<'_> {
                     && !self.in_link
                     && covering
                         .iter()
-                        .any(|n| n.range.end > m.range.start && n.range.end <= m.range.end);
+                        .any(|n| n.range().end > m.range.start && n.range().end <= m.range.end);
                 if glued_link {
                     html.push_str(NOBR);
                 }
@@ -409,11 +458,11 @@ impl Piece<'_> {
                 );
                 open_link = Some(m.range.end);
             }
-            for n in covering.iter().filter(|n| n.range.start == a) {
-                let _ = write!(html, "<span class=\"anchor\" id=\"m-{}\"></span>", n.id);
+            for n in covering.iter().filter(|n| n.range().start == a) {
+                let _ = write!(html, "<span class=\"anchor\" id=\"m-{}\"></span>", n.id());
             }
             let piece = &self.text[a - r.start..b - r.start];
-            let ends_here = covering.iter().any(|n| n.range.end == b);
+            let ends_here = covering.iter().any(|n| n.range().end == b);
             let last = piece.char_indices().last().map_or(0, |(i, _)| i);
             if ends_here
                 && !self.is_code
@@ -428,7 +477,7 @@ impl Piece<'_> {
                 }
                 html.push_str(NOBR);
                 mark(&mut html, &piece[last..], covering, a + last, b);
-                for n in covering.iter().filter(|n| n.range.end == b) {
+                for n in covering.iter().filter(|n| n.range().end == b) {
                     marker(&mut markers, n, ui);
                 }
                 html.push_str(&std::mem::take(&mut markers));
@@ -440,7 +489,7 @@ impl Piece<'_> {
                 html.push_str("</a>");
                 open_link = None;
             }
-            for n in covering.iter().filter(|n| n.range.end == b) {
+            for n in covering.iter().filter(|n| n.range().end == b) {
                 marker(&mut markers, n, ui);
             }
             if !markers.is_empty() && !self.is_code && !self.in_link && open_link.is_none() {
@@ -463,15 +512,15 @@ fn mark(html: &mut String, text: &str, covering: &[&NoteView<'_>], a: usize, b: 
     let piece = escape(text);
     let inside: Vec<&&NoteView> = covering
         .iter()
-        .filter(|n| n.range.start <= a && n.range.end >= b)
+        .filter(|n| n.range().start <= a && n.range().end >= b)
         .collect();
     if inside.is_empty() {
         html.push_str(&piece);
         return;
     }
-    let ids: Vec<&str> = inside.iter().map(|n| n.id).collect();
+    let ids: Vec<&str> = inside.iter().map(|n| n.id()).collect();
     let class = if inside.len() == 1 {
-        format!("ann k-{}", inside[0].kind)
+        format!("ann k-{}", inside[0].kind())
     } else {
         "ann multi".to_string()
     };
@@ -567,9 +616,9 @@ fn marker(out: &mut String, n: &NoteView<'_>, ui: &Ui) {
         out,
         "<button type=\"button\" class=\"ref k-{kind}\" id=\"r-{id}\" popovertarget=\"n-{id}\" data-n=\"{num}\" \
          aria-label=\"{label} {num}{open}{kl}{close}\" aria-describedby=\"n-{id}\"></button>",
-        kind = n.kind,
-        id = n.id,
-        num = n.number,
+        kind = n.kind(),
+        id = n.id(),
+        num = n.number(),
         label = escape(&ui.note),
         kl = escape(n.kind_label),
         open = escape(&ui.paren_open),
@@ -594,7 +643,7 @@ pub fn attach_notes<'a>(
     // event index → (block index) for block starts and ends with notes
     let mut by_block: std::collections::BTreeMap<usize, Vec<&NoteView>> = Default::default();
     for n in notes {
-        by_block.entry(n.block).or_default().push(n);
+        by_block.entry(n.block()).or_default().push(n);
     }
     let mut before = std::collections::HashMap::new();
     let mut after = std::collections::HashMap::new();
@@ -625,7 +674,7 @@ fn aside_html(notes: &[&NoteView<'_>], doc: &Doc<'_>, ui: &Ui) -> String {
     let mut s = String::new();
     // Named by its notes' numbers, so every aside of a page has its own
     // accessible name (axe's landmark-unique).
-    let numbers: Vec<String> = notes.iter().map(|n| n.number.to_string()).collect();
+    let numbers: Vec<String> = notes.iter().map(|n| n.number().to_string()).collect();
     let _ = write!(
         s,
         "<aside class=\"notes\" aria-label=\"{} {}\">",
@@ -669,21 +718,21 @@ fn note_element(s: &mut String, n: &NoteView<'_>, doc: &Doc<'_>, ui: &Ui) {
         "<div class=\"note k-{kind}\" id=\"n-{id}\" popover role=\"note\" aria-label=\"{label} {num}\">\
          <p class=\"note-head\"><a class=\"note-num\" href=\"#m-{id}\" title=\"{back}\">{num}</a> \
          <span class=\"kind\">{kl}</span></p><div class=\"note-body\">{body}</div>",
-        kind = n.kind,
-        id = n.id,
-        num = n.number,
+        kind = n.kind(),
+        id = n.id(),
+        num = n.number(),
         label = escape(&ui.note),
         back = escape(&ui.back_to_text),
         kl = escape(n.kind_label),
         body = n.html,
     );
-    if !n.sources.is_empty() {
+    if !n.sources().is_empty() {
         let _ = write!(
             s,
             "<ul class=\"sources\" aria-label=\"{}\">",
             escape(&ui.sources)
         );
-        for src in n.sources {
+        for src in n.sources() {
             s.push_str("<li>");
             s.push_str(&source_html(src, ui));
             s.push_str("</li>");
@@ -714,9 +763,9 @@ fn note_element(s: &mut String, n: &NoteView<'_>, doc: &Doc<'_>, ui: &Ui) {
         s,
         "<p class=\"note-links\"><a href=\"#n-{id}\">{perma}</a> <a href=\"{frag}\">{hl}</a></p>\
          <button type=\"button\" class=\"close\" popovertarget=\"n-{id}\" popovertargetaction=\"hide\">{close}</button></div>",
-        id = n.id,
+        id = n.id(),
         perma = escape(&ui.note_permalink),
-        frag = escape(&text_fragment(doc, n.block, n.range.clone())),
+        frag = escape(&text_fragment(doc, n.block(), n.range().clone())),
         hl = escape(&ui.highlight_passage),
         close = escape(&ui.close),
     );
@@ -855,26 +904,47 @@ mod tests {
         crate::i18n::pack_or_fallback("zh-CN").ui.clone()
     }
 
-    fn view<'a>(doc: &Doc<'_>, id: &'a str, quote: &'a str, number: u32) -> NoteView<'a> {
+    fn view(doc: &Doc<'_>, id: &str, quote: &str, number: u32) -> NoteView<'static> {
         let start = doc.text.find(quote).unwrap();
         let block = doc
             .blocks
             .iter()
             .position(|b| b.ranges.iter().any(|r| r.start <= start && start < r.end))
             .unwrap();
-        NoteView {
+        // Leaked: a test's few notes live as long as the test.
+        let annotation: &'static crate::content::Annotation =
+            Box::leak(Box::new(crate::content::Annotation {
+                id: id.into(),
+                quote: quote.into(),
+                prefix: None,
+                suffix: None,
+                occurrence: None,
+                kind: crate::content::AnnotationKind::Context,
+                note: "注".into(),
+                sources: vec![],
+                refs: vec![],
+                date: None,
+            }));
+        let note: &'static Note<'static> = Box::leak(Box::new(Note {
             number,
-            id,
-            kind: "context",
-            kind_label: "背景",
-            quote,
-            html: "<p>注</p>".into(),
-            sources: &[],
-            para: doc.blocks[block].para,
+            annotation,
+            index: 0,
             block,
             range: start..start + quote.len(),
-            refs: vec![],
+            para: doc.blocks[block].para,
+            shown: None,
+        }));
+        NoteView {
+            note,
+            kind_label: "背景",
+            html: "<p>注</p>".into(),
+            refs: Box::new([]),
         }
+    }
+
+    #[test]
+    fn a_note_view_is_56_bytes() {
+        assert_eq!(std::mem::size_of::<NoteView<'_>>(), 56);
     }
 
     fn chapter_html_plain(doc: &Doc<'_>, notes: &[NoteView<'_>], ui: &Ui) -> String {

@@ -835,10 +835,10 @@ fn page_anchors(doc: &Doc<'_>, notes: &[NoteView<'_>], job: &Job) -> Vec<Option<
 
 /// A note as the Web Annotation export carries it: its HTML, then its sources.
 fn export_body(n: &NoteView<'_>, ui: &Ui) -> String {
-    let mut body = n.html.clone();
-    if !n.sources.is_empty() {
+    let mut body = n.html.to_string();
+    if !n.sources().is_empty() {
         body.push_str("<ul>");
-        for src in n.sources {
+        for src in n.sources() {
             body.push_str("<li>");
             body.push_str(&markdown::source_html(src, ui));
             body.push_str("</li>");
@@ -876,19 +876,10 @@ fn note_views<'a>(
         .iter()
         .map(|n| {
             let a = n.annotation;
-            let kind = a.kind.as_str();
-            let quote = n.exact();
             NoteView {
-                number: n.number,
-                id: &a.id,
-                kind,
-                kind_label: ui.kind_label(kind),
-                quote,
-                html: markdown::note_html(&a.note),
-                sources: &a.sources,
-                para: n.para,
-                block: n.block,
-                range: n.range.clone(),
+                note: n,
+                kind_label: ui.kind_label(a.kind.as_str()),
+                html: markdown::note_html(&a.note).into_boxed_str(),
                 refs: a
                     .refs
                     .iter()
@@ -1088,7 +1079,7 @@ fn render_annotations(
             count: notes
                 .iter()
                 .flatten()
-                .filter(|n| n.kind == k.as_str())
+                .filter(|n| n.kind() == k.as_str())
                 .count(),
         })
         .filter(|k| k.count > 0)

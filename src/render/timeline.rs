@@ -128,13 +128,13 @@ fn event<'a>(linked: &'a Linked<'a>, notes: &'a [Vec<NoteView<'a>>], d: Dated) -
                 date: note.annotation.date.as_deref().unwrap_or_default(),
                 shown,
                 key: d.key,
-                kind: view.kind,
+                kind: view.kind(),
                 entity: None,
-                title: view.quote,
+                title: view.quote(),
                 value: None,
                 html: Some(&view.html),
-                sources: view.sources.iter().map(|s| source_html(s, ui)).collect(),
-                passage: Some(passage(ci, view.para, Some(format!("#m-{}", view.id)))),
+                sources: view.sources().iter().map(|s| source_html(s, ui)).collect(),
+                passage: Some(passage(ci, view.para(), Some(format!("#m-{}", view.id())))),
                 quote: None,
             }
         }
