@@ -79,7 +79,7 @@ fn stages(c: &mut Criterion) {
                     None,
                     &mut stages,
                     None,
-                    &mut Vec::new(),
+                    None,
                     &|_| {},
                 )
                 .unwrap(),
@@ -93,7 +93,7 @@ fn stages(c: &mut Criterion) {
         None,
         &mut stages_clock,
         None,
-        &mut Vec::new(),
+        None,
         &|_| {},
     )
     .unwrap();

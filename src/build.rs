@@ -300,7 +300,7 @@ pub fn check(paths: &Paths, sources: &mut Sources) -> Result<CheckReport, BuildE
                     None,
                     &mut timings.stages,
                     None,
-                    &mut Vec::new(),
+                    None,
                     &|job: &mut Job| job.bytes = Vec::new(),
                 )
             });
@@ -329,7 +329,7 @@ pub fn render_to_memory(
         sources,
         timings,
         |linked, warnings, _, timings| {
-            let mut jobs = render_linked(linked, None, paths, timings, &|_| {})?;
+            let mut jobs = render_linked(linked, None, true, paths, timings, &|_| {})?;
             jobs.extend(output::collect_static(&Theme::load(paths)?));
             timings.stages.lap("static files");
             Ok((jobs, warnings))
@@ -400,7 +400,7 @@ pub fn render_edition(
     }
     // For the next incremental rebuild (a build never needs them).
     timings.dependents = linked.dependents();
-    let mut jobs = render_linked(&linked, None, paths, timings, &|_| {})?;
+    let mut jobs = render_linked(&linked, None, true, paths, timings, &|_| {})?;
     jobs.extend(output::collect_static(&Theme::load(paths)?));
     timings.stages.lap("static files");
     Ok((jobs, diags))
@@ -408,10 +408,14 @@ pub fn render_edition(
 
 /// Renders every page of a linked edition, handing each job to `finish` as
 /// soon as it is rendered (minify, and for `build` write it out and free its
-/// bytes); `search` is the chapters' search index, if linking made it.
+/// bytes); `search` is the chapters' search index, if linking made it. With
+/// `keep_anchors` (`serve`), where each note is on its page is kept in
+/// `timings.anchors`; without (`build`), the export is written as the
+/// chapter pages are rendered and no anchor is kept.
 fn render_linked(
     linked: &annotate::Linked<'_>,
     search: Option<SearchIndex>,
+    keep_anchors: bool,
     paths: &Paths,
     timings: &mut Timings,
     finish: &(dyn Fn(&mut Job) + Sync),
@@ -426,7 +430,7 @@ fn render_linked(
         search,
         &mut timings.stages,
         None,
-        &mut anchors,
+        keep_anchors.then_some(&mut anchors),
         finish,
     )?;
     timings.anchors = anchors;
@@ -475,7 +479,7 @@ pub fn build(opts: &BuildOptions, sources: &mut Sources) -> Result<Report, Build
         Some(&finish),
         opts.warnings_per_code,
         |linked, warnings, _, timings, search| {
-            let jobs = render_linked(linked, search, &opts.paths, timings, &finish)?;
+            let jobs = render_linked(linked, search, false, &opts.paths, timings, &finish)?;
             Ok((jobs, warnings, std::mem::take(timings)))
         },
     )?;
@@ -1116,7 +1120,7 @@ pub fn rebuild_chapters(
             None,
             stages,
             Some(&affected),
-            anchors,
+            Some(anchors),
             &|_| {},
         )
         .map(|(jobs, _)| jobs)
@@ -1426,8 +1430,10 @@ mod tests {
         (dir, paths)
     }
 
-    /// Every file rendered in memory, with the chapters' texts released or
-    /// held; `between` runs after linking, before rendering.
+    /// Every file rendered in memory, with the chapters' texts released
+    /// (as a build: the export written as the chapter pages render) or
+    /// held (as serve: the anchors kept, the export written after);
+    /// `between` runs after linking, before rendering.
     fn render_after(
         paths: &Paths,
         release: bool,
@@ -1443,7 +1449,7 @@ mod tests {
             None,
             |linked, _, _, timings, search| {
                 between();
-                render_linked(linked, search, paths, timings, &|_| {})
+                render_linked(linked, search, !release, paths, timings, &|_| {})
             },
         )
     }

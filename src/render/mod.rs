@@ -41,7 +41,7 @@ use crate::config::SourceMeta;
 use crate::content::{AnnotationKind, Chapter, Edition, Provenance};
 use crate::i18n::Ui;
 use crate::text::Doc;
-use crate::webanno::export::{ANNOTATIONS_PER_PAGE, PageAnchor, page_file};
+use crate::webanno::export::{ANNOTATIONS_PER_PAGE, ExportParts, PageAnchor, page_file};
 use markdown::NoteView;
 pub use templates::{PageContext, TemplateError, Templates};
 
@@ -205,7 +205,7 @@ pub fn render_site(
     search: Option<search::SearchIndex>,
     stages: &mut Stages,
     only: Option<&Affected>,
-    anchors: &mut PageAnchors,
+    anchors: Option<&mut PageAnchors>,
     finish: Finish<'_>,
 ) -> Result<(Vec<Job>, Vec<String>), TemplateError> {
     let edition = linked.edition;
@@ -240,6 +240,9 @@ pub fn render_site(
         pages,
         found: &found,
         searched,
+        // With no anchors to keep, a whole render writes the export as it
+        // renders the chapter pages.
+        streamed: only.is_none() && anchors.is_none(),
     };
     let results: Vec<Done> = site
         .tasks(only)
@@ -253,13 +256,15 @@ pub fn render_site(
     stages.lap("render + finish (concurrent tasks, below)");
     let mut jobs = early.unwrap_or_default();
     jobs.extend(collect_jobs(results, stages, edition.chapters.len())?);
-    anchors.resize(edition.chapters.len(), None);
-    for (i, a) in found.lock().expect("anchors").drain(..) {
-        anchors[i] = Some(a);
-    }
-    if only.is_none_or(|o| o.lists) {
-        jobs.extend(site.export(anchors, Some(ANNOTATIONS_PER_PAGE))?);
-        stages.lap("annotations.jsonld");
+    if let Some(anchors) = anchors {
+        anchors.resize(edition.chapters.len(), None);
+        for (i, a) in found.lock().expect("anchors").drain(..) {
+            anchors[i] = Some(a);
+        }
+        if only.is_none_or(|o| o.lists) {
+            jobs.extend(site.export(anchors, Some(ANNOTATIONS_PER_PAGE))?);
+            stages.lap("annotations.jsonld");
+        }
     }
     if only.is_some() {
         return Ok((jobs, Vec::new()));
@@ -378,6 +383,10 @@ pub(crate) struct SiteRender<'r, 'a> {
     found: &'r Found,
     /// Whether the search index was written already (linking made it).
     searched: bool,
+    /// Whether the chapter pages' sweep writes the export (a whole render
+    /// that keeps no anchors), so that no chapter's anchors outlive its
+    /// block.
+    streamed: bool,
 }
 
 /// The parts of a [`SiteRender`], for a renderer to name them.
@@ -475,32 +484,55 @@ impl<'r, 'a> SiteRender<'r, 'a> {
             .filter(|&i| page[i] || profiles.shows(i))
             .collect();
         let mut jobs = Vec::with_capacity(which.len());
+        let ui = &linked.edition.config.ui;
+        let bodies = |ci: usize, k: usize| export_body(&notes[ci][k], ui);
+        let mut parts = ExportJobs::new(finish);
+        let per_page = Some(ANNOTATIONS_PER_PAGE);
+        // Streamed, every chapter is visited, in order: blocks are runs.
+        let mut export = self
+            .streamed
+            .then(|| ExportParts::begin(linked, base, per_page, &mut parts.emit()));
         for block in visit.chunks(SWEEP_BLOCK) {
             let seen = block
                 .par_iter()
                 .map(|&i| {
                     linked.chapters[i]
                         .with_page_doc(|doc| {
-                            let job = if page[i] {
+                            let (job, anchors) = if page[i] {
                                 let (mut job, anchors) = self.final_chapter(i, doc)?;
-                                self.found.lock().expect("anchors").push((i, anchors));
                                 (self.raw)(&mut job);
-                                Some(job)
+                                if self.streamed {
+                                    (Some(job), Some(anchors))
+                                } else {
+                                    self.found.lock().expect("anchors").push((i, anchors));
+                                    (Some(job), None)
+                                }
                             } else {
-                                None
+                                (None, None)
                             };
-                            Ok((job, profiles.mentions(i, doc)))
+                            Ok((job, anchors, profiles.mentions(i, doc)))
                         })
                         .map_err(TemplateError::Source)?
                 })
                 .collect::<Result<Vec<_>, TemplateError>>()?;
-            for (job, mentions) in seen {
+            let mut anchors = Vec::with_capacity(seen.len());
+            for (job, found, mentions) in seen {
                 jobs.extend(job);
+                anchors.push(found);
                 profiles.add(mentions);
             }
+            if let Some(export) = &mut export {
+                let lcs = &linked.chapters[block[0]..block[0] + block.len()];
+                export.chapters(block[0], lcs, &anchors, &bodies, &mut parts.emit());
+            }
+            drop(anchors);
             jobs.extend(profiles.render_full()?);
         }
         jobs.extend(profiles.render_rest()?);
+        if let Some(export) = export {
+            export.end(&mut parts.emit());
+            jobs.extend(parts.whole());
+        }
         Ok(jobs)
     }
 
@@ -550,31 +582,17 @@ impl<'r, 'a> SiteRender<'r, 'a> {
         for (i, a) in filled {
             anchors[i] = Some(a);
         }
-        let mut jobs = Vec::new();
         let bodies = |ci: usize, k: usize| export_body(&notes[ci][k], &linked.edition.config.ui);
-        let mut page = usize::MAX;
-        let parts = &mut |k: usize, bytes| {
-            let mut job = Job {
-                path: page_file(k),
-                bytes,
-                append: k == page,
-            };
-            page = k;
-            finish(&mut job);
-            jobs.push(job);
-        };
-        crate::webanno::export::export_parts(linked, &bodies, anchors, base, per_page, parts);
-        let mut whole: Vec<Job> = Vec::new();
-        for job in jobs {
-            match whole.last_mut() {
-                Some(w) if job.append => w.bytes.extend_from_slice(&job.bytes),
-                _ => whole.push(Job {
-                    append: false,
-                    ..job
-                }),
-            }
-        }
-        Ok(whole)
+        let mut parts = ExportJobs::new(finish);
+        crate::webanno::export::export_parts(
+            linked,
+            &bodies,
+            anchors,
+            base,
+            per_page,
+            &mut parts.emit(),
+        );
+        Ok(parts.whole())
     }
 
     /// The edition-wide lists: annotations page and export, glossary,
@@ -596,6 +614,52 @@ impl<'r, 'a> SiteRender<'r, 'a> {
             ));
         }
         tasks
+    }
+}
+
+/// The export's parts as they are emitted: each a job handed to `finish`
+/// (one that continues the file of the part before it appends to it).
+struct ExportJobs<'f> {
+    finish: Finish<'f>,
+    jobs: Vec<Job>,
+}
+
+impl<'f> ExportJobs<'f> {
+    fn new(finish: Finish<'f>) -> Self {
+        ExportJobs {
+            finish,
+            jobs: Vec::new(),
+        }
+    }
+
+    /// What the export hands each part to: page `k`, the part's bytes.
+    fn emit(&mut self) -> impl FnMut(usize, Vec<u8>) + '_ {
+        |k, bytes| {
+            let append = self.jobs.last().is_some_and(|j| j.path == page_file(k));
+            let mut job = Job {
+                path: page_file(k),
+                bytes,
+                append,
+            };
+            (self.finish)(&mut job);
+            self.jobs.push(job);
+        }
+    }
+
+    /// The export's files, each part joined to the file it continues
+    /// (empty if `finish` wrote them out and freed them).
+    fn whole(self) -> Vec<Job> {
+        let mut whole: Vec<Job> = Vec::new();
+        for job in self.jobs {
+            match whole.last_mut() {
+                Some(w) if job.append => w.bytes.extend_from_slice(&job.bytes),
+                _ => whole.push(Job {
+                    append: false,
+                    ..job
+                }),
+            }
+        }
+        whole
     }
 }
 
@@ -815,6 +879,7 @@ pub fn annotations_jsonld(
         pages: linked.edition.config.minify == crate::config::Minify::Pages,
         found: &found,
         searched: false,
+        streamed: false,
     };
     let mut anchors: PageAnchors = vec![None; linked.chapters.len()];
     let jobs = site.export(&mut anchors, None)?;

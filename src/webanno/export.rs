@@ -345,65 +345,125 @@ pub fn export_parts(
     per_page: Option<usize>,
     emit: &mut dyn FnMut(usize, Vec<u8>),
 ) {
-    let edition = linked.edition;
-    let names = Names {
-        base,
-        title: &edition.config.title,
-    };
-    let lang = edition.config.language.as_str();
-    let total = linked.note_count();
-    let per_page = per_page.unwrap_or(usize::MAX).max(1);
-    let pages = total.div_ceil(per_page).max(1);
-    let mut head = serde_json::json!({
-        "@context": context(),
-        "id": names.collection(),
-        "type": "AnnotationCollection",
-        "label": edition.config.title,
-        "total": total,
-    });
-    if pages > 1 {
-        head["last"] = page_ref(&names, pages - 1, false).into();
-    }
-    let head = escape_lt(head.to_string());
-    let mut out = String::new();
-    out.push_str(&head[..head.len() - 1]);
-    out.push_str(",\n\"first\":");
-    out.push_str(&page_head(&names, 0, pages, per_page));
-    emit(0, out.into_bytes());
-    // The page being written, and how many items it holds so far.
-    let (mut page, mut held) = (0, 0);
-    let context = context();
+    let mut export = ExportParts::begin(linked, base, per_page, emit);
     for (part, lcs) in linked.chapters.chunks(CHAPTERS_PER_PART).enumerate() {
+        let first = part * CHAPTERS_PER_PART;
+        let mine = anchors.get(first..).unwrap_or(&[]);
+        let mine = &mine[..mine.len().min(lcs.len())];
+        export.chapters(first, lcs, mine, bodies, emit);
+    }
+    export.end(emit);
+}
+
+/// The export being written: [`ExportParts::begin`] emits the collection's
+/// head, [`ExportParts::chapters`] the annotations of the next chapters (in
+/// order, so a build can hand them over a block at a time as it renders
+/// the pages their anchors are read from, and keep no anchor), and
+/// [`ExportParts::end`] the last page's end.
+pub struct ExportParts<'w> {
+    names: Names<'w>,
+    lang: &'w str,
+    context: serde_json::Value,
+    per_page: usize,
+    pages: usize,
+    /// The page being written, and how many items it holds so far.
+    page: usize,
+    held: usize,
+}
+
+impl<'w> ExportParts<'w> {
+    /// Emits the collection's head (with its first page's).
+    pub fn begin(
+        linked: &'w Linked<'_>,
+        base: Option<&'w str>,
+        per_page: Option<usize>,
+        emit: &mut dyn FnMut(usize, Vec<u8>),
+    ) -> Self {
+        let edition = linked.edition;
+        let names = Names {
+            base,
+            title: &edition.config.title,
+        };
+        let total = linked.note_count();
+        let per_page = per_page.unwrap_or(usize::MAX).max(1);
+        let pages = total.div_ceil(per_page).max(1);
+        let mut head = serde_json::json!({
+            "@context": context(),
+            "id": names.collection(),
+            "type": "AnnotationCollection",
+            "label": edition.config.title,
+            "total": total,
+        });
+        if pages > 1 {
+            head["last"] = page_ref(&names, pages - 1, false).into();
+        }
+        let head = escape_lt(head.to_string());
+        let mut out = String::new();
+        out.push_str(&head[..head.len() - 1]);
+        out.push_str(",\n\"first\":");
+        out.push_str(&page_head(&names, 0, pages, per_page));
+        emit(0, out.into_bytes());
+        ExportParts {
+            names,
+            lang: edition.config.language.as_str(),
+            context: context(),
+            per_page,
+            pages,
+            page: 0,
+            held: 0,
+        }
+    }
+
+    /// Emits the annotations of `lcs`, the chapters from index `first` on
+    /// (the next ones after those emitted so far), serialized in parallel;
+    /// `anchors[i]`: where the notes of `lcs[i]` are on its page, if known.
+    pub fn chapters(
+        &mut self,
+        first: usize,
+        lcs: &[crate::annotate::LinkedChapter<'_>],
+        anchors: &[Option<Vec<Option<PageAnchor>>>],
+        bodies: &Bodies<'_>,
+        emit: &mut dyn FnMut(usize, Vec<u8>),
+    ) {
         let items: Vec<Vec<String>> = lcs
             .par_iter()
             .enumerate()
             .map(|(i, lc)| {
                 let mut out = Vec::with_capacity(lc.notes.len());
-                let ci = part * CHAPTERS_PER_PART + i;
-                let mine = anchors.get(ci).and_then(Option::as_deref).unwrap_or(&[]);
-                chapter_items(ci, lc, mine, bodies, &names, lang, &context, &mut out);
+                let mine = anchors.get(i).and_then(Option::as_deref).unwrap_or(&[]);
+                let (names, lang, context) = (&self.names, self.lang, &self.context);
+                chapter_items(first + i, lc, mine, bodies, names, lang, context, &mut out);
                 out
             })
             .collect();
         let mut out = String::new();
         for item in items.iter().flatten() {
-            if held == per_page {
-                out.push_str(page_tail(page));
-                emit(page, std::mem::take(&mut out).into_bytes());
-                page += 1;
-                held = 0;
-                out.push_str(&page_head(&names, page, pages, per_page));
-            } else if held > 0 {
+            if self.held == self.per_page {
+                out.push_str(page_tail(self.page));
+                emit(self.page, std::mem::take(&mut out).into_bytes());
+                self.page += 1;
+                self.held = 0;
+                out.push_str(&page_head(
+                    &self.names,
+                    self.page,
+                    self.pages,
+                    self.per_page,
+                ));
+            } else if self.held > 0 {
                 out.push_str(",\n");
             }
             out.push_str(item);
-            held += 1;
+            self.held += 1;
         }
         if !out.is_empty() {
-            emit(page, out.into_bytes());
+            emit(self.page, out.into_bytes());
         }
     }
-    emit(page, page_tail(page).as_bytes().to_vec());
+
+    /// Emits the end of the last page (and of the collection).
+    pub fn end(self, emit: &mut dyn FnMut(usize, Vec<u8>)) {
+        emit(self.page, page_tail(self.page).as_bytes().to_vec());
+    }
 }
 
 /// The end of page `k`'s file: its items and itself, and for the first page
