@@ -340,6 +340,8 @@ struct Profile<'a> {
 }
 
 impl<'a> Profiles<'a> {
+    /// The profiles in `only` (distinct indices: `serve` sorts and dedups
+    /// them), or all.
     pub(crate) fn new(
         linked: &'a Linked<'a>,
         notes: &'a [Vec<NoteView<'a>>],
