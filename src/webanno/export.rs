@@ -275,7 +275,7 @@ fn escape_lt(json: String) -> String {
 /// file of its own after the first, so no file grows with the edition.
 pub const ANNOTATIONS_PER_PAGE: usize = 500;
 
-/// Chapters serialized together, in parallel, per part of [`export_parts`].
+/// Chapters serialized together, in parallel, per part of [`ExportParts::chapters`].
 const CHAPTERS_PER_PART: usize = 64;
 
 /// The file of the export's page `k` (0-based): the collection itself holds
@@ -332,9 +332,7 @@ fn page_head(names: &Names<'_>, k: usize, pages: usize, per_page: usize) -> Stri
 /// Serializes every note of the edition as an `AnnotationCollection`, one
 /// annotation per line, handing the bytes to `emit(k, bytes)` as soon as they
 /// exist (`k`: the page, written to [`page_file`]`(k)`; the parts of a page
-/// come in order and, concatenated, are its file). The annotations of
-/// [`CHAPTERS_PER_PART`] chapters are serialized at a time, in parallel.
-/// `per_page`: annotations per page (the build's [`ANNOTATIONS_PER_PAGE`]);
+/// come in order and, concatenated, are its file). `per_page`: annotations per page (the build's [`ANNOTATIONS_PER_PAGE`]);
 /// `None` puts every annotation in the first page (one file, for
 /// `glossa annotations export`).
 pub fn export_parts(
@@ -346,12 +344,7 @@ pub fn export_parts(
     emit: &mut dyn FnMut(usize, Vec<u8>),
 ) {
     let mut export = ExportParts::begin(linked, base, per_page, emit);
-    for (part, lcs) in linked.chapters.chunks(CHAPTERS_PER_PART).enumerate() {
-        let first = part * CHAPTERS_PER_PART;
-        let mine = anchors.get(first..).unwrap_or(&[]);
-        let mine = &mine[..mine.len().min(lcs.len())];
-        export.chapters(first, lcs, mine, bodies, emit);
-    }
+    export.chapters(0, &linked.chapters, anchors, bodies, emit);
     export.end(emit);
 }
 
@@ -415,9 +408,26 @@ impl<'w> ExportParts<'w> {
     }
 
     /// Emits the annotations of `lcs`, the chapters from index `first` on
-    /// (the next ones after those emitted so far), serialized in parallel;
-    /// `anchors[i]`: where the notes of `lcs[i]` are on its page, if known.
+    /// (the next ones after those emitted so far), [`CHAPTERS_PER_PART`]
+    /// serialized at a time, in parallel; `anchors[i]`: where the notes of
+    /// `lcs[i]` are on its page, if known.
     pub fn chapters(
+        &mut self,
+        first: usize,
+        lcs: &[crate::annotate::LinkedChapter<'_>],
+        anchors: &[Option<Vec<Option<PageAnchor>>>],
+        bodies: &Bodies<'_>,
+        emit: &mut dyn FnMut(usize, Vec<u8>),
+    ) {
+        for (part, lcs) in lcs.chunks(CHAPTERS_PER_PART).enumerate() {
+            let at = part * CHAPTERS_PER_PART;
+            let mine = anchors.get(at..).unwrap_or(&[]);
+            self.part(first + at, lcs, mine, bodies, emit);
+        }
+    }
+
+    /// [`ExportParts::chapters`] for one part.
+    fn part(
         &mut self,
         first: usize,
         lcs: &[crate::annotate::LinkedChapter<'_>],
