@@ -43,7 +43,7 @@ pub struct Note<'a> {
     /// Paragraph number of the block, if it is a paragraph.
     pub para: Option<u32>,
     /// The passage as the page shows it, when that differs from the quote
-    /// as written (whitespace, markup between its words): see
+    /// as written (a quote matches across runs of whitespace): see
     /// [`Note::exact`].
     pub shown: Option<Box<str>>,
 }
