@@ -635,9 +635,10 @@ impl<'f> ExportJobs<'f> {
     /// What the export hands each part to: page `k`, the part's bytes.
     fn emit(&mut self) -> impl FnMut(usize, Vec<u8>) + '_ {
         |k, bytes| {
-            let append = self.jobs.last().is_some_and(|j| j.path == page_file(k));
+            let path = page_file(k);
+            let append = self.jobs.last().is_some_and(|j| j.path == path);
             let mut job = Job {
-                path: page_file(k),
+                path,
                 bytes,
                 append,
             };

@@ -422,30 +422,25 @@ impl<'w> ExportParts<'w> {
         for (part, lcs) in lcs.chunks(CHAPTERS_PER_PART).enumerate() {
             let at = part * CHAPTERS_PER_PART;
             let mine = anchors.get(at..).unwrap_or(&[]);
-            self.part(first + at, lcs, mine, bodies, emit);
+            let (names, lang, context) = (&self.names, self.lang, &self.context);
+            let items: Vec<Vec<String>> = lcs
+                .par_iter()
+                .enumerate()
+                .map(|(i, lc)| {
+                    let mut out = Vec::with_capacity(lc.notes.len());
+                    let anchors = mine.get(i).and_then(Option::as_deref).unwrap_or(&[]);
+                    let ci = first + at + i;
+                    chapter_items(ci, lc, anchors, bodies, names, lang, context, &mut out);
+                    out
+                })
+                .collect();
+            self.write(&items, emit);
         }
     }
 
-    /// [`ExportParts::chapters`] for one part.
-    fn part(
-        &mut self,
-        first: usize,
-        lcs: &[crate::annotate::LinkedChapter<'_>],
-        anchors: &[Option<Vec<Option<PageAnchor>>>],
-        bodies: &Bodies<'_>,
-        emit: &mut dyn FnMut(usize, Vec<u8>),
-    ) {
-        let items: Vec<Vec<String>> = lcs
-            .par_iter()
-            .enumerate()
-            .map(|(i, lc)| {
-                let mut out = Vec::with_capacity(lc.notes.len());
-                let mine = anchors.get(i).and_then(Option::as_deref).unwrap_or(&[]);
-                let (names, lang, context) = (&self.names, self.lang, &self.context);
-                chapter_items(first + i, lc, mine, bodies, names, lang, context, &mut out);
-                out
-            })
-            .collect();
+    /// Writes serialized annotations after those written so far, starting a
+    /// new page whenever one is full.
+    fn write(&mut self, items: &[Vec<String>], emit: &mut dyn FnMut(usize, Vec<u8>)) {
         let mut out = String::new();
         for item in items.iter().flatten() {
             if self.held == self.per_page {
