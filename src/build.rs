@@ -1462,6 +1462,32 @@ mod tests {
         Ok(files)
     }
 
+    /// A build writes the export as it renders the chapter pages and keeps
+    /// no anchor; `serve` keeps every chapter's.
+    #[test]
+    fn a_build_keeps_no_anchors_and_serve_keeps_every_chapters() {
+        let (_dir, paths) = shipped_copy();
+        for keep in [false, true] {
+            let mut sources = Sources::new();
+            let kept = load_link_then(
+                &paths,
+                &Overrides::default(),
+                &mut sources,
+                &mut Timings::default(),
+                (!keep).then_some(&|_: &mut Job| {}),
+                None,
+                |linked, _, _, timings, search| {
+                    let jobs = render_linked(linked, search, keep, &paths, timings, &|_| {})?;
+                    assert!(jobs.iter().any(|j| j.path == "annotations.jsonld"));
+                    let known = timings.anchors.iter().filter(|a| a.is_some()).count();
+                    Ok((known, linked.chapters.len()))
+                },
+            )
+            .expect("renders");
+            assert_eq!(kept.0, if keep { kept.1 } else { 0 }, "keep: {keep}");
+        }
+    }
+
     #[test]
     fn pages_read_from_released_chapters_are_the_pages_of_held_ones() {
         let (_dir, paths) = shipped_copy();

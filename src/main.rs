@@ -52,4 +52,20 @@ mod tests {
             assert_eq!(delay, 1000);
         }
     }
+
+    /// Built with `no_thp`, mimalloc advises none of its memory into
+    /// transparent huge pages: no mapping of the process carries the
+    /// `hg` flag (`MADV_HUGEPAGE`), even after a large allocation.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn no_memory_is_advised_into_huge_pages() {
+        let big = vec![1u8; 64 << 20];
+        let smaps = std::fs::read_to_string("/proc/self/smaps").expect("smaps");
+        let advised = smaps
+            .lines()
+            .filter(|l| l.starts_with("VmFlags:"))
+            .filter(|l| l.split_whitespace().any(|f| f == "hg"))
+            .count();
+        assert_eq!(advised, 0, "{} MiB allocated", big.len() >> 20);
+    }
 }
