@@ -212,3 +212,112 @@ fn the_theme_is_ejected_file_by_file_and_overrides_win() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("templates/chapter.html"), "{}", text(&o));
 }
+
+/// The README's table of what templates see holds: every template named
+/// there sees every name its row and the rows for every template and every
+/// page list (the shipped edition has a page of each template). Each
+/// template gets a probe after `{% block content %}` that prints, per
+/// name, whether it is defined.
+#[test]
+fn every_template_sees_the_variables_the_readme_lists() {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let table = readme
+        .split("<!-- template-variables:")
+        .nth(1)
+        .expect("the README's table of template variables");
+    let rows: Vec<(Vec<String>, Vec<String>)> = table
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|row| {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let ticked = |cell: &str| -> Vec<String> {
+                cell.split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_string)
+                    .collect()
+            };
+            // A cell's first ticked words; a parenthesis explains, it names nothing.
+            let names = |cell: &str| -> Vec<String> {
+                let mut plain = String::new();
+                let mut depth = 0;
+                for c in cell.chars() {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ if depth == 0 => plain.push(c),
+                        _ => {}
+                    }
+                }
+                ticked(&plain)
+            };
+            let templates = if cells[1].starts_with("every") {
+                vec![cells[1].to_string()]
+            } else {
+                ticked(cells[1])
+            };
+            (templates, names(cells[2]))
+        })
+        .collect();
+    assert!(rows.len() >= 10, "{rows:?}");
+    let everywhere: Vec<String> = rows
+        .iter()
+        .filter(|(t, _)| t[0].starts_with("every"))
+        .flat_map(|(_, v)| v.clone())
+        .collect();
+    assert!(
+        everywhere.iter().any(|v| v == "chapters[].url"),
+        "{everywhere:?}"
+    );
+    let project = common::project(None);
+    let mut expected = Vec::new();
+    for (templates, names) in rows.iter().filter(|(t, _)| !t[0].starts_with("every")) {
+        for t in templates {
+            let names: Vec<String> = everywhere.iter().chain(names).cloned().collect();
+            let probe: String = names
+                .iter()
+                .map(|n| {
+                    let expr = n.replace("[]", "[0]");
+                    format!("[{n}:{{% if {expr} is defined %}}ok{{% else %}}MISSING{{% endif %}}]")
+                })
+                .collect();
+            let file = project.path().join("templates").join(t);
+            let source = std::fs::read_to_string(&file).unwrap();
+            let open = "{% block content %}";
+            assert!(source.contains(open), "{t}");
+            std::fs::write(
+                &file,
+                source.replacen(open, &format!("{open}<p>probe {t}: {probe}</p>"), 1),
+            )
+            .unwrap();
+            expected.push((t.clone(), names));
+        }
+    }
+    let o = glossa(project.path()).arg("build").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in walkdir::WalkDir::new(project.path().join("public")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let page = std::fs::read_to_string(entry.path()).unwrap();
+        assert!(!page.contains("MISSING"), "{}", entry.path().display());
+        for (t, names) in &expected {
+            if page.contains(&format!("probe {t}:")) {
+                for n in names {
+                    assert!(
+                        page.contains(&format!("[{n}:ok]")),
+                        "{t} does not see {n} ({})",
+                        entry.path().display()
+                    );
+                }
+                seen.insert(t.clone());
+            }
+        }
+    }
+    let all: std::collections::BTreeSet<String> = expected.into_iter().map(|(t, _)| t).collect();
+    assert_eq!(seen, all, "a template of the table has no page");
+}
