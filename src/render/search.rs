@@ -485,18 +485,91 @@ impl Iterator for Varints<'_> {
 /// two characters or more finds the words it begins.
 pub const PREFIX_MIN: usize = 2;
 
-/// Adds page `id` to the postings of `key`; whether it was new there.
-fn post(words: &mut FxHashMap<Box<str>, Vec<u32>>, key: &str, id: u32) -> bool {
-    match words.get_mut(key) {
-        Some(ids) if ids.last() == Some(&id) => false,
-        Some(ids) => {
-            ids.push(id);
-            true
+/// The Latin words and word prefixes (`cha*`) of a block, each with a slot
+/// like a CJK token's. A word's prefixes are looked up once per block, when
+/// the word is first seen, and kept as slots: on each page the word is on,
+/// they are recorded without hashing (a word of eight letters has six).
+#[derive(Default)]
+struct WordSlots {
+    slots: FxHashMap<Box<str>, u32>,
+    /// Per slot: the last page that had it (+ 1; 0: none yet), and, for a
+    /// word, where its prefixes' slots are in `prefix_slots`.
+    last: Vec<u32>,
+    prefixes: Vec<(u32, u32)>,
+    prefix_slots: Vec<u32>,
+    /// (slot, page), once per page a slot is on, in page order.
+    hits: Vec<(u32, u32)>,
+    prefix: String,
+}
+
+impl WordSlots {
+    /// Records `word` (and its prefixes) on page `id`.
+    fn post(&mut self, word: &str, id: u32) {
+        let slot = match self.slots.get(word) {
+            Some(&slot) => slot,
+            None => self.add_word(word),
+        } as usize;
+        if self.last[slot] == id + 1 {
+            return;
         }
-        None => {
-            words.insert(key.into(), vec![id]);
-            true
+        self.last[slot] = id + 1;
+        self.hits.push((slot as u32, id));
+        let (from, to) = self.prefixes[slot];
+        for &p in &self.prefix_slots[from as usize..to as usize] {
+            if self.last[p as usize] != id + 1 {
+                self.last[p as usize] = id + 1;
+                self.hits.push((p, id));
+            }
         }
+    }
+
+    /// A new slot for `key`.
+    fn add(&mut self, key: &str) -> u32 {
+        let slot = self.last.len() as u32;
+        self.slots.insert(key.into(), slot);
+        self.last.push(0);
+        self.prefixes.push((0, 0));
+        slot
+    }
+
+    /// A slot for a word not seen before in the block, and its prefixes'.
+    fn add_word(&mut self, word: &str) -> u32 {
+        let slot = self.add(word);
+        let from = self.prefix_slots.len() as u32;
+        for (end, _) in word.char_indices().skip(PREFIX_MIN) {
+            let mut prefix = std::mem::take(&mut self.prefix);
+            prefix.clear();
+            prefix.push_str(&word[..end]);
+            prefix.push('*');
+            let p = match self.slots.get(prefix.as_str()) {
+                Some(&p) => p,
+                None => self.add(&prefix),
+            };
+            self.prefix_slots.push(p);
+            self.prefix = prefix;
+        }
+        self.prefixes[slot as usize] = (from, self.prefix_slots.len() as u32);
+        slot
+    }
+
+    /// Each word and prefix with its ascending page ids, in no order.
+    fn into_postings(self) -> (FxHashMap<Box<str>, u32>, Vec<u32>, Vec<u32>) {
+        let mut ends = vec![0u32; self.last.len()];
+        for &(slot, _) in &self.hits {
+            ends[slot as usize] += 1;
+        }
+        let mut at = 0;
+        for e in &mut ends {
+            at += *e;
+            *e = at - *e;
+        }
+        // `ends` holds each slot's start; filling moves it to the slot's end.
+        let mut ids = vec![0u32; self.hits.len()];
+        for &(slot, id) in &self.hits {
+            ids[ends[slot as usize] as usize] = id;
+            ends[slot as usize] += 1;
+        }
+        (self.slots, ends, ids)
     }
 }
 
@@ -523,6 +596,7 @@ impl PairSlots {
     }
 
     /// Where `key` is, or the empty entry where it would go.
+    #[inline(always)]
     fn find(&self, key: u64) -> usize {
         let mask = self.entries.len() - 1;
         let mut i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
@@ -532,20 +606,29 @@ impl PairSlots {
         i
     }
 
-    /// The slot of `key`, given by `new` the first time.
+    /// The slot of `key`, given by `new` the first time. Inlined into the
+    /// tokeniser: most keys are found (a page repeats its pairs), and a
+    /// call's register saves had cost as much as the lookup.
+    #[inline(always)]
     fn slot(&mut self, key: u64, new: impl FnOnce() -> u32) -> u32 {
         let i = self.find(key);
         if self.entries[i].0 == key {
             return self.entries[i].1;
         }
         let slot = new();
+        self.insert_at(i, key, slot);
+        slot
+    }
+
+    /// Puts `key` in the empty entry `i`.
+    #[inline(never)]
+    fn insert_at(&mut self, i: usize, key: u64, slot: u32) {
         self.entries[i] = (key, slot);
         self.len += 1;
         // At most half full, so probes stay short.
         if self.len * 2 > self.entries.len() {
             self.grow();
         }
-        slot
     }
 
     fn grow(&mut self) {
@@ -572,8 +655,7 @@ struct PagePostings {
     last: Vec<u32>,
     /// (slot, page), once per page a slot's token is on, in page order.
     hits: Vec<(u32, u32)>,
-    words: FxHashMap<Box<str>, Vec<u32>>,
-    prefix: String,
+    words: WordSlots,
 }
 
 impl Tokens for PagePostings {
@@ -604,16 +686,7 @@ impl Tokens for PagePostings {
     }
 
     fn word(&mut self, w: &str) {
-        let id = self.page;
-        if post(&mut self.words, w, id) {
-            // The word's prefixes (`cha*`, `cham*` …), once per page.
-            for (end, _) in w.char_indices().skip(PREFIX_MIN) {
-                self.prefix.clear();
-                self.prefix.push_str(&w[..end]);
-                self.prefix.push('*');
-                post(&mut self.words, &self.prefix, id);
-            }
-        }
+        self.words.post(w, self.page);
     }
 }
 
@@ -631,8 +704,7 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> BlockPo
         keys: Vec::new(),
         last: Vec::new(),
         hits: Vec::new(),
-        words: FxHashMap::default(),
-        prefix: String::new(),
+        words: WordSlots::default(),
     };
     let mut word = String::new();
     for (k, docs) in pages.iter().enumerate() {
@@ -700,16 +772,17 @@ fn index_block(first: u32, pages: &[Vec<SearchDoc<'_>>], shards: u32) -> BlockPo
         next[slot] += n as u32;
         prev[slot] = id;
     }
-    let mut by_shard: Vec<(u32, Box<str>, Vec<u32>)> = words
+    let (words, word_ends, word_ids) = words.into_postings();
+    let mut by_shard: Vec<(u32, Box<str>, u32)> = words
         .into_iter()
-        .map(|(w, ids)| (shard_of(&w, shards), w, ids))
+        .map(|(w, slot)| (shard_of(&w, shards), w, slot))
         .collect();
     by_shard.sort_unstable_by_key(|e| e.0);
     let mut count = vec![0u32; nshards];
     let mut flat = FlatWords::default();
-    for (si, w, ids) in &by_shard {
+    for (si, w, slot) in &by_shard {
         count[*si as usize] += 1;
-        flat.push(w, ids);
+        flat.push(w, &word_ids[span_of(&word_ends, *slot as usize)]);
     }
     BlockPostings {
         han_from,
