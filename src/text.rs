@@ -126,7 +126,7 @@ impl Block {
 
 /// Parses a chapter body.
 pub fn parse(markdown: &str) -> Doc<'_> {
-    let raw: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
+    let mut raw: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     let mut b = Builder {
         events: Vec::with_capacity(raw.len()),
         text: String::with_capacity(markdown.len()),
@@ -138,7 +138,9 @@ pub fn parse(markdown: &str) -> Doc<'_> {
         paragraphs: 0,
     };
     for i in 0..raw.len() {
-        let (event, range) = match raw[i].clone() {
+        // Taken, not cloned: only the events after `i` are read again (a
+        // soft break looks at what follows it).
+        let (event, range) = match std::mem::replace(&mut raw[i], Event::SoftBreak) {
             Event::Start(tag) => {
                 b.start(tag);
                 continue;
