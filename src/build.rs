@@ -1691,6 +1691,34 @@ mod tests {
         assert_eq!(held(&released), held(&linked));
     }
 
+    /// A build counts the `unprofiled-name` warnings it will not show
+    /// instead of making them: what it keeps is what bounding every
+    /// warning, made, keeps (the same ones shown, as many left out).
+    #[test]
+    fn name_warnings_only_counted_are_those_a_bound_leaves_out() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // Plain chapters name people with no profile: many warnings, in
+        // three blocks of chapters.
+        write_bench_corpus(600, dir.path(), 7, true).expect("corpus");
+        let paths = Paths::new(dir.path());
+        let mut sources = Sources::new();
+        let (edition, _) = load_checked(
+            &paths,
+            &Overrides::default(),
+            &mut sources,
+            &mut Timings::default(),
+        )
+        .expect("loads");
+        let (_, mut all) = annotate::link_with(&edition, &sources, None, None);
+        let names = |d: &[Diagnostic]| d.iter().filter(|d| d.code == Code::UnprofiledName).count();
+        assert!(names(&all) > 2000, "{}", names(&all));
+        crate::diag::bound(&mut all, 5);
+        let (_, mut bounded) = annotate::link_with(&edition, &sources, None, Some(5));
+        crate::diag::bound(&mut bounded, 5);
+        assert_eq!(names(&bounded), 5);
+        assert_eq!(format!("{bounded:?}"), format!("{all:?}"));
+    }
+
     #[test]
     fn a_chapter_that_changes_during_the_build_stops_it() {
         let (_dir, paths) = shipped_copy();

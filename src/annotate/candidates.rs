@@ -203,11 +203,40 @@ impl<'e> NameCheck<'e> {
         notes: &[Range<usize>],
         mentions: &[Mention],
     ) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        self.each_warning(doc, notes, mentions, |name, total, nth| {
+            diags.push(unprofiled_name(c, body, name, total, nth));
+        });
+        diags
+    }
+
+    /// How many warnings [`NameCheck::chapter`] gives, without making them
+    /// (a build that already shows as many as it will, and counts the rest).
+    pub fn count(
+        &self,
+        doc: &crate::text::Doc<'_>,
+        notes: &[Range<usize>],
+        mentions: &[Mention],
+    ) -> usize {
+        let mut n = 0;
+        self.each_warning(doc, notes, mentions, |_, _, _| n += 1);
+        n
+    }
+
+    /// Hands each name to warn about to `warn`, in order of first mention:
+    /// the name, how many times the text mentions it, and which of those
+    /// mentions is the first with no note.
+    fn each_warning(
+        &self,
+        doc: &crate::text::Doc<'_>,
+        notes: &[Range<usize>],
+        mentions: &[Mention],
+        mut warn: impl FnMut(&str, usize, usize),
+    ) {
         let settings = &self.edition.config.check;
         let ignored = |name: &str| settings.ignore.iter().any(|i| i == name);
         let aliases = &self.aliases;
         let ac = &self.ac;
-        let mut diags = Vec::new();
         let mut covered: Vec<Range<usize>> = notes.to_vec();
         covered.extend(mentions.iter().filter_map(|m| match &m.place {
             Place::Text { .. } => Some(m.place.range()),
@@ -274,9 +303,8 @@ impl<'e> NameCheck<'e> {
             if uncovered < total || !telling {
                 continue;
             }
-            diags.push(unprofiled_name(c, body, &name, total, nth));
+            warn(&name, total, nth);
         }
-        diags
     }
 }
 

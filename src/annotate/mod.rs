@@ -313,7 +313,14 @@ pub fn link_with<'a>(
             let mut blocks = Blocks::new(edition.chapters.len());
             for range in blocks.ranges() {
                 let part = &edition.chapters[range.clone()];
-                let linked = link_block(edition, part, range.start, &matcher, &names);
+                let linked = link_block(
+                    edition,
+                    part,
+                    range.start,
+                    &matcher,
+                    &names,
+                    blocks.names_after,
+                );
                 blocks.add(linked, keep, &mut diags);
             }
             let (chapters, mentions) = blocks.finish();
@@ -381,15 +388,16 @@ pub fn link_releasing(
                 range.start,
                 &matcher,
                 &names,
+                blocks.names_after,
             );
             let lent: Vec<LinkedChapter<'_>> = chapters[range.clone()]
                 .iter()
                 .zip(&linked)
-                .map(|(c, ((doc, notes), _, _))| attach_chapter(c, DocRef::Lent(doc), notes))
+                .map(|(c, ((doc, notes), ..))| attach_chapter(c, DocRef::Lent(doc), notes))
                 .collect();
             on_block(&lent);
             drop(lent);
-            for (((doc, _), _, _), quoted) in linked.iter_mut().zip(&quoted[range.clone()]) {
+            for (((doc, _), ..), quoted) in linked.iter_mut().zip(&quoted[range.clone()]) {
                 if !quoted {
                     forget_text(doc);
                 }
@@ -469,11 +477,27 @@ const BLOCK: usize = 256;
 /// A linked chapter without its borrows of the chapter.
 type DetachedChapter = (DocRef<'static>, Vec<CachedNote>);
 
+/// A linked chapter as a block gives it: the chapter, its mentions, its
+/// diagnostics, and how many name warnings were only counted.
+type BlockChapter = (
+    DetachedChapter,
+    Vec<entities::Mention>,
+    Vec<Diagnostic>,
+    usize,
+);
+
 /// The linked chapters, gathered block by block in chapter order.
 struct Blocks {
     len: usize,
     chapters: Vec<DetachedChapter>,
     mentions: Vec<Vec<entities::Mention>>,
+    /// Once as many `unprofiled-name` warnings as a build shows are kept,
+    /// the file of the last: a later chapter's file sorts after it, so its
+    /// warnings of that code would only be counted, and they are counted
+    /// without being made (finding each one's place in the file and
+    /// writing its message was most of the names check on an edition with
+    /// many such names).
+    names_after: Option<crate::diag::FileId>,
 }
 
 impl Blocks {
@@ -482,6 +506,7 @@ impl Blocks {
             len,
             chapters: Vec::with_capacity(len),
             mentions: Vec::with_capacity(len),
+            names_after: None,
         }
     }
 
@@ -496,19 +521,25 @@ impl Blocks {
     /// Adds a block's chapters and diagnostics; with `keep`, bounds the
     /// warnings so far (bounding block by block keeps what bounding all of
     /// them at the end would).
-    fn add(
-        &mut self,
-        linked: Vec<(DetachedChapter, Vec<entities::Mention>, Vec<Diagnostic>)>,
-        keep: Option<usize>,
-        diags: &mut Vec<Diagnostic>,
-    ) {
-        for (chapter, mentions, mut d) in linked {
+    fn add(&mut self, linked: Vec<BlockChapter>, keep: Option<usize>, diags: &mut Vec<Diagnostic>) {
+        let mut counted = 0;
+        for (chapter, mentions, mut d, n) in linked {
             self.chapters.push(chapter);
             self.mentions.push(mentions);
             diags.append(&mut d);
+            counted += n;
         }
-        if let Some(k) = keep {
-            crate::diag::bound(diags, k);
+        let Some(k) = keep else { return };
+        crate::diag::bound(diags, k);
+        let is_name = |d: &&mut Diagnostic| d.code == crate::diag::Code::UnprofiledName;
+        let kept = diags.iter_mut().filter(is_name).count();
+        if let Some(last) = diags.iter_mut().rfind(is_name) {
+            // The counted warnings sort after every kept one: the last
+            // kept stands for them.
+            last.omitted += counted;
+            if kept >= k {
+                self.names_after = last.primary.as_ref().map(|p| p.0);
+            }
         }
     }
 
@@ -534,7 +565,8 @@ fn link_block(
     first: usize,
     matcher: &entities::Matcher,
     names: &candidates::NameCheck<'_>,
-) -> Vec<(DetachedChapter, Vec<entities::Mention>, Vec<Diagnostic>)> {
+    names_after: Option<crate::diag::FileId>,
+) -> Vec<BlockChapter> {
     let policy = edition.config.mentions.link;
     chapters
         .par_iter()
@@ -549,6 +581,7 @@ fn link_block(
                         (DocRef::Borrowed(Doc::default()), Vec::new()),
                         Vec::new(),
                         d,
+                        0,
                     );
                 }
             };
@@ -562,9 +595,19 @@ fn link_block(
             doc.text = String::from(doc.text.as_str());
             doc.blocks.shrink_to_fit();
             let ranges: Vec<Range<usize>> = notes.iter().map(|n| n.range.clone()).collect();
-            d.extend(names.chapter(c, &body, &doc, &ranges, &mentions));
+            let counted = if names_after.is_some_and(|f| c.file > f) {
+                names.count(&doc, &ranges, &mentions)
+            } else {
+                d.extend(names.chapter(c, &body, &doc, &ranges, &mentions));
+                0
+            };
             let notes = notes.iter().map(detach_note).collect();
-            ((DocRef::Borrowed(doc.into_static()), notes), mentions, d)
+            (
+                (DocRef::Borrowed(doc.into_static()), notes),
+                mentions,
+                d,
+                counted,
+            )
         })
         .collect()
 }
