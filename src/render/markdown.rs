@@ -253,18 +253,25 @@ fn escape(s: &str) -> String {
 
 /// Pass 1: number paragraphs.
 pub fn number_paragraphs<'a>(items: Vec<Item<'a>>, doc: &Doc<'_>, ui: &Ui) -> Vec<Item<'a>> {
-    let mut starts = std::collections::HashMap::new();
-    for b in &doc.blocks {
-        if let Some(n) = b.para {
-            starts.insert(b.start_event, n);
-        }
-    }
+    // The paragraphs' start events in order, met by a cursor as the events
+    // go by (a hash lookup per event had cost more than the rest of the pass).
+    let mut starts: Vec<(usize, u32)> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| b.para.map(|n| (b.start_event, n)))
+        .collect();
+    starts.sort_unstable();
+    let mut next = starts.iter().peekable();
     let label = escape(&ui.permalink);
     items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| match starts.get(&i) {
-            Some(n) => (
+        .map(|(i, item)| {
+            while next.next_if(|s| s.0 < i).is_some() {}
+            (item, next.next_if(|s| s.0 == i))
+        })
+        .map(|(item, start)| match start {
+            Some(&(_, n)) => (
                 Event::Html(CowStr::from(format!(
                     "<p id=\"p{n}\"><a class=\"pn\" href=\"#p{n}\" data-n=\"{n}\" aria-label=\"{label} {n}\"></a>"
                 ))),
