@@ -840,8 +840,18 @@ fn push_postings(out: &mut Vec<u8>, first: bool, token: &str, ids: &[u32]) {
 /// Shard `si`'s file from the blocks' postings (in order): its tokens in
 /// order, each with its page ids.
 fn shard_file(si: usize, blocks: &[&BlockPostings]) -> (Job, usize) {
-    let mut han: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    let mut words: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+    // Room for every token the blocks hold in the shard (a token in several
+    // blocks counts in each), so neither map grows.
+    let room = |from: fn(&BlockPostings) -> &[u32]| -> usize {
+        blocks
+            .iter()
+            .map(|b| (from(b)[si + 1] - from(b)[si]) as usize)
+            .sum()
+    };
+    let mut han: FxHashMap<u64, Vec<u32>> =
+        FxHashMap::with_capacity_and_hasher(room(|b| &b.han_from), Default::default());
+    let mut words: FxHashMap<&str, Vec<u32>> =
+        FxHashMap::with_capacity_and_hasher(room(|b| &b.word_from), Default::default());
     // Blocks are in page order, so each token's ids stay ascending.
     for block in blocks {
         for (k, ids) in block.han_postings(si) {
@@ -854,8 +864,14 @@ fn shard_file(si: usize, blocks: &[&BlockPostings]) -> (Job, usize) {
     // Tokens in string order without sorting strings: CJK keys sort as
     // numbers (they sort like their strings), words as strings, and the two
     // runs are merged (a word never equals a CJK token).
-    let mut han: Vec<(u64, Vec<u32>)> = han.into_iter().collect();
-    han.sort_unstable_by_key(|e| e.0);
+    // Sorted as (key, place) pairs: half the bytes of (key, list) to move.
+    let han: Vec<(u64, Vec<u32>)> = han.into_iter().collect();
+    let mut han_order: Vec<(u64, u32)> = han
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.0, i as u32))
+        .collect();
+    han_order.sort_unstable();
     // Most words differ in their first eight bytes: compared as a number
     // first (zero-padded, and no word holds a NUL, so numbers order like
     // the strings), and as strings only when those are equal.
@@ -865,33 +881,35 @@ fn shard_file(si: usize, blocks: &[&BlockPostings]) -> (Job, usize) {
         b[..n].copy_from_slice(&w.as_bytes()[..n]);
         u64::from_be_bytes(b)
     };
-    let mut words: Vec<(u64, &str, Vec<u32>)> = words
-        .into_iter()
-        .map(|(w, ids)| (head(w), w, ids))
+    let words: Vec<(&str, Vec<u32>)> = words.into_iter().collect();
+    let mut word_order: Vec<(u64, &str, u32)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, &(w, _))| (head(w), w, i as u32))
         .collect();
-    words.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    word_order.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let size: usize = han.iter().map(|e| e.1.len() * 3 + 8).sum::<usize>()
         + words
             .iter()
-            .map(|e| e.2.len() * 3 + e.1.len() + 4)
+            .map(|e| e.1.len() * 3 + e.0.len() + 4)
             .sum::<usize>();
     // Written as serde_json writes the map, without a value per entry.
     let mut bytes = Vec::with_capacity(size + 2);
     bytes.push(b'{');
     let mut entries = 0;
-    let mut words = words.into_iter().peekable();
+    let mut word_order = word_order.into_iter().peekable();
     let mut buf = [0u8; 8];
-    for (k, ids) in &han {
-        let token = han_utf8(*k, &mut buf);
-        while let Some((_, w, ids)) = words.next_if(|(_, w, _)| *w < token) {
-            push_postings(&mut bytes, entries == 0, w, &ids);
+    for &(k, i) in &han_order {
+        let token = han_utf8(k, &mut buf);
+        while let Some((_, w, j)) = word_order.next_if(|(_, w, _)| *w < token) {
+            push_postings(&mut bytes, entries == 0, w, &words[j as usize].1);
             entries += 1;
         }
-        push_postings(&mut bytes, entries == 0, token, ids);
+        push_postings(&mut bytes, entries == 0, token, &han[i as usize].1);
         entries += 1;
     }
-    for (_, w, ids) in words {
-        push_postings(&mut bytes, entries == 0, w, &ids);
+    for (_, w, j) in word_order {
+        push_postings(&mut bytes, entries == 0, w, &words[j as usize].1);
         entries += 1;
     }
     bytes.push(b'}');
