@@ -1534,13 +1534,22 @@ mod tests {
     /// The edition loaded as a build loads it (each chapter's body
     /// released), with its sources.
     fn load_as_a_build(paths: &Paths) -> (Edition, Sources) {
+        load_releasing(paths, true)
+    }
+
+    /// The edition loaded with every chapter's text held, with its sources.
+    fn load_held(paths: &Paths) -> (Edition, Sources) {
+        load_releasing(paths, false)
+    }
+
+    fn load_releasing(paths: &Paths, release: bool) -> (Edition, Sources) {
         let mut sources = Sources::new();
         let (edition, _) = load_checked_with(
             paths,
             &Overrides::default(),
             &mut sources,
             &mut Timings::default(),
-            true,
+            release,
         )
         .expect("loads");
         (edition, sources)
@@ -1610,14 +1619,7 @@ mod tests {
         std::fs::write(&profile, format!("{}{fact}{}", &text[..end], &text[end..])).expect("write");
         let keep = Some(5);
 
-        let mut sources = Sources::new();
-        let (edition, _) = load_checked(
-            &paths,
-            &Overrides::default(),
-            &mut sources,
-            &mut Timings::default(),
-        )
-        .expect("loads");
+        let (edition, sources) = load_held(&paths);
         let (linked, mut diags) = annotate::link_with(&edition, &sources, None, keep);
         crate::diag::bound(&mut diags, 5);
         let shown = crate::diag::render(&diags, &sources, false);
@@ -1700,15 +1702,7 @@ mod tests {
         // Plain chapters name people with no profile: many warnings, in
         // three blocks of chapters.
         write_bench_corpus(600, dir.path(), 7, true).expect("corpus");
-        let paths = Paths::new(dir.path());
-        let mut sources = Sources::new();
-        let (edition, _) = load_checked(
-            &paths,
-            &Overrides::default(),
-            &mut sources,
-            &mut Timings::default(),
-        )
-        .expect("loads");
+        let (edition, sources) = load_held(&Paths::new(dir.path()));
         let (_, mut all) = annotate::link_with(&edition, &sources, None, None);
         let names = |d: &[Diagnostic]| d.iter().filter(|d| d.code == Code::UnprofiledName).count();
         assert!(names(&all) > 2000, "{}", names(&all));
