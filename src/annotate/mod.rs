@@ -492,11 +492,11 @@ struct Blocks {
     chapters: Vec<DetachedChapter>,
     mentions: Vec<Vec<entities::Mention>>,
     /// Once as many `unprofiled-name` warnings as a build shows are kept,
-    /// the file of the last: a later chapter's file sorts after it, so its
-    /// warnings of that code would only be counted, and they are counted
-    /// without being made (finding each one's place in the file and
-    /// writing its message was most of the names check on an edition with
-    /// many such names).
+    /// the file of the last: the warnings of a later chapter whose file
+    /// sorts after it would only be counted, so they are counted without
+    /// being made (finding each one's place in the file and writing its
+    /// message was nearly half of the names check on an edition with many
+    /// such names).
     names_after: Option<crate::diag::FileId>,
 }
 
