@@ -253,25 +253,18 @@ fn escape(s: &str) -> String {
 
 /// Pass 1: number paragraphs.
 pub fn number_paragraphs<'a>(items: Vec<Item<'a>>, doc: &Doc<'_>, ui: &Ui) -> Vec<Item<'a>> {
-    // The paragraphs' start events in order, met by a cursor as the events
-    // go by (a hash lookup per event had cost more than the rest of the pass).
-    let mut starts: Vec<(usize, u32)> = doc
-        .blocks
-        .iter()
-        .filter_map(|b| b.para.map(|n| (b.start_event, n)))
-        .collect();
-    starts.sort_unstable();
-    let mut next = starts.iter().peekable();
+    let mut starts = At::new(
+        doc.blocks
+            .iter()
+            .filter_map(|b| b.para.map(|n| (b.start_event, n)))
+            .collect(),
+    );
     let label = escape(&ui.permalink);
     items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| {
-            while next.next_if(|s| s.0 < i).is_some() {}
-            (item, next.next_if(|s| s.0 == i))
-        })
-        .map(|(item, start)| match start {
-            Some(&(_, n)) => (
+        .map(|(i, item)| match starts.take(i) {
+            Some(n) => (
                 Event::Html(CowStr::from(format!(
                     "<p id=\"p{n}\"><a class=\"pn\" href=\"#p{n}\" data-n=\"{n}\" aria-label=\"{label} {n}\"></a>"
                 ))),
@@ -652,29 +645,47 @@ pub fn attach_notes<'a>(
     for n in notes {
         by_block.entry(n.block()).or_default().push(n);
     }
-    let mut before = std::collections::HashMap::new();
-    let mut after = std::collections::HashMap::new();
+    let mut before = Vec::new();
+    let mut after = Vec::new();
     for (b, ns) in &by_block {
         let block = &doc.blocks[*b];
         let aside = aside_html(ns, doc, ui);
         if block.kind == BlockKind::Item {
             // Inside the list item, at its start.
-            after.insert(block.start_event, aside);
+            after.push((block.start_event, aside));
         } else {
-            before.insert(block.start_event, aside);
+            before.push((block.start_event, aside));
         }
     }
     let mut out = Vec::with_capacity(items.len() + before.len() + after.len());
+    let (mut before, mut after) = (At::new(before), At::new(after));
     for (i, item) in items.into_iter().enumerate() {
-        if let Some(h) = before.remove(&i) {
+        if let Some(h) = before.take(i) {
             out.push((Event::Html(CowStr::from(h)), None));
         }
         out.push(item);
-        if let Some(h) = after.remove(&i) {
+        if let Some(h) = after.take(i) {
             out.push((Event::Html(CowStr::from(h)), None));
         }
     }
     out
+}
+
+/// Values keyed by event index, met in order as a pass walks the events:
+/// a cursor, where a hash lookup per event had cost more than the pass.
+struct At<T>(std::iter::Peekable<std::vec::IntoIter<(usize, T)>>);
+
+impl<T> At<T> {
+    fn new(mut entries: Vec<(usize, T)>) -> Self {
+        entries.sort_by_key(|e| e.0);
+        At(entries.into_iter().peekable())
+    }
+
+    /// The value at event `i`, if any (`i` never goes back).
+    fn take(&mut self, i: usize) -> Option<T> {
+        while self.0.next_if(|e| e.0 < i).is_some() {}
+        self.0.next_if(|e| e.0 == i).map(|e| e.1)
+    }
 }
 
 fn aside_html(notes: &[&NoteView<'_>], doc: &Doc<'_>, ui: &Ui) -> String {
