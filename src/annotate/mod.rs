@@ -530,17 +530,11 @@ impl Blocks {
             counted += n;
         }
         let Some(k) = keep else { return };
+        use crate::diag::Code::UnprofiledName;
         crate::diag::bound(diags, k);
-        let is_name = |d: &&mut Diagnostic| d.code == crate::diag::Code::UnprofiledName;
-        let kept = diags.iter_mut().filter(is_name).count();
-        if let Some(last) = diags.iter_mut().rfind(is_name) {
-            // The counted warnings sort after every kept one: the last
-            // kept stands for them.
-            last.omitted += counted;
-            if kept >= k {
-                self.names_after = last.primary.as_ref().map(|p| p.0);
-            }
-        }
+        // The counted warnings sort after every kept one.
+        crate::diag::omit(diags, UnprofiledName, counted);
+        self.names_after = crate::diag::full_after(diags, UnprofiledName, k);
     }
 
     /// The chapters, and every mention in chapter order.

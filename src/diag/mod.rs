@@ -272,6 +272,24 @@ pub fn bound(diags: &mut Vec<Diagnostic>, keep: usize) {
     *diags = kept;
 }
 
+/// After [`bound`] with `keep`: once `keep` warnings of `code` are kept, the
+/// file of the last of them. A warning of that code in a file that sorts
+/// after it would be left out, so a caller may count such warnings instead
+/// of making them, and hand the count to [`omit`].
+pub fn full_after(diags: &[Diagnostic], code: Code, keep: usize) -> Option<FileId> {
+    let kept = diags.iter().filter(|d| d.code == code && !d.is_error());
+    let last = kept.clone().next_back()?;
+    (kept.count() >= keep).then_some(last.primary.as_ref()?.0)
+}
+
+/// After [`bound`]: `n` more warnings of `code`, sorting after every kept
+/// one, are left out; the last one kept counts them.
+pub fn omit(diags: &mut [Diagnostic], code: Code, n: usize) {
+    if let Some(last) = diags.iter_mut().rfind(|d| d.code == code && !d.is_error()) {
+        last.omitted += n;
+    }
+}
+
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 ///
 /// An offset past the end is clamped to the end; an offset inside a multi-byte
@@ -557,6 +575,41 @@ mod tests {
                 assert!(bounded.iter().all(|d| d.omitted == 0 || !d.is_error()));
             }
         }
+    }
+
+    /// A code is full once `keep` of its warnings are kept: warnings in a
+    /// later file would be left out, and counting them into the last kept
+    /// one gives what bounding them, made, gives.
+    #[test]
+    fn counted_warnings_past_a_full_code_are_what_bounding_leaves_out() {
+        let mut sources = Sources::new();
+        let files: Vec<FileId> = (0..4)
+            .map(|i| {
+                sources.add(
+                    std::path::Path::new(&format!("{i}.md")),
+                    format!("{i}.md"),
+                    "x".into(),
+                )
+            })
+            .collect();
+        let warn = |f: usize, at: usize| {
+            Diagnostic::new(Code::UnprofiledName, format!("{f}:{at}")).at(files[f], at..at)
+        };
+        let mut made: Vec<Diagnostic> = (0..3).map(|at| warn(0, at)).collect();
+        made.push(Diagnostic::new(Code::NoAnnotations, "other").at(files[1], 0..0));
+        let mut counted = made.clone();
+        bound(&mut counted, 3);
+        assert_eq!(full_after(&counted, Code::UnprofiledName, 4), None);
+        assert_eq!(
+            full_after(&counted, Code::UnprofiledName, 3),
+            Some(files[0])
+        );
+        assert_eq!(full_after(&counted, Code::NoAnnotations, 3), None);
+        // Four more in later files: made and bounded, or counted.
+        made.extend((1..4).map(|f| warn(f, 1)).chain([warn(2, 0)]));
+        bound(&mut made, 3);
+        omit(&mut counted, Code::UnprofiledName, 4);
+        assert_eq!(format!("{counted:?}"), format!("{made:?}"));
     }
 
     #[test]
