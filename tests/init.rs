@@ -289,7 +289,14 @@ fn every_template_sees_the_variables_the_readme_lists() {
             assert!(source.contains(open), "{t}");
             std::fs::write(
                 &file,
-                source.replacen(open, &format!("{open}<p>probe {t}: {probe}</p>"), 1),
+                source.replacen(
+                    open,
+                    &format!(
+                        "{open}<p>probe {t}: {probe}[root={{{{ root }}}}]\
+                         [orders={{% for c in chapters %}}{{{{ c.order }}}},{{% endfor %}}]</p>"
+                    ),
+                    1,
+                ),
             )
             .unwrap();
             expected.push((t.clone(), names));
@@ -318,6 +325,28 @@ fn every_template_sees_the_variables_the_readme_lists() {
             }
         }
     }
+    // `root` leads from a chapter page to the site root, and `chapters`
+    // is in reading order, as the README says.
+    let chapter = std::fs::read_dir(project.path().join("public/chapters"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("index.html"))
+        .find(|p| p.is_file())
+        .expect("a chapter page");
+    let page = std::fs::read_to_string(chapter).unwrap();
+    assert!(page.contains("[root=../../]"), "{page}");
+    let orders: Vec<i64> = page
+        .split("[orders=")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .unwrap()
+        .split(',')
+        .filter(|o| !o.is_empty())
+        .map(|o| o.parse().unwrap())
+        .collect();
+    assert!(
+        orders.len() > 1 && orders.windows(2).all(|w| w[0] < w[1]),
+        "{orders:?}"
+    );
     let all: std::collections::BTreeSet<String> = expected.into_iter().map(|(t, _)| t).collect();
     assert_eq!(seen, all, "a template of the table has no page");
 }
