@@ -465,16 +465,42 @@ fn warn_stray_markdown(paths: &Paths, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Reads a file whole (at most [`MAX_FILE_BYTES`]): open, its size from
+/// the open file, then [`read_sized`]. Four system calls where
+/// `fs::metadata` + `fs::read` make six; a build reads every chapter
+/// three times, and on a virtual machine a system call costs microseconds.
 fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
-    let meta = std::fs::metadata(path)?;
-    if meta.len() > MAX_FILE_BYTES {
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > MAX_FILE_BYTES {
         return Err(std::io::Error::other(format!(
-            "file is {} bytes; the limit is {} bytes",
-            meta.len(),
-            MAX_FILE_BYTES
+            "file is {len} bytes; the limit is {MAX_FILE_BYTES} bytes"
         )));
     }
-    std::fs::read(path)
+    read_sized(&mut file, len as usize)
+}
+
+/// The rest of `file`, expected to be `len` bytes: one read asks for one
+/// byte more, and coming back with exactly `len` it has met the end (a
+/// regular file's read is short only there), so no read is spent finding
+/// the end. Any other count (the file grew or shrank, a short read) reads
+/// on to the end as usual, never past [`MAX_FILE_BYTES`] and a byte.
+fn read_sized(file: &mut std::fs::File, len: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let want = len.saturating_add(1).min(MAX_FILE_BYTES as usize + 1);
+    let mut bytes = vec![0; want];
+    let n = loop {
+        match file.read(&mut bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            read => break read?,
+        }
+    };
+    bytes.truncate(n);
+    if n != len {
+        let left = (MAX_FILE_BYTES + 1).saturating_sub(n as u64);
+        file.take(left).read_to_end(&mut bytes)?;
+    }
+    Ok(bytes)
 }
 
 /// Why a released file cannot be read as it was linked.
@@ -497,7 +523,10 @@ pub(crate) fn read_released(r: &super::Released) -> Result<String, super::Source
 /// A released file read again: its bytes, or why they are not the ones
 /// that were released (a read error, or other bytes).
 fn read_unchanged(path: &Path, fingerprint: Fingerprint) -> Result<Vec<u8>, String> {
-    let bytes = read_limited(path).map_err(|e| format!("cannot read it again: {e}"))?;
+    // Its length is known: no need to ask the file (three system calls).
+    let bytes = std::fs::File::open(path)
+        .and_then(|mut f| read_sized(&mut f, fingerprint.size()))
+        .map_err(|e| format!("cannot read it again: {e}"))?;
     if Fingerprint::of(&bytes) == fingerprint {
         Ok(bytes)
     } else {
@@ -793,5 +822,53 @@ pub fn parse_chapter(
         })
     } else {
         Err(diags)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file read in one go when its size is what was expected, and whole
+    /// whatever the expectation: larger (it grew), smaller (it shrank),
+    /// empty.
+    #[test]
+    fn a_file_is_read_whole_whatever_length_was_expected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.md");
+        let text: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        for expected in [text.len(), 0, 1, text.len() - 1, text.len() + 1, 1 << 20] {
+            let mut f = std::fs::File::open(&path).unwrap();
+            assert_eq!(read_sized(&mut f, expected).unwrap(), text, "{expected}");
+        }
+        assert_eq!(read_limited(&path).unwrap(), text);
+        std::fs::write(&path, b"").unwrap();
+        assert_eq!(read_limited(&path).unwrap(), b"");
+    }
+
+    /// A released file read again is refused when it changed, also when
+    /// only its length did.
+    #[test]
+    fn a_released_file_read_again_must_be_what_was_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.md");
+        std::fs::write(&path, "---\ntitle: T\n---\nbody\n").unwrap();
+        let fp = Fingerprint::of(b"---\ntitle: T\n---\nbody\n");
+        assert!(read_unchanged(&path, fp).is_ok());
+        for changed in [
+            "---\ntitle: T\n---\nbody\nmore\n",
+            "---\ntitle: T\n---\n",
+            "---\ntitle: T\n---\nbodY\n",
+        ] {
+            std::fs::write(&path, changed).unwrap();
+            assert_eq!(read_unchanged(&path, fp).unwrap_err(), CHANGED);
+        }
+        std::fs::remove_file(&path).unwrap();
+        assert!(
+            read_unchanged(&path, fp)
+                .unwrap_err()
+                .starts_with("cannot read it again")
+        );
     }
 }

@@ -60,6 +60,11 @@ impl Fingerprint {
             hash: h.finish(),
         }
     }
+
+    /// The length of the text, in bytes.
+    pub fn size(&self) -> usize {
+        self.len
+    }
 }
 
 /// All user files that diagnostics may point into.

@@ -76,6 +76,10 @@ pub struct Templates {
     kept: Vec<String>,
     /// Per template name, how reports name it (`templates/x.html`, `(built-in) x.html`).
     labels: Vec<(String, String)>,
+    /// Per template (as in `labels`), the size of the page it rendered
+    /// last: the next page's buffer starts that large, instead of growing
+    /// by doubling and copying (a chapter page is tens of kilobytes).
+    sizes: Vec<std::sync::atomic::AtomicUsize>,
 }
 
 impl Templates {
@@ -121,6 +125,7 @@ impl Templates {
                     globals: tera::Context::new(),
                     minified,
                     kept,
+                    sizes: labels.iter().map(|_| Default::default()).collect(),
                     labels,
                 });
             }
@@ -135,6 +140,7 @@ impl Templates {
             globals: tera::Context::new(),
             minified: Vec::new(),
             kept,
+            sizes: labels.iter().map(|_| Default::default()).collect(),
             labels,
         })
     }
@@ -164,8 +170,16 @@ impl Templates {
     pub fn render(&self, name: &str, page: &PageContext) -> Result<Vec<u8>, TemplateError> {
         // Rendered as bytes: a page goes to disk as bytes, and Tera's
         // `render` would check the whole page is UTF-8 to make a `String`.
-        let mut bytes = Vec::new();
+        use std::sync::atomic::Ordering::Relaxed;
+        let size = self.labels.iter().position(|(n, _)| n == name);
+        let size = size.map(|k| &self.sizes[k]);
+        let last = size.map_or(0, |s| s.load(Relaxed));
+        // An eighth more: pages of one template differ a little in size.
+        let mut bytes = Vec::with_capacity(last + last / 8);
         let rendered = self.tera.render_to(name, &page.0, &mut bytes);
+        if let (Ok(()), Some(size)) = (&rendered, size) {
+            size.store(bytes.len(), Relaxed);
+        }
         rendered.map(|()| bytes).map_err(|e| {
             // Positions in a minified template mean nothing to its author:
             // render with the templates as written to report the error.
@@ -238,6 +252,31 @@ impl PageContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page's buffer starts as large as the last page of its template
+    /// (and an eighth), so a page of the same size is written without the
+    /// buffer growing; the first page has no size to go by.
+    #[test]
+    fn a_page_starts_as_large_as_the_last_page_of_its_template() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = crate::content::Paths::new(dir.path());
+        std::fs::create_dir_all(&paths.templates).unwrap();
+        for name in ["x.html", "y.html"] {
+            std::fs::write(paths.templates.join(name), "{{ body }}").unwrap();
+        }
+        let t = Templates::load(&Theme::load(&paths).unwrap(), false).unwrap();
+        let mut page = PageContext::new();
+        page.insert("body", &"a".repeat(40_000));
+        let first = t.render("x.html", &page).unwrap();
+        assert_eq!(first.len(), 40_000);
+        let second = t.render("x.html", &page).unwrap();
+        assert_eq!(second, first);
+        assert_eq!(second.capacity(), 45_000);
+        // Another template goes by its own pages.
+        let mut short = PageContext::new();
+        short.insert("body", "b");
+        assert!(t.render("y.html", &short).unwrap().capacity() < 1_000);
+    }
 
     #[test]
     fn render_errors_point_at_the_template_as_written() {
