@@ -212,10 +212,15 @@ fn load_link_then<R>(
     };
     let mut index = SearchIndex::new(edition.chapters.len() + edition.entities.len());
     let label = edition.config.ui.note.clone();
+    let mut searching = Duration::ZERO;
     let (detached, more) = annotate::link_releasing(&mut edition, sources, keep, &mut |block| {
-        index.add_chapters(block, &label, finish)
+        let start = Instant::now();
+        index.add_chapters(block, &label, finish);
+        searching += start.elapsed();
     });
-    if settle(&mut diags, more, timings) {
+    let failed = settle(&mut diags, more, timings);
+    timings.stages.laps.push((SEARCH_WHILE_LINKING, searching));
+    if failed {
         // The errors point into released files: read them back to show.
         restore_for(&mut diags, sources);
         return Err(BuildError::Content(diags));
@@ -231,6 +236,10 @@ fn load_link_then<R>(
 
 /// The lap that linking takes (in `--timings`).
 const LINK_LAP: &str = "link: parse, anchor, mentions, checks";
+
+/// The part of a build's [`LINK_LAP`] spent indexing each block of
+/// chapters for search (in `--timings`, below it).
+const SEARCH_WHILE_LINKING: &str = "of which: search index of the chapters, block by block";
 
 /// Links a loaded edition (for `serve`, with its per-chapter cache).
 fn link<'e>(

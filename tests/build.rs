@@ -916,6 +916,7 @@ fn timings_list_every_stage_with_time_and_memory() {
     for stage in [
         "load",
         "link: parse, anchor, mentions, checks",
+        "of which: search index of the chapters",
         "chapters",
         "search index",
         "swap",
