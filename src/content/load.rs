@@ -485,6 +485,10 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
 /// regular file's read is short only there), so no read is spent finding
 /// the end. Any other count (the file grew or shrank, a short read) reads
 /// on to the end as usual, never past [`MAX_FILE_BYTES`] and a byte.
+/// The room is zeroed first (a read without `unsafe` needs initialised
+/// bytes): a `memset` that callgrind counts byte by byte, but that takes
+/// far less time than the two system calls it saves (BENCHMARKS.md, ninth
+/// round).
 fn read_sized(file: &mut std::fs::File, len: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
     let want = len.saturating_add(1).min(MAX_FILE_BYTES as usize + 1);
