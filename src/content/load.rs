@@ -489,7 +489,7 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
 /// bytes): a `memset` that callgrind counts byte by byte, but that takes
 /// far less time than the two system calls it saves (BENCHMARKS.md, ninth
 /// round).
-fn read_sized(file: &mut std::fs::File, len: usize) -> std::io::Result<Vec<u8>> {
+fn read_sized(file: &mut impl std::io::Read, len: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
     let want = len.saturating_add(1).min(MAX_FILE_BYTES as usize + 1);
     let mut bytes = vec![0; want];
@@ -849,6 +849,28 @@ mod tests {
         assert_eq!(read_limited(&path).unwrap(), text);
         std::fs::write(&path, b"").unwrap();
         assert_eq!(read_limited(&path).unwrap(), b"");
+    }
+
+    /// A file of the length expected takes one read: none is spent looking
+    /// for its end (a reader that, like a regular file, comes back short
+    /// only at the end, and counts its reads).
+    #[test]
+    fn a_file_of_the_length_expected_takes_one_read() {
+        struct Counted<'a>(&'a [u8], usize);
+        impl std::io::Read for Counted<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.1 += 1;
+                self.0.read(buf)
+            }
+        }
+        let text = vec![7u8; 12_000];
+        let mut r = Counted(&text, 0);
+        assert_eq!(read_sized(&mut r, text.len()).unwrap(), text);
+        assert_eq!(r.1, 1);
+        // Expecting less, it reads on (and finds the end with one more).
+        let mut r = Counted(&text, 0);
+        assert_eq!(read_sized(&mut r, 100).unwrap(), text);
+        assert!(r.1 > 1);
     }
 
     /// A released file read again is refused when it changed, also when

@@ -554,16 +554,13 @@ impl WordSlots {
 
     /// Each word and prefix with its ascending page ids, in no order.
     fn into_postings(self) -> (FxHashMap<Box<str>, u32>, Vec<u32>, Vec<u32>) {
-        let mut ends = vec![0u32; self.last.len()];
+        let mut counts = vec![0u32; self.last.len()];
         for &(slot, _) in &self.hits {
-            ends[slot as usize] += 1;
+            counts[slot as usize] += 1;
         }
-        let mut at = 0;
-        for e in &mut ends {
-            at += *e;
-            *e = at - *e;
-        }
-        // `ends` holds each slot's start; filling moves it to the slot's end.
+        // Each slot's start; filling moves it to the slot's end.
+        let mut ends = offsets(&counts);
+        ends.pop();
         let mut ids = vec![0u32; self.hits.len()];
         for &(slot, id) in &self.hits {
             ids[ends[slot as usize] as usize] = id;
